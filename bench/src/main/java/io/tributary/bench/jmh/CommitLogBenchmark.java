@@ -1,0 +1,164 @@
+package io.tributary.bench.jmh;
+
+import io.tributary.commitlog.CommitLogOptions;
+import io.tributary.commitlog.InMemoryCommitLog;
+import io.tributary.commitlog.RecordConsumer;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Throughput of the in-memory commit log: appends alone and contended, batch reads, and an
+ * appender with a reader tailing it. Values are one shared 64-byte payload, as in the broker where
+ * a record references a payload slice rather than copying it; each accounts for 64 bytes, so the
+ * default retention (256 MiB) keeps about 4M records and the append runs reach a steady state of
+ * rolling and dropping segments.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class CommitLogBenchmark {
+
+  static final byte[] PAYLOAD = new byte[64];
+  static final int BATCH = 1000;
+
+  static InMemoryCommitLog<byte[]> newLog() {
+    return new InMemoryCommitLog<>(new CommitLogOptions(), payload -> payload.length);
+  }
+
+  /** One log shared by every thread of a benchmark (contended when there are several). */
+  @State(Scope.Benchmark)
+  public static class SharedLog {
+    InMemoryCommitLog<byte[]> log;
+
+    @Setup(Level.Trial)
+    public void open() {
+      log = newLog();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+      log.close();
+    }
+  }
+
+  /** A log holding 100 batches, read round and round. */
+  @State(Scope.Thread)
+  public static class FilledLog {
+    static final int RECORDS = 100 * BATCH;
+    InMemoryCommitLog<byte[]> log;
+    BlackholeSink sink;
+    long from;
+
+    @Setup(Level.Trial)
+    public void fill(Blackhole blackhole) {
+      log = newLog();
+      for (int i = 0; i < RECORDS; i++) {
+        log.append(PAYLOAD);
+      }
+      sink = new BlackholeSink(blackhole);
+    }
+  }
+
+  /** Shared by the appender and the tailer of one group. */
+  @State(Scope.Group)
+  public static class TailedLog {
+    InMemoryCommitLog<byte[]> log;
+
+    @Setup(Level.Trial)
+    public void open() {
+      log = newLog();
+    }
+  }
+
+  /** The tailer's cursor; the public field is reported as records read per microsecond. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  public static class Tail {
+    public long recordsRead;
+    long next;
+    BlackholeSink sink;
+
+    @Setup(Level.Trial)
+    public void sink(Blackhole blackhole) {
+      sink = new BlackholeSink(blackhole);
+    }
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      recordsRead = 0;
+    }
+  }
+
+  /** Consumes values without touching the payload, so reads measure the log, not the payload. */
+  static final class BlackholeSink implements RecordConsumer<byte[]> {
+    private final Blackhole blackhole;
+    long delivered;
+
+    BlackholeSink(Blackhole blackhole) {
+      this.blackhole = blackhole;
+    }
+
+    @Override
+    public boolean accept(long offset, byte[] value) {
+      blackhole.consume(value);
+      delivered++;
+      return true;
+    }
+  }
+
+  @Benchmark
+  public long append(SharedLog state) {
+    return state.log.append(PAYLOAD);
+  }
+
+  /** Two appenders on the same log: the cost of the append critical section under contention. */
+  @Benchmark
+  @Threads(2)
+  public long appendContended(SharedLog state) {
+    return state.log.append(PAYLOAD);
+  }
+
+  /** One operation = one read() of 1000 records. */
+  @Benchmark
+  public long readBatch1000(FilledLog state) {
+    long next = state.log.read(state.from, BATCH, state.sink);
+    state.from = next >= FilledLog.RECORDS ? 0 : next;
+    return next;
+  }
+
+  @Benchmark
+  @Group("appendAndTail")
+  @GroupThreads(1)
+  public long appendAndTail_append(TailedLog state) {
+    return state.log.append(PAYLOAD);
+  }
+
+  /** Reads whatever is new, up to 1000 records; catching up and finding nothing counts too. */
+  @Benchmark
+  @Group("appendAndTail")
+  @GroupThreads(1)
+  public long appendAndTail_tail(TailedLog state, Tail tail) {
+    long before = tail.sink.delivered;
+    tail.next = state.log.read(tail.next, BATCH, tail.sink);
+    tail.recordsRead += tail.sink.delivered - before;
+    return tail.next;
+  }
+}

@@ -1,0 +1,226 @@
+package io.tributary.launcher;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.tributary.commitlog.CommitLogOptions;
+import io.tributary.mqtt.MqttOptions;
+import io.tributary.router.RouterOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The broker's configuration, bound from JSON with Jackson: unknown keys, wrong types and
+ * impossible values are rejected with a message naming the key. Defaults are those of
+ * {@code conf/broker.json}, which is also the built-in configuration.
+ */
+public final class BrokerConfig {
+
+  public enum Transport { auto, io_uring, epoll, nio }
+
+  /** Event loops / verticle instances; 0 means one per available core. */
+  public int instances = 0;
+  public Transport transport = Transport.auto;
+  public List<Listener> listeners = new ArrayList<>(List.of(Listener.defaultMqtt()));
+  public Mqtt mqtt = new Mqtt();
+  public Sessions sessions = new Sessions();
+  public Log log = new Log();
+
+  public static final class Listener {
+    public String name;
+    public String protocol;
+    public String host = "0.0.0.0";
+    public Integer port;
+
+    static Listener defaultMqtt() {
+      Listener l = new Listener();
+      l.name = "mqtt";
+      l.protocol = "mqtt";
+      l.port = 1883;
+      return l;
+    }
+  }
+
+  public static final class Mqtt {
+    public int maxPacketSize = MqttOptions.DEFAULT_MAX_PACKET_SIZE;
+    public int connectTimeoutMs = MqttOptions.DEFAULT_CONNECT_TIMEOUT_MS;
+    public int maxTopicLevels = MqttOptions.DEFAULT_MAX_TOPIC_LEVELS;
+    public int writeQueueBytes = MqttOptions.DEFAULT_WRITE_QUEUE_BYTES;
+  }
+
+  public static final class Sessions {
+    public int maxInflight = RouterOptions.DEFAULT_MAX_INFLIGHT;
+  }
+
+  public static final class Log {
+    public int segmentRecords = CommitLogOptions.DEFAULT_SEGMENT_RECORDS;
+    public long retentionBytes = CommitLogOptions.DEFAULT_RETENTION_BYTES;
+  }
+
+  /** Protocols a listener may name, and the ones this build serves. */
+  static final Set<String> PROTOCOLS = Set.of("mqtt", "mqtt-ws", "raw-tcp");
+  static final Set<String> SERVED = Set.of("mqtt");
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+      .build();
+
+  /** The built-in configuration: conf/broker.json as packaged in the jar. */
+  public static JsonObject defaults() {
+    try (InputStream in = BrokerConfig.class.getResourceAsStream("broker.json")) {
+      if (in == null) {
+        throw new IllegalStateException("built-in broker.json missing from the jar");
+      }
+      return new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Binds and validates; throws {@link ConfigException} naming the offending key. */
+  public static BrokerConfig from(JsonObject json) {
+    BrokerConfig config;
+    try {
+      config = MAPPER.readValue(json.encode(), BrokerConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException("unknown configuration key '" + path(e) + "' (known here: "
+          + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")");
+    } catch (InvalidFormatException e) {
+      throw new ConfigException("configuration key '" + path(e) + "': value " + e.getValue()
+          + " is not a valid " + typeName(e.getTargetType()));
+    } catch (MismatchedInputException e) {
+      throw new ConfigException("configuration key '" + path(e) + "': expected " + typeName(e.getTargetType()));
+    } catch (JsonMappingException e) {
+      throw new ConfigException("configuration key '" + path(e) + "': " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("configuration is not valid JSON: " + e.getOriginalMessage());
+    }
+    config.validate();
+    return config;
+  }
+
+  private void validate() {
+    check(instances >= 0 && instances <= 1024, "instances", "must be 0 (one per core) to 1024, was " + instances);
+    check(listeners != null, "listeners", "must be a list");
+    Set<String> names = new HashSet<>();
+    Set<String> endpoints = new HashSet<>();
+    for (int i = 0; i < listeners.size(); i++) {
+      Listener l = listeners.get(i);
+      String key = "listeners[" + i + "]";
+      check(l != null, key, "must be an object");
+      check(l.name != null && !l.name.isBlank(), key + ".name", "is required");
+      check(names.add(l.name), key + ".name", "duplicate listener name '" + l.name + "'");
+      check(l.protocol != null, key + ".protocol", "is required (one of " + String.join(", ", PROTOCOLS) + ")");
+      check(PROTOCOLS.contains(l.protocol), key + ".protocol",
+          "unknown protocol '" + l.protocol + "' (one of mqtt, mqtt-ws, raw-tcp)");
+      check(SERVED.contains(l.protocol), key + ".protocol",
+          "'" + l.protocol + "' is not available in this version (available: " + String.join(", ", SERVED) + ")");
+      check(l.host != null && !l.host.isBlank(), key + ".host", "is required");
+      check(l.port != null, key + ".port", "is required");
+      check(l.port >= 0 && l.port <= 65535, key + ".port", "must be 0..65535, was " + l.port);
+      check(l.port == 0 || endpoints.add(l.host + ":" + l.port), key + ".port",
+          "port " + l.port + " is already used by another listener");
+    }
+    option("mqtt.maxPacketSize", () -> new MqttOptions().setMaxPacketSize(mqtt.maxPacketSize));
+    option("mqtt.connectTimeoutMs", () -> new MqttOptions().setConnectTimeoutMs(mqtt.connectTimeoutMs));
+    option("mqtt.maxTopicLevels", () -> new MqttOptions().setMaxTopicLevels(mqtt.maxTopicLevels));
+    option("mqtt.writeQueueBytes", () -> new MqttOptions().setWriteQueueBytes(mqtt.writeQueueBytes));
+    option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
+    option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
+    option("log.retentionBytes", () -> new CommitLogOptions().setRetentionBytes(log.retentionBytes));
+  }
+
+  public MqttOptions mqttOptions() {
+    return new MqttOptions()
+        .setMaxPacketSize(mqtt.maxPacketSize)
+        .setConnectTimeoutMs(mqtt.connectTimeoutMs)
+        .setMaxTopicLevels(mqtt.maxTopicLevels)
+        .setWriteQueueBytes(mqtt.writeQueueBytes);
+  }
+
+  public RouterOptions routerOptions() {
+    return new RouterOptions()
+        .setMaxInflight(sessions.maxInflight)
+        .setLog(new CommitLogOptions().setSegmentRecords(log.segmentRecords).setRetentionBytes(log.retentionBytes));
+  }
+
+  /** Event loops to run: the configured count, or one per core. */
+  public int effectiveInstances() {
+    return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
+  }
+
+  private static void check(boolean ok, String key, String problem) {
+    if (!ok) {
+      throw new ConfigException("configuration key '" + key + "': " + problem);
+    }
+  }
+
+  // The options classes own their ranges; report their complaint under the config key.
+  private static void option(String key, Runnable setter) {
+    try {
+      setter.run();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("configuration key '" + key + "': " + e.getMessage());
+    }
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      } else if (ref.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(ref.getFieldName());
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String typeName(Class<?> type) {
+    if (type == null) {
+      return "value";
+    }
+    if (type.isEnum()) {
+      Object[] values = type.getEnumConstants();
+      List<String> names = new ArrayList<>();
+      for (Object v : values) {
+        names.add(v.toString());
+      }
+      return "one of " + String.join(", ", names);
+    }
+    if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+      return "integer";
+    }
+    if (type == String.class) {
+      return "string";
+    }
+    if (List.class.isAssignableFrom(type)) {
+      return "list";
+    }
+    return "object";
+  }
+}

@@ -1,0 +1,112 @@
+package io.tributary.launcher;
+
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.ExitCodes;
+import io.vertx.launcher.application.HookContext;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import java.util.Arrays;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar tributary.jar [-conf conf/broker.json] [-instances N] [-options vertx.json]}:
+ * the Vert.x application launcher, with the broker's config validated before Vert.x starts and the
+ * transport chosen from it.
+ */
+public final class TributaryMain implements VertxApplicationHooks {
+
+  private static final Logger log = LoggerFactory.getLogger(TributaryMain.class);
+
+  private final Integer instancesFlag;
+  private BrokerConfig config;
+  private JsonObject configJson;
+
+  private TributaryMain(String[] args) {
+    this.instancesFlag = instancesFlag(args);
+  }
+
+  public static void main(String[] args) {
+    new VertxApplication(args, new TributaryMain(args)).launch();
+  }
+
+  @Override
+  public JsonObject afterDeploymentOptionsParsed(JsonObject deploymentOptions) {
+    return deploymentOptions;
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject conf) {
+    JsonObject json = conf == null || conf.isEmpty() ? BrokerConfig.defaults() : conf;
+    if (instancesFlag != null) {
+      // -instances sets the number of event loops; the broker verticle itself is deployed once.
+      json = json.copy().put("instances", instancesFlag);
+    }
+    try {
+      config = BrokerConfig.from(json);
+    } catch (ConfigException e) {
+      fail(e.getMessage());
+    }
+    configJson = json;
+    return json;
+  }
+
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    try {
+      return Vertx.builder().with(options).withTransport(Transports.choose(config.transport));
+    } catch (ConfigException e) {
+      fail(e.getMessage());
+      return null;
+    }
+  }
+
+  @Override
+  public Supplier<? extends Deployable> verticleSupplier() {
+    return BrokerVerticle::new;
+  }
+
+  @Override
+  public void beforeDeployingVerticle(HookContext context) {
+    // One broker verticle; it deploys the per-core verticles itself.
+    context.deploymentOptions().setInstances(1).setConfig(configJson);
+  }
+
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    log.info("Tributary stopping: closing listeners, then connections");
+  }
+
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+    fail(t instanceof ConfigException ? t.getMessage() : "start-up failed: " + t);
+  }
+
+  private static void fail(String line) {
+    log.error(line);
+    System.err.flush();
+    // halt, not exit: nothing started needs a graceful stop, and the launcher's shutdown hook would
+    // otherwise log a stack trace after our one line.
+    Runtime.getRuntime().halt(ExitCodes.USAGE);
+  }
+
+  private static Integer instancesFlag(String[] args) {
+    int i = Arrays.asList(args).indexOf("-instances");
+    if (i < 0) {
+      i = Arrays.asList(args).indexOf("--instances");
+    }
+    if (i >= 0 && i + 1 < args.length) {
+      try {
+        return Integer.valueOf(args[i + 1]);
+      } catch (NumberFormatException e) {
+        return null; // the launcher's own parser reports it
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,57 @@
+package io.tributary.mqtt;
+
+import io.tributary.router.Broker;
+import io.tributary.router.Core;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * An MQTT listener on one event loop. Every core runs one instance per configured listener on the
+ * same port; Vert.x spreads accepted sockets over them and each owns the connections it accepted.
+ */
+public final class MqttListener {
+
+  private final Vertx vertx;
+  private final Broker broker;
+  private final Core core;
+  private final MqttOptions options;
+  private final NetServerOptions serverOptions;
+  private final MqttConnections connections = new MqttConnections();
+  private NetServer server;
+
+  public MqttListener(Vertx vertx, Broker broker, Core core, String host, int port, MqttOptions options) {
+    this.vertx = vertx;
+    this.broker = broker;
+    this.core = core;
+    this.options = new MqttOptions(options);
+    this.serverOptions = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
+  }
+
+  /** Binds the port; completes with the bound address (port 0 picks a free port). */
+  public Future<SocketAddress> listen() {
+    server = vertx.createNetServer(serverOptions);
+    server.connectHandler(socket ->
+        new MqttConnection(vertx, broker, core, options, connections, (NetSocketInternal) socket).start());
+    return server.listen().map(s -> SocketAddress.inetSocketAddress(s.actualPort(), serverOptions.getHost()));
+  }
+
+  /** Stops accepting, then closes this listener's connections. */
+  public Future<Void> close() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    return server.close().andThen(ar -> connections.closeAll());
+  }
+
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  public static long violationCount() {
+    return MqttConnections.violations();
+  }
+}

@@ -1,0 +1,67 @@
+package io.tributary.router;
+
+import java.util.Objects;
+
+/**
+ * One published application message, protocol-neutral. It is the value stored in the commit log:
+ * one instance per publish, shared by every subscriber that receives it, so it is immutable and
+ * its payload array must never be written after construction.
+ */
+public final class Message {
+
+  private final String topic;
+  private final byte[] payload;
+  private final int qos;
+  private final boolean retain;
+  private final String publisherId;
+  private final long timestamp;
+
+  public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp) {
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.payload = Objects.requireNonNull(payload, "payload");
+    if (qos < 0 || qos > 2) {
+      throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
+    }
+    this.qos = qos;
+    this.retain = retain;
+    this.publisherId = publisherId;
+    this.timestamp = timestamp;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /** The payload bytes; shared, do not modify. */
+  public byte[] payload() {
+    return payload;
+  }
+
+  public int qos() {
+    return qos;
+  }
+
+  public boolean retain() {
+    return retain;
+  }
+
+  /** Client id of the publisher, or null for messages the broker made itself. */
+  public String publisherId() {
+    return publisherId;
+  }
+
+  /** Wall-clock time (ms) the broker accepted the message. */
+  public long timestamp() {
+    return timestamp;
+  }
+
+  /** Bytes this message accounts for in log retention: payload, topic, and a fixed overhead. */
+  public int sizeInBytes() {
+    return payload.length + topic.length() * 2 + 64;
+  }
+
+  @Override
+  public String toString() {
+    return "Message{topic=" + topic + ", qos=" + qos + ", retain=" + retain + ", bytes=" + payload.length + "}";
+  }
+}

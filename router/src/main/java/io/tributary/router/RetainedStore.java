@@ -1,0 +1,40 @@
+package io.tributary.router;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The last retained message per topic. Written by publishes on any core, read on subscribe; off
+ * the per-message delivery path. A subscribe scans the store, which is fine while retained topics
+ * number in the thousands; a trie keyed by topic is the upgrade path when that changes.
+ */
+public final class RetainedStore {
+
+  private final ConcurrentHashMap<String, Message> byTopic = new ConcurrentHashMap<>();
+
+  /** Stores, replaces, or (empty payload) clears the retained message of the message's topic. */
+  public void update(Message message) {
+    if (message.payload().length == 0) {
+      byTopic.remove(message.topic());
+    } else {
+      byTopic.put(message.topic(), message);
+    }
+  }
+
+  public Message get(String topic) {
+    return byTopic.get(topic);
+  }
+
+  /** Calls sink for each retained message whose topic matches filter. */
+  public void forEachMatching(String filter, Consumer<Message> sink) {
+    for (Message m : byTopic.values()) {
+      if (Topics.matches(filter, m.topic())) {
+        sink.accept(m);
+      }
+    }
+  }
+
+  public int size() {
+    return byTopic.size();
+  }
+}

@@ -1,0 +1,58 @@
+package io.tributary.router;
+
+import io.tributary.commitlog.CommitLogOptions;
+
+/** Options of the protocol-neutral broker core. Defaults are the values in conf/broker.json. */
+public final class RouterOptions {
+
+  public static final int DEFAULT_MAX_INFLIGHT = 32;
+  public static final int DEFAULT_DRAIN_BATCH = 4096;
+
+  private int maxInflight = DEFAULT_MAX_INFLIGHT;
+  private int drainBatch = DEFAULT_DRAIN_BATCH;
+  private CommitLogOptions log = new CommitLogOptions();
+
+  public RouterOptions() {
+  }
+
+  public RouterOptions(RouterOptions other) {
+    this.maxInflight = other.maxInflight;
+    this.drainBatch = other.drainBatch;
+    this.log = new CommitLogOptions(other.log);
+  }
+
+  /** Unacknowledged outbound QoS 1/2 messages per session; past it the session waits for acks. */
+  public int getMaxInflight() {
+    return maxInflight;
+  }
+
+  public RouterOptions setMaxInflight(int maxInflight) {
+    if (maxInflight < 1 || maxInflight > 65535) {
+      throw new IllegalArgumentException("maxInflight must be 1..65535: " + maxInflight);
+    }
+    this.maxInflight = maxInflight;
+    return this;
+  }
+
+  /** Records a core reads from the log per event-loop task before yielding to other work. */
+  public int getDrainBatch() {
+    return drainBatch;
+  }
+
+  public RouterOptions setDrainBatch(int drainBatch) {
+    if (drainBatch < 1) {
+      throw new IllegalArgumentException("drainBatch must be > 0: " + drainBatch);
+    }
+    this.drainBatch = drainBatch;
+    return this;
+  }
+
+  public CommitLogOptions getLog() {
+    return log;
+  }
+
+  public RouterOptions setLog(CommitLogOptions log) {
+    this.log = log;
+    return this;
+  }
+}
