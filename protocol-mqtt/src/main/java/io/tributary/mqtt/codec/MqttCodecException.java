@@ -3,8 +3,8 @@ package io.tributary.mqtt.codec;
 /**
  * Thrown for any violation of the MQTT wire format found by {@link MqttDecoder}. The reason code
  * is an MQTT 5.0 reason code so the caller can answer 5.0 clients (DISCONNECT / CONNACK); for 3.1.1
- * clients the connection is simply closed (or, for {@link #UNSUPPORTED_PROTOCOL_VERSION}, answered
- * with CONNACK 0x01).
+ * clients the connection is simply closed (or, for {@link #UNSUPPORTED_PROTOCOL_VERSION},
+ * answered with CONNACK 0x01).
  */
 public final class MqttCodecException extends Exception {
 

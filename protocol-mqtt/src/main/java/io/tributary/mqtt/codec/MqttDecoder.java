@@ -516,7 +516,9 @@ public final class MqttDecoder {
     int ackFlags = readByte("CONNACK acknowledge flags");
     if ((ackFlags & 0xFE) != 0) {
       throw new MqttCodecException(
-          MALFORMED, "CONNACK acknowledge flags bits 7-1 are reserved, got 0x" + Integer.toHexString(ackFlags));
+          MALFORMED,
+          "CONNACK acknowledge flags bits 7-1 are reserved, got 0x"
+              + Integer.toHexString(ackFlags));
     }
     boolean sessionPresent = (ackFlags & 0x01) != 0;
     int returnCode = readByte("CONNACK return code");

@@ -20,7 +20,8 @@ public final class Publish implements Packet {
   private final ByteBuf payload;
   private final MqttProperties properties;
 
-  public Publish(String topic, int qos, boolean retain, boolean dup, int packetId, ByteBuf payload) {
+  public Publish(
+      String topic, int qos, boolean retain, boolean dup, int packetId, ByteBuf payload) {
     this(topic, qos, retain, dup, packetId, payload, MqttProperties.EMPTY);
   }
 

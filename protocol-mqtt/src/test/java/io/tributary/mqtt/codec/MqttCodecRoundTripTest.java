@@ -189,7 +189,8 @@ class MqttCodecRoundTripTest {
       MqttEncoder.writeRemainingLength(buf, cases[i][0]);
       assertEquals(expected[i], ByteBufUtil.hexDump(buf).toUpperCase());
     }
-    assertThrows(IllegalArgumentException.class, () -> MqttEncoder.remainingLengthSize(268_435_456));
+    assertThrows(
+        IllegalArgumentException.class, () -> MqttEncoder.remainingLengthSize(268_435_456));
     assertThrows(IllegalArgumentException.class, () -> MqttEncoder.remainingLengthSize(-1));
   }
 

@@ -1,0 +1,180 @@
+package io.tributary.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged fat jar, started as a user starts it, driven by Debian's mosquitto_pub and
+ * mosquitto_sub (installed by .ci/run).
+ */
+class LauncherIT {
+
+  private static final String JAR = System.getProperty("tributary.jar", "target/tributary.jar");
+
+  @TempDir
+  Path dir;
+  private Process broker;
+  private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+
+  @BeforeEach
+  void requireMosquittoClients() {
+    assertTrue(Files.isExecutable(Path.of("/usr/bin/mosquitto_pub")) && Files.isExecutable(Path.of("/usr/bin/mosquitto_sub")),
+        "mosquitto-clients must be installed (apt-get install -y mosquitto-clients; .ci/run does it)");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (broker != null && broker.isAlive()) {
+      broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void startsServesMosquittoClientsAtEveryQosAndStopsCleanlyOnSigterm() throws Exception {
+    int port = freePort();
+    Path conf = writeConfig(port);
+    start("-conf", conf.toString());
+    awaitLine("listener 'mqtt' (mqtt) on 127.0.0.1:" + port);
+    String startLine = awaitLine("Tributary started");
+    assertTrue(startLine.matches(".*transport (io_uring|epoll|nio), 2 event loops.*"), startLine);
+
+    Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-t", "#", "-v",
+        "-q", "2", "-C", "3", "-W", "20").redirectErrorStream(true).start();
+    // The subscriber must be subscribed before anything is published; retained messages are not
+    // used, so wait until the broker has its session.
+    Thread.sleep(700);
+    for (int qos = 0; qos <= 2; qos++) {
+      Process pub = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", "" + port,
+          "-t", "it/qos" + qos, "-m", "hello " + qos, "-q", "" + qos).redirectErrorStream(true).start();
+      assertTrue(pub.waitFor(10, TimeUnit.SECONDS));
+      assertEquals(0, pub.exitValue(), new String(pub.getInputStream().readAllBytes()));
+    }
+    assertTrue(sub.waitFor(20, TimeUnit.SECONDS), "mosquitto_sub got its 3 messages");
+    String got = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals("it/qos0 hello 0\nit/qos1 hello 1\nit/qos2 hello 2\n", got);
+
+    // SIGTERM from outside: Process.destroy() would also close our end of the broker's stdout.
+    assertEquals(0, new ProcessBuilder("kill", "-TERM", "" + broker.pid()).start().waitFor());
+    assertTrue(broker.waitFor(20, TimeUnit.SECONDS), "broker exits after SIGTERM");
+    awaitLine("Tributary stopping");
+    String last = awaitLine("Tributary stopped");
+    int stopping = indexOf("Tributary stopping");
+    assertTrue(stopping < indexOf("Tributary stopped"), output.toString());
+    assertTrue(last.contains("listeners closed, then connections"), last);
+  }
+
+  @Test
+  void instancesFlagSetsTheEventLoopCount() throws Exception {
+    int port = freePort();
+    start("-conf", writeConfig(port).toString(), "-instances", "1");
+    String startLine = awaitLine("Tributary started");
+    assertTrue(startLine.contains(", 1 event loop"), startLine);
+  }
+
+  @Test
+  void badConfigStopsTheStartWithOneLineNamingTheKey() throws Exception {
+    Path conf = dir.resolve("bad.json");
+    Files.writeString(conf, new JsonObject().put("mqtt", new JsonObject().put("maxPacketSize", "big")).encode());
+    start("-conf", conf.toString());
+    assertTrue(broker.waitFor(30, TimeUnit.SECONDS), "start is refused");
+    assertNotEquals(0, broker.exitValue());
+    Thread.sleep(200); // let the reader thread drain the pipe
+    List<String> errors = output.stream().filter(l -> l.contains("ERROR")).collect(Collectors.toList());
+    assertEquals(1, errors.size(), output.toString());
+    assertTrue(errors.get(0).contains("'mqtt.maxPacketSize'"), errors.get(0));
+  }
+
+  @Test
+  void unavailablePortNamesTheListenerAndPort() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      start("-conf", writeConfig(taken.getLocalPort()).toString());
+      assertTrue(broker.waitFor(30, TimeUnit.SECONDS), "start is refused");
+      assertNotEquals(0, broker.exitValue());
+      Thread.sleep(200);
+      String all = String.join("\n", output);
+      assertTrue(all.contains("listener 'mqtt' cannot bind 127.0.0.1:" + taken.getLocalPort()), all);
+    }
+  }
+
+  private Path writeConfig(int port) throws IOException {
+    JsonObject json = new JsonObject(Files.readString(Path.of(System.getProperty("tributary.conf", "../conf/broker.json"))));
+    json.put("instances", 2);
+    json.put("listeners", new JsonArray().add(new JsonObject()
+        .put("name", "mqtt").put("protocol", "mqtt").put("host", "127.0.0.1").put("port", port)));
+    Path conf = dir.resolve("broker.json");
+    Files.writeString(conf, json.encodePrettily());
+    return conf;
+  }
+
+  private void start(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", JAR));
+    cmd.addAll(List.of(args));
+    broker = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          output.add(line);
+        }
+      } catch (IOException ignored) {
+        // process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private String awaitLine(String fragment) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      synchronized (output) {
+        for (String l : output) {
+          if (l.contains(fragment)) {
+            return l;
+          }
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no line containing '" + fragment + "' in:\n" + String.join("\n", output));
+  }
+
+  private int indexOf(String fragment) {
+    synchronized (output) {
+      for (int i = 0; i < output.size(); i++) {
+        if (output.get(i).contains(fragment)) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}

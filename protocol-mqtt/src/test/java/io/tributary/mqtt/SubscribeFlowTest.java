@@ -1,0 +1,256 @@
+package io.tributary.mqtt;
+
+import static io.tributary.mqtt.FlowSupport.await;
+import static io.tributary.mqtt.FlowSupport.bytes;
+import static io.tributary.mqtt.FlowSupport.paho;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.tributary.mqtt.FlowSupport.Closer;
+import io.tributary.mqtt.FlowSupport.Collector;
+import io.tributary.mqtt.FlowSupport.Frame;
+import io.tributary.mqtt.FlowSupport.Raw;
+import io.tributary.mqtt.FlowSupport.Received;
+import io.tributary.mqtt.codec.Ack;
+import io.tributary.mqtt.codec.PacketType;
+import io.tributary.mqtt.codec.PingReq;
+import io.tributary.mqtt.codec.Publish;
+import io.tributary.mqtt.codec.Subscribe;
+import io.tributary.mqtt.codec.TopicSubscription;
+import io.tributary.mqtt.codec.Unsubscribe;
+import io.tributary.router.RouterOptions;
+import io.vertx.core.Vertx;
+import io.vertx.mqtt.MqttClientOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** SUBSCRIBE/SUBACK, UNSUBSCRIBE/UNSUBACK and filter matching, end to end. */
+class SubscribeFlowTest {
+
+  private static Vertx clientVertx;
+
+  private final Closer closer = new Closer();
+
+  @BeforeAll
+  static void startClientVertx() {
+    clientVertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopClientVertx() throws Exception {
+    clientVertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() {
+    closer.close();
+  }
+
+  private TestBroker broker() {
+    return closer.add(TestBroker.start());
+  }
+
+  @Test
+  void subackEchoesTheGrantedQosOfEachFilterInOrder() throws Exception {
+    TestBroker broker = broker();
+    Raw raw = Raw.connect(closer, broker, "suback-raw", true);
+    raw.send(new Subscribe(0x1234, List.of(
+        new TopicSubscription("s/2", 2), new TopicSubscription("s/0", 0),
+        new TopicSubscription("s/+/1", 1), new TopicSubscription("s/#", 2))));
+    Frame suback = raw.read();
+    assertEquals(0x90, suback.header);
+    assertEquals("123402000102", ByteBufUtil.hexDump(suback.body));
+
+    MqttClient paho = paho(closer, broker, "suback-paho");
+    IMqttToken tok = paho.subscribeWithResponse(new String[] {"p/0", "p/1", "p/2"}, new int[] {0, 1, 2});
+    assertEquals(List.of(0, 1, 2), toList(tok.getGrantedQos()));
+  }
+
+  @Test
+  void filterDeeperThanMaxTopicLevelsIsRefusedWith0x80() throws Exception {
+    TestBroker broker = closer.add(TestBroker.start(2, new MqttOptions().setMaxTopicLevels(3),
+        new RouterOptions()));
+    Raw raw = Raw.connect(closer, broker, "deep-raw", true);
+    raw.send(new Subscribe(9, List.of(
+        new TopicSubscription("a/b/c", 1), new TopicSubscription("a/b/c/d", 1),
+        new TopicSubscription("x", 2), new TopicSubscription("a/+/+/#", 0))));
+    Frame suback = raw.read(9);
+    assertEquals("0009" + "01" + "80" + "02" + "80", ByteBufUtil.hexDump(suback.body));
+    // A refusal is not a violation: the connection stays, and the accepted filters work.
+    raw.send(PingReq.INSTANCE);
+    assertEquals(13, raw.read().type());
+    MqttClient pub = paho(closer, broker, "deep-pub");
+    pub.publish("a/b/c", bytes("ok"), 1, false);
+    Frame delivered = raw.read(3);
+    assertEquals(0x32, delivered.header);
+
+    // The Vert.x client exposes the code.
+    io.vertx.mqtt.MqttClient vc = FlowSupport.vertxClient(closer, clientVertx, broker,
+        new MqttClientOptions().setClientId("deep-vertx"));
+    await(vc.connect(broker.port(), "127.0.0.1"));
+    List<Integer> codes = new CopyOnWriteArrayList<>();
+    vc.subscribeCompletionHandler(ack -> codes.addAll(ack.grantedQoSLevels()));
+    Map<String, Integer> topics = new LinkedHashMap<>();
+    topics.put("a/b/c/d", 1);
+    topics.put("a/b", 2);
+    await(vc.subscribe(topics));
+    FlowSupport.waitUntil("SUBACK", () -> codes.size() == 2);
+    assertEquals(List.of(0x80, 2), codes);
+
+    // Paho v3 reports the refusal as an exception.
+    MqttClient paho = paho(closer, broker, "deep-paho");
+    MqttException e = assertThrows(MqttException.class, () -> paho.subscribe("a/b/c/d", 1));
+    assertEquals(MqttException.REASON_CODE_SUBSCRIBE_FAILED, e.getReasonCode());
+  }
+
+  @Test
+  void unsubscribeGetsUnsubackAndStopsDelivery() throws Exception {
+    TestBroker broker = broker();
+    Raw raw = Raw.connect(closer, broker, "unsub-raw", true);
+    raw.send(new Subscribe(1, List.of(new TopicSubscription("u/t", 1), new TopicSubscription("keep/t", 1))));
+    raw.read(9);
+    raw.send(new Unsubscribe(0x0A0B, List.of("u/t", "not/subscribed")));
+    Frame unsuback = raw.read();
+    assertEquals(0xB0, unsuback.header);
+    assertEquals("0a0b", ByteBufUtil.hexDump(unsuback.body));
+
+    Collector got = new Collector();
+    MqttClient sub = paho(closer, broker, "unsub-paho");
+    sub.subscribe(new String[] {"u/t", "keep/t"}, new int[] {1, 1},
+        new org.eclipse.paho.client.mqttv3.IMqttMessageListener[] {got, got});
+    MqttClient pub = paho(closer, broker, "unsub-pub");
+    pub.publish("u/t", bytes("before"), 1, false);
+    assertEquals("before", got.take().text());
+    sub.unsubscribe("u/t");
+
+    // Same publisher, in order: anything still delivered for u/t would arrive before "after".
+    pub.publish("u/t", bytes("dropped"), 1, false);
+    pub.publish("keep/t", bytes("after"), 1, false);
+    Received r = got.take();
+    assertEquals("keep/t", r.topic);
+    assertEquals("after", r.text());
+    got.assertQuiet();
+    // The raw client likewise sees only keep/t.
+    Frame f = raw.read(3);
+    assertEquals("keep/t", topicOf(f), "raw subscriber got " + f);
+  }
+
+  @Test
+  void hashDoesNotMatchDollarTopicsButDollarFiltersDo() throws Exception {
+    TestBroker broker = broker();
+    Collector all = new Collector();
+    Collector plus = new Collector();
+    Collector sys = new Collector();
+    paho(closer, broker, "hash-sub").subscribe("#", 1, all);
+    paho(closer, broker, "plus-sub").subscribe("+/x", 1, plus);
+    paho(closer, broker, "sys-sub").subscribe("$SYS/#", 1, sys);
+    MqttClient pub = paho(closer, broker, "dollar-pub");
+    pub.publish("$SYS/x", bytes("sys"), 1, false);
+    pub.publish("plain/x", bytes("plain"), 1, false);
+
+    Received s = sys.take();
+    assertEquals("$SYS/x", s.topic);
+    // In publish order: had '#' or '+/x' matched $SYS/x, that delivery would come first.
+    assertEquals("plain/x", all.take().topic);
+    assertEquals("plain/x", plus.take().topic);
+    all.assertQuiet();
+    plus.assertQuiet();
+    sys.assertQuiet();
+  }
+
+  @Test
+  void multiLevelWildcardMatchesItsParentLevel() throws Exception {
+    TestBroker broker = broker();
+    Collector got = new Collector();
+    paho(closer, broker, "sport-sub").subscribe("sport/#", 1, got);
+    MqttClient pub = paho(closer, broker, "sport-pub");
+    pub.publish("sport", bytes("1"), 1, false);
+    pub.publish("sports", bytes("x"), 1, false);
+    pub.publish("sport/tennis/player1", bytes("2"), 1, false);
+    pub.publish("sport/", bytes("3"), 1, false);
+    List<Received> r = got.take(3);
+    assertEquals(List.of("sport", "sport/tennis/player1", "sport/"),
+        List.of(r.get(0).topic, r.get(1).topic, r.get(2).topic));
+    got.assertQuiet();
+  }
+
+  @Test
+  void overlappingSubscriptionsDeliverOnceAtTheHighestQos() throws Exception {
+    TestBroker broker = broker();
+    // A raw subscriber sees every PUBLISH on the wire (Paho would hand one PUBLISH to each
+    // matching per-filter listener, and delivers QoS 2 only at PUBREL, out of wire order).
+    Raw sub = Raw.connect(closer, broker, "overlap-sub", true);
+    sub.send(new Subscribe(1, List.of(new TopicSubscription("a/#", 0),
+        new TopicSubscription("a/b", 2), new TopicSubscription("a/+", 1))));
+    assertEquals("0001000201", ByteBufUtil.hexDump(sub.read(9).body));
+    MqttClient pub = paho(closer, broker, "overlap-pub");
+    pub.publish("a/b", bytes("both"), 2, false);
+    pub.publish("a/c/d", bytes("marker"), 2, false);
+
+    Frame first = sub.read(3);
+    assertEquals(0x34, first.header, "QoS 2 (the highest granted), no DUP, no retain: " + first);
+    assertEquals("a/b", topicOf(first));
+    int id = ((first.body[5] & 0xFF) << 8) | (first.body[6] & 0xFF);
+    sub.send(new Ack(PacketType.PUBREC, id));
+    assertEquals(id, sub.read(6).packetId());
+    sub.send(new Ack(PacketType.PUBCOMP, id));
+    // A second copy of a/b would come before the marker (same publisher, in order).
+    Frame marker = sub.read(3);
+    assertEquals(0x30, marker.header, "only a/# (QoS 0) matches a/c/d: " + marker);
+    assertEquals("a/c/d", topicOf(marker));
+  }
+
+  private static String topicOf(Frame publish) {
+    int len = ((publish.body[0] & 0xFF) << 8) | (publish.body[1] & 0xFF);
+    return new String(publish.body, 2, len, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void overlappingSubscriptionsDeliverOnceWhileCatchingUp() throws Exception {
+    // With an in-flight window of 1 the session falls behind and reads the log itself (the
+    // catch-up path, not the core's dispatch); overlap must still give one copy at the max QoS.
+    TestBroker broker = closer.add(TestBroker.start(2, new MqttOptions(),
+        new RouterOptions().setMaxInflight(1)));
+    Collector got = new Collector();
+    MqttClient sub = paho(closer, broker, "overlap-slow-sub");
+    sub.setCallback(got.asCallback());
+    sub.subscribe("c/#", 1);
+    sub.subscribe("c/b", 2);
+    MqttClient pub = paho(closer, broker, "overlap-slow-pub");
+    int n = 20;
+    for (int i = 0; i < n; i++) {
+      pub.publish("c/b", bytes("m" + i), 2, false);
+    }
+    pub.publish("c/end", bytes("end"), 1, false);
+    List<Received> r = got.take(n + 1);
+    for (int i = 0; i < n; i++) {
+      assertEquals("m" + i, r.get(i).text(), "in order, once each: " + r);
+      assertEquals(2, r.get(i).qos);
+    }
+    assertEquals("c/end", r.get(n).topic);
+    assertEquals(1, r.get(n).qos);
+    got.assertQuiet();
+  }
+
+  private static List<Integer> toList(int[] a) {
+    List<Integer> l = new ArrayList<>();
+    for (int v : a) {
+      l.add(v);
+    }
+    return l;
+  }
+}

@@ -1,0 +1,127 @@
+package io.tributary.mqtt;
+
+import io.tributary.router.Broker;
+import io.tributary.router.Core;
+import io.tributary.router.RouterOptions;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real broker for tests: one shared {@link Broker} and one MQTT listener per event loop on
+ * 127.0.0.1 and a port picked here, as the launcher runs it.
+ */
+public final class TestBroker implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final Broker broker;
+  private final int port;
+  private final List<Loop> loops;
+
+  /** One event loop's listener, with the context it runs on. */
+  private record Loop(io.vertx.core.Context context, MqttListener listener) {}
+
+  private TestBroker(Vertx vertx, Broker broker, int port, List<Loop> loops) {
+    this.vertx = vertx;
+    this.broker = broker;
+    this.port = port;
+    this.loops = loops;
+  }
+
+  public static TestBroker start() {
+    return start(2, new MqttOptions(), new RouterOptions());
+  }
+
+  public static TestBroker start(int instances, MqttOptions mqtt, RouterOptions router) {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, instances)));
+    Broker broker = new Broker(router);
+    int port = freePort();
+    List<Loop> loops = new CopyOnWriteArrayList<>();
+    try {
+      vertx.deployVerticle(() -> new VerticleBase() {
+        private MqttListener listener;
+        private Core core;
+
+        @Override
+        public Future<?> start() {
+          core = broker.addCore(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
+          listener = new MqttListener(vertx, broker, core, "127.0.0.1", port, mqtt);
+          loops.add(new Loop(context, listener));
+          return listener.listen();
+        }
+
+        @Override
+        public Future<?> stop() {
+          return listener.close().andThen(ar -> broker.removeCore(core));
+        }
+      }, new DeploymentOptions().setInstances(instances)).await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("test broker failed to start", e);
+    }
+    return new TestBroker(vertx, broker, port, loops);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String tcpUri() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Broker broker() {
+    return broker;
+  }
+
+  /**
+   * Open MQTT connections per event loop, each read on its own loop; the index identifies the
+   * loop (stable for the life of this broker). Lets a test tell on which loop a client landed.
+   */
+  public int[] openConnections() {
+    int[] counts = new int[loops.size()];
+    for (int i = 0; i < counts.length; i++) {
+      Loop loop = loops.get(i);
+      CompletableFuture<Integer> f = new CompletableFuture<>();
+      loop.context().runOnContext(v -> f.complete(loop.listener().connectionCount()));
+      try {
+        counts[i] = f.get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return counts;
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    broker.close();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
