@@ -129,6 +129,9 @@ final class MqttConnection implements ClientLink {
   }
 
   private void onCodecError(MqttCodecException e) {
+    if (clientId == null) {
+      clientId = decoder.connectClientId(); // a CONNECT that failed after its client id
+    }
     if (state == State.AWAIT_CONNECT && e.reasonCode() == 0x84) {
       // MQTT-3.1.2-2: answer an unsupported protocol level with CONNACK 0x01, then close.
       log.info("{}: {}; CONNACK 0x01", describe(), e.getMessage());

@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  */
 public final class MqttDecoder {
 
+  private String connectClientId;
+
   /** Largest value the 4-byte remaining length can encode. */
   public static final int MAX_REMAINING_LENGTH = 268_435_455;
 
@@ -106,6 +108,14 @@ public final class MqttDecoder {
   }
 
   /** 0 until a CONNECT was decoded, then its protocol level (4, or 5). */
+  /**
+   * The client id of the CONNECT being or last decoded, or null before one was read: lets the
+   * connection name the client in the log when the rest of that CONNECT is malformed.
+   */
+  public String connectClientId() {
+    return connectClientId;
+  }
+
   public int protocolLevel() {
     return protocolLevel;
   }
@@ -480,6 +490,7 @@ public final class MqttDecoder {
     int keepAlive = readU16("keep alive");
     // MQTT 5.0: CONNECT properties follow here.
     String clientId = readString("client id");
+    connectClientId = clientId;
     Will will = null;
     if (willFlag) {
       // MQTT 5.0: will properties come first.
