@@ -69,7 +69,18 @@ final class MqttConnection implements ClientLink {
 
   // Outbound frames of this event-loop turn, written with one flush when the turn ends.
   private CompositeByteBuf pending;
+  /**
+   * Small frames of this turn (acks, PINGRESP) copied into one buffer, so that replies queued for
+   * a client that reads slowly cost their bytes, not a buffer object and a component each.
+   */
+  private ByteBuf smallFrames;
+  private static final int SMALL_FRAME_BYTES = 64;
+  private static final int SMALL_FRAMES_CHUNK = 8 * 1024;
+  /** How long a graceful close may wait for queued frames to go out before the channel is closed. */
+  private static final long CLOSE_GRACE_MS = 2000;
   private boolean reportedFull;
+  /** Reading paused because the client does not read what we write (see flush()). */
+  private boolean readPaused;
 
   MqttConnection(Vertx vertx, Broker broker, Core core, MqttOptions options, MqttConnections registry,
       NetSocketInternal socket) {
@@ -90,6 +101,11 @@ final class MqttConnection implements ClientLink {
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(e -> log.debug("{}: socket error: {}", describe(), e.toString()));
     socket.drainHandler(v -> {
+      if (readPaused) {
+        readPaused = false;
+        lastReadNanos = System.nanoTime(); // keep alive counts from when we listen again
+        socket.resume();
+      }
       Session s = session;
       if (s != null) {
         s.writable();
@@ -233,8 +249,26 @@ final class MqttConnection implements ClientLink {
 
   private void onSessionBound(Session s, boolean present) {
     if (state == State.CLOSED) {
-      // The socket went away while the session was being claimed.
-      s.disconnect(this, false);
+      // The socket went away while the session was being claimed (a takeover on another loop).
+      // What the client sent before it left still counts: its PUBLISHes are published, and a
+      // DISCONNECT means no will (MQTT-3.14.4-3). Replies go nowhere: the socket is gone.
+      session = s;
+      List<Packet> queued = deferred;
+      deferred = null;
+      for (Packet p : queued == null ? List.<Packet>of() : queued) {
+        if (!graceful) {
+          if (p instanceof Publish) {
+            onPublish((Publish) p);
+          } else if (p.type() == PacketType.DISCONNECT) {
+            graceful = true;
+          }
+        }
+        if (p instanceof Publish) {
+          ((Publish) p).payload().release();
+        }
+      }
+      session = null;
+      s.disconnect(this, graceful);
       return;
     }
     session = s;
@@ -313,6 +347,11 @@ final class MqttConnection implements ClientLink {
       if (state == State.CLOSED) {
         return;
       }
+      if (readPaused) {
+        // We are not reading (the client is not reading us): its silence is not measurable.
+        scheduleKeepAlive(keepAliveMs);
+        return;
+      }
       long idleMs = (System.nanoTime() - lastReadNanos) / 1_000_000;
       if (idleMs >= keepAliveMs) {
         log.info("{}: keep alive expired ({} ms without a packet), closing", describe(), idleMs);
@@ -368,10 +407,35 @@ final class MqttConnection implements ClientLink {
       pending = alloc.compositeBuffer(Integer.MAX_VALUE);
       socket.channelHandlerContext().executor().execute(this::flush);
     }
+    int size = frame.readableBytes();
+    if (size <= SMALL_FRAME_BYTES) {
+      if (smallFrames != null && smallFrames.writableBytes() < size) {
+        pending.addComponent(true, smallFrames);
+        smallFrames = null;
+      }
+      if (smallFrames == null) {
+        smallFrames = alloc.buffer(SMALL_FRAMES_CHUNK, SMALL_FRAMES_CHUNK);
+      }
+      smallFrames.writeBytes(frame);
+      frame.release();
+      return;
+    }
+    takeSmallFrames();
     pending.addComponent(true, frame);
   }
 
+  /** Appends the small frames gathered so far to pending, keeping the order of all frames. */
+  private void takeSmallFrames() {
+    if (smallFrames != null) {
+      pending.addComponent(true, smallFrames);
+      smallFrames = null;
+    }
+  }
+
   private void flush() {
+    if (pending != null) {
+      takeSmallFrames();
+    }
     CompositeByteBuf out = pending;
     pending = null;
     if (out == null) {
@@ -382,6 +446,12 @@ final class MqttConnection implements ClientLink {
       return;
     }
     socket.writeMessage(out);
+    if (!readPaused && socket.writeQueueFull()) {
+      // The client is not reading what we write. Stop reading what it writes until the socket
+      // drains: replies to its packets (PINGRESP, PUBACK, ...) would otherwise queue without bound.
+      readPaused = true;
+      socket.pause();
+    }
     if (reportedFull && !socket.writeQueueFull()) {
       // Full was only this turn's own batch: the socket's drain event will not come, so resume.
       reportedFull = false;
@@ -402,6 +472,9 @@ final class MqttConnection implements ClientLink {
 
   private void closeAfterWrite() {
     state = State.CLOSED;
+    if (pending != null) {
+      takeSmallFrames();
+    }
     CompositeByteBuf out = pending;
     pending = null;
     if (out != null) {
@@ -420,7 +493,21 @@ final class MqttConnection implements ClientLink {
       flush();
     }
     state = State.CLOSED;
-    socket.close();
+    // Vert.x closes a socket once its queued writes are flushed, so a client that does not read
+    // would keep the connection, and what is queued for it, forever. Close the channel outright
+    // when it is backed up (what the client did not read is dropped), else after a grace period.
+    // (The handler context's close() goes below Vert.x's handler, which would wait for the flush.)
+    io.netty.channel.ChannelHandlerContext ctx = socket.channelHandlerContext();
+    if (readPaused || !ctx.channel().isWritable()) {
+      ctx.close();
+    } else {
+      socket.close();
+      vertx.setTimer(CLOSE_GRACE_MS, id -> {
+        if (ctx.channel().isOpen()) {
+          ctx.close();
+        }
+      });
+    }
   }
 
   private void onClosed() {
@@ -433,14 +520,12 @@ final class MqttConnection implements ClientLink {
       pending.release();
       pending = null;
     }
-    if (deferred != null) {
-      for (Packet p : deferred) {
-        if (p instanceof Publish) {
-          ((Publish) p).payload().release();
-        }
-      }
-      deferred = null;
+    if (smallFrames != null) {
+      smallFrames.release();
+      smallFrames = null;
     }
+    // Packets deferred behind a CONNECT still being claimed stay for onSessionBound, which always
+    // follows and handles (and releases) them.
     Session s = session;
     session = null;
     if (s != null) {

@@ -169,6 +169,41 @@ class ConnectFlowTest {
   }
 
   @Test
+  void packetsPipelinedBehindConnectAreProcessedInOrder() throws Exception {
+    Raw raw = closer.add(new Raw(broker));
+    // CONNECT, SUBSCRIBE, PUBLISH (to itself) and PINGREQ in one write, before any CONNACK.
+    raw.sendTogether(
+        new Connect(MqttVersion.V3_1_1, "pipeliner", true, 60, null, null, null),
+        new Subscribe(3, List.of(new TopicSubscription("pipe/t", 1))),
+        new Publish("pipe/t", 1, false, false, 4, Unpooled.wrappedBuffer(bytes("p"))),
+        PingReq.INSTANCE);
+    assertEquals("20020000", ByteBufUtil.hexDump(raw.readBytes(4)), "CONNACK first");
+    Frame suback = raw.read(9);
+    assertEquals("000301", ByteBufUtil.hexDump(suback.body));
+    boolean acked = false;
+    boolean delivered = false;
+    boolean ponged = false;
+    while (!acked || !delivered || !ponged) {
+      Frame f = raw.read();
+      switch (f.type()) {
+        case 4 -> {
+          assertEquals(4, f.packetId());
+          acked = true;
+        }
+        case 3 -> {
+          assertEquals(0x32, f.header);
+          delivered = true;
+        }
+        case 13 -> {
+          assertTrue(acked, "PINGRESP before the PUBACK of the PUBLISH sent ahead of it");
+          ponged = true;
+        }
+        default -> throw new AssertionError("unexpected " + f);
+      }
+    }
+  }
+
+  @Test
   void pingReqGetsPingResp() throws Exception {
     Raw raw = Raw.connect(closer, broker, "pinger", true);
     for (int i = 0; i < 3; i++) {
@@ -189,10 +224,13 @@ class ConnectFlowTest {
     assertEquals("20020000", ByteBufUtil.hexDump(raw.readBytes(4)));
     waitUntil("two sessions", () -> broker.broker().sessionCount() == 2);
 
-    raw.send(Disconnect.INSTANCE);
+    // DISCONNECT with a PUBLISH right behind it in the same read: the PUBLISH must be ignored.
+    raw.sendTogether(Disconnect.INSTANCE,
+        new Publish("will/after", 0, false, false, 0, Unpooled.wrappedBuffer(bytes("late"))));
     raw.assertClosedByBroker();
     waitUntil("the clean session to be forgotten", () -> broker.broker().sessionCount() == 1);
-    // A marker published after the close: had the will been published it would come first.
+    // A marker published after the close: had the will (or "late") been published it would
+    // come first.
     watcher.publish("will/marker", bytes("m"), 1, false);
     assertEquals("will/marker", wills.take().topic);
     wills.assertQuiet();

@@ -220,6 +220,15 @@ final class FlowSupport {
     int size() {
       return queue.size();
     }
+
+    /** Asserts none of collectors gets anything (more) within one {@link #QUIET_MS}. */
+    static void assertAllQuiet(Collector... collectors) throws InterruptedException {
+      Thread.sleep(QUIET_MS);
+      for (Collector c : collectors) {
+        Received r = c.queue.poll();
+        assertNull(r, "unexpected message " + r);
+      }
+    }
   }
 
   // ---- Vert.x MQTT client ------------------------------------------------------------------
@@ -324,9 +333,22 @@ final class FlowSupport {
     }
 
     void send(Packet p) throws IOException {
+      sendBytes(encode(p));
+    }
+
+    /** Sends packets in one write, so the broker reads them together. */
+    void sendTogether(Packet... packets) throws IOException {
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      for (Packet p : packets) {
+        all.writeBytes(encode(p));
+      }
+      sendBytes(all.toByteArray());
+    }
+
+    static byte[] encode(Packet p) {
       ByteBuf buf = MqttEncoder.encode(p, MqttVersion.V3_1_1, UnpooledByteBufAllocator.DEFAULT);
       try {
-        sendBytes(ByteBufUtil.getBytes(buf));
+        return ByteBufUtil.getBytes(buf);
       } finally {
         buf.release();
       }

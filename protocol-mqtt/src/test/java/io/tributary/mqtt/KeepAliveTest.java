@@ -34,10 +34,16 @@ class KeepAliveTest {
   }
 
   @Test
-  void silentClientIsClosedAfterOneAndAHalfPeriodsNotBeforeOne() throws Exception {
+  void clientThatStopsPingingIsClosedAfterOneAndAHalfPeriodsNotBeforeOne() throws Exception {
     try (TestBroker broker = TestBroker.start();
         WireClient c = WireClient.connect(broker.port(), "ka-silent", true, 2, null)) {
-      long start = System.nanoTime();
+      // Active for a while first, so the broker's check has been pushed back by traffic.
+      for (int i = 0; i < 2; i++) {
+        c.expectNothing(900);
+        c.ping();
+        c.expect(PingResp.class, 1000);
+      }
+      long start = System.nanoTime(); // the last packet from the client
       // Lower bound: not closed within the keep-alive period itself.
       assertFalse(c.awaitClosed(2000), "closed before the keep-alive period (2 s) had passed");
       // Upper bound: closed after 3 s (1.5 x 2 s); allow generous scheduling slack.
@@ -56,6 +62,47 @@ class KeepAliveTest {
       c.expectNothing(3500);
       c.ping();
       c.expect(PingResp.class, 5000);
+    }
+  }
+
+  @Test
+  void pingsFromAClientTheBrokerStoppedReadingDoNotExpireItsKeepAlive() throws Exception {
+    try (TestBroker broker = TestBroker.start();
+        WireClient pub = WireClient.connect(broker.port(), "kp-pub", true);
+        WireClient sub = WireClient.open(broker.port(), 4096)) {
+      assertEquals(0, sub.connect("kp-sub", true, 1, null).returnCode());
+      assertEquals(0, sub.subscribe("kp/#", 0));
+      // The subscriber stops reading and its socket fills: the broker stops reading it in turn
+      // (back-pressure), so it cannot see the PINGREQs that keep the connection alive.
+      byte[] payload = new byte[64 * 1024];
+      for (int i = 0; i < 320; i++) { // 20 MiB: more than any socket buffers hold
+        pub.publish("kp/data", 0, false, payload);
+      }
+      pub.publishAndComplete("kp-sync", 1, "sync");
+      int[] open = broker.openConnections();
+      for (int i = 0; i < 7; i++) {
+        sub.ping(); // sent, never read back while stalled
+        Thread.sleep(500);
+      }
+      // 3.5 s > 1.5 x 1 s: silence the broker could not hear is not held against the client.
+      WireClient.awaitOpenConnections(broker, open);
+      pub.publish("kp/end", 0, false, new byte[1]);
+      int pongs = 0;
+      boolean end = false;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!end || pongs < 7) {
+        assertTrue(System.nanoTime() < deadline, "end " + end + ", pongs " + pongs);
+        var p = sub.read(5000);
+        if (p == null) {
+          sub.ping(); // keep the connection alive while waiting
+          continue;
+        }
+        if (p instanceof PingResp) {
+          pongs++;
+        } else if (p instanceof io.tributary.mqtt.codec.Publish m && m.topic().equals("kp/end")) {
+          end = true;
+        }
+      }
     }
   }
 

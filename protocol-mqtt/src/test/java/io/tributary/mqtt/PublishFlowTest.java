@@ -101,9 +101,7 @@ class PublishFlowTest {
     for (int q = 0; q <= 2; q++) {
       assertDeliveredAtMin(subs[q].take(3), q);
     }
-    for (int q = 0; q <= 2; q++) {
-      subs[q].assertQuiet();
-    }
+    Collector.assertAllQuiet(subs);
   }
 
   @Test
@@ -124,9 +122,7 @@ class PublishFlowTest {
     for (int q = 0; q <= 2; q++) {
       assertDeliveredAtMin(subs[q].take(3), q);
     }
-    for (int q = 0; q <= 2; q++) {
-      subs[q].assertQuiet();
-    }
+    Collector.assertAllQuiet(subs);
   }
 
   @Test
@@ -153,9 +149,7 @@ class PublishFlowTest {
     for (int q = 0; q <= 2; q++) {
       assertDeliveredAtMin(subs[q].take(3), q);
     }
-    for (int q = 0; q <= 2; q++) {
-      subs[q].assertQuiet();
-    }
+    Collector.assertAllQuiet(subs);
   }
 
   @Test
@@ -179,6 +173,10 @@ class PublishFlowTest {
     assertEquals(0x70, comp.header);
     assertEquals(7, comp.packetId());
 
+    // The PUBCOMP was lost (say): a resent PUBREL is answered again, nothing is delivered.
+    raw.send(new Ack(PacketType.PUBREL, 7));
+    assertEquals(7, raw.read(7).packetId());
+
     Received r = got.take();
     assertEquals("once", r.text());
     assertEquals(2, r.qos);
@@ -195,16 +193,35 @@ class PublishFlowTest {
 
   @Test
   void thousandQos1MessagesFromOnePublisherArriveInOrderOnBothEventLoops() throws Exception {
-    TestBroker broker = broker();
+    assertPublisherOrderKept(broker(), new int[] {1, 1, 1, 1});
+  }
+
+  @Test
+  void publisherOrderIsKeptThroughTinyWindowsAndEveryGrantedQos() throws Exception {
+    // An in-flight window of 3, a 7-record drain batch and a 1 KiB write queue make sessions fall
+    // off the live dispatch and catch up from the log over and over.
+    TestBroker broker = closer.add(TestBroker.start(2, new MqttOptions().setWriteQueueBytes(1024),
+        new RouterOptions().setMaxInflight(3).setDrainBatch(7)));
+    assertPublisherOrderKept(broker, new int[] {0, 1, 2, 1, 2, 0});
+  }
+
+  private void assertPublisherOrderKept(TestBroker broker, int[] subscriberQos) throws Exception {
     int n = 1000;
     // Vert.x spreads accepted sockets round-robin over the two listeners (one per event loop), so
-    // four subscribers connected one after the other land on both loops.
+    // subscribers connected one after the other land on both loops.
     List<List<Integer>> received = new ArrayList<>();
-    for (int s = 0; s < 4; s++) {
+    List<String> wrongQos = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int s = 0; s < subscriberQos.length; s++) {
       List<Integer> list = java.util.Collections.synchronizedList(new ArrayList<>());
       received.add(list);
       MqttClient sub = paho(closer, broker, "order-sub-" + s);
-      sub.subscribe("order/t", 1, (t, m) -> list.add(ByteBuffer.wrap(m.getPayload()).getInt()));
+      int granted = subscriberQos[s];
+      sub.subscribe("order/t", granted, (t, m) -> {
+        list.add(ByteBuffer.wrap(m.getPayload()).getInt());
+        if (m.getQos() != Math.min(1, granted)) {
+          wrongQos.add("QoS " + m.getQos() + " to a subscriber granted " + granted);
+        }
+      });
     }
     MqttAsyncClient pub = new MqttAsyncClient(broker.tcpUri(), "order-pub", new MemoryPersistence());
     closer.onClose(() -> {
@@ -238,7 +255,9 @@ class PublishFlowTest {
       synchronized (list) {
         copy = new ArrayList<>(list);
       }
-      assertEquals(n, copy.size(), "subscriber " + s + " got " + copy.size() + " of " + n);
+      assertEquals(List.of(), wrongQos.subList(0, Math.min(5, wrongQos.size())));
+      assertEquals(n, copy.size(), "subscriber " + s + " (QoS " + subscriberQos[s] + ") got "
+          + copy.size() + " of " + n);
       for (int i = 0; i < n; i++) {
         if (copy.get(i) != i) {
           throw new AssertionError("subscriber " + s + ": position " + i + " holds " + copy.get(i)
@@ -260,6 +279,46 @@ class PublishFlowTest {
   void payloadOfTheDefaultMaxPacketSizeIsDeliveredIntact() throws Exception {
     TestBroker broker = broker();
     assertLargePublishIntact(broker, MqttOptions.DEFAULT_MAX_PACKET_SIZE);
+  }
+
+  @Test
+  void maxSizePayloadsBackToBackAllArriveIntactAndInOrder() throws Exception {
+    TestBroker broker = broker();
+    String topic = "big/many";
+    int payloadLength = FlowSupport.payloadForPacketSize(MqttOptions.DEFAULT_MAX_PACKET_SIZE, topic, 1);
+    Collector got = new Collector();
+    MqttClient sub = paho(closer, broker, "big-many-sub");
+    sub.subscribe(topic, 1, got);
+    MqttAsyncClient pub = new MqttAsyncClient(broker.tcpUri(), "big-many-pub", new MemoryPersistence());
+    closer.onClose(() -> {
+      try {
+        pub.disconnect().waitForCompletion(2000);
+      } finally {
+        pub.close();
+      }
+    });
+    pub.connect(FlowSupport.pahoOptions()).waitForCompletion(FlowSupport.TIMEOUT_MS);
+    int n = 8;
+    byte[][] payloads = new byte[n][];
+    List<IMqttDeliveryToken> tokens = new ArrayList<>();
+    Random random = new Random(7);
+    for (int i = 0; i < n; i++) {
+      payloads[i] = new byte[payloadLength];
+      random.nextBytes(payloads[i]);
+      payloads[i][0] = (byte) i;
+      MqttMessage m = new MqttMessage(payloads[i]);
+      m.setQos(1);
+      tokens.add(pub.publish(topic, m)); // all in flight at once: several MiB queued to sub
+    }
+    for (IMqttDeliveryToken t : tokens) {
+      t.waitForCompletion(FlowSupport.TIMEOUT_MS);
+    }
+    for (int i = 0; i < n; i++) {
+      Received r = got.take();
+      assertEquals(i, r.payload[0], "order");
+      assertArrayEquals(payloads[i], r.payload, "message " + i + " intact");
+    }
+    got.assertQuiet();
   }
 
   private void assertLargePublishIntact(TestBroker broker, int packetSize) throws Exception {

@@ -167,9 +167,7 @@ class SubscribeFlowTest {
     // In publish order: had '#' or '+/x' matched $SYS/x, that delivery would come first.
     assertEquals("plain/x", all.take().topic);
     assertEquals("plain/x", plus.take().topic);
-    all.assertQuiet();
-    plus.assertQuiet();
-    sys.assertQuiet();
+    Collector.assertAllQuiet(all, plus, sys);
   }
 
   @Test
@@ -206,12 +204,126 @@ class SubscribeFlowTest {
     assertEquals("a/b", topicOf(first));
     int id = ((first.body[5] & 0xFF) << 8) | (first.body[6] & 0xFF);
     sub.send(new Ack(PacketType.PUBREC, id));
-    assertEquals(id, sub.read(6).packetId());
+    // Next: our PUBREL and the QoS 0 marker, in either order. A second copy of a/b would come
+    // before the marker (same publisher, in order), so nothing else may show up.
+    Frame marker = null;
+    boolean released = false;
+    while (marker == null || !released) {
+      Frame f = sub.read();
+      if (f.type() == 6) {
+        assertEquals(0x62, f.header);
+        assertEquals(id, f.packetId());
+        released = true;
+      } else {
+        assertEquals(0x30, f.header, "only a/# (QoS 0) matches a/c/d; got " + f);
+        assertEquals("a/c/d", topicOf(f));
+        assertEquals(null, marker, "marker twice");
+        marker = f;
+      }
+    }
     sub.send(new Ack(PacketType.PUBCOMP, id));
-    // A second copy of a/b would come before the marker (same publisher, in order).
-    Frame marker = sub.read(3);
-    assertEquals(0x30, marker.header, "only a/# (QoS 0) matches a/c/d: " + marker);
-    assertEquals("a/c/d", topicOf(marker));
+    sub.send(PingReq.INSTANCE);
+    assertEquals(0xD0, sub.read().header, "nothing but PINGRESP after the marker");
+  }
+
+  @Test
+  void resubscribingReplacesTheQosWithoutInterruptingTheFlow() throws Exception {
+    TestBroker broker = broker();
+    Raw raw = Raw.connect(closer, broker, "resub", true);
+    raw.send(new Subscribe(1, List.of(new TopicSubscription("re/t", 0))));
+    assertEquals("000100", ByteBufUtil.hexDump(raw.read(9).body));
+    // One read: a PUBLISH to the subscribed topic, then a SUBSCRIBE replacing that subscription.
+    // MQTT-3.8.4-3: the replacement must not interrupt the flow, so the message still arrives.
+    raw.sendTogether(
+        new Publish("re/t", 0, false, false, 0, Unpooled.wrappedBuffer(bytes("m1"))),
+        new Subscribe(2, List.of(new TopicSubscription("re/t", 1))));
+    Frame message = null;
+    Frame suback = null;
+    while (message == null || suback == null) {
+      Frame f = raw.read();
+      if (f.type() == 9) {
+        assertEquals(null, suback, "SUBACK twice");
+        suback = f;
+      } else {
+        assertEquals(3, f.type(), "PUBLISH expected, got " + f);
+        assertEquals(null, message, "m1 delivered twice");
+        message = f;
+      }
+    }
+    assertEquals("000201", ByteBufUtil.hexDump(suback.body));
+    assertEquals("re/t", topicOf(message));
+    // Published while the QoS 0 subscription held (or after the QoS 1 one replaced it): either.
+    assertTrue(message.header == 0x30 || message.header == 0x32, "got " + message);
+    if (message.header == 0x32) {
+      raw.send(new Ack(PacketType.PUBACK, message.packetId()));
+    }
+
+    // From now on the new QoS applies, once per message.
+    MqttClient pub = paho(closer, broker, "resub-pub");
+    pub.publish("re/t", bytes("m2"), 2, false);
+    Frame m2 = raw.read(3);
+    assertEquals(0x32, m2.header, "QoS 1 after the re-subscribe: " + m2);
+    int id = ((m2.body[6] & 0xFF) << 8) | (m2.body[7] & 0xFF);
+    raw.send(new Ack(PacketType.PUBACK, id));
+    raw.send(PingReq.INSTANCE);
+    assertEquals(0xD0, raw.read().header, "only one copy of m2");
+  }
+
+  @Test
+  void unsubscribeOfOneSessionLeavesTheSameFilterOfOthers() throws Exception {
+    TestBroker broker = broker();
+    List<Collector> subs = new ArrayList<>();
+    List<MqttClient> clients = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Collector c = new Collector();
+      MqttClient client = paho(closer, broker, "same-filter-" + i);
+      client.subscribe("same/+", 1, c);
+      subs.add(c);
+      clients.add(client);
+    }
+    clients.get(0).unsubscribe("same/+");
+    clients.get(3).unsubscribe("same/+");
+    MqttClient pub = paho(closer, broker, "same-pub");
+    pub.publish("same/x", bytes("1"), 1, false);
+    assertEquals("1", subs.get(1).take().text());
+    assertEquals("1", subs.get(2).take().text());
+    Collector.assertAllQuiet(subs.toArray(new Collector[0]));
+  }
+
+  @Test
+  void singleLevelWildcardMatchesExactlyOneLevelIncludingEmptyOnes() throws Exception {
+    TestBroker broker = broker();
+    String[] filters = {"sport/+", "+/+", "+", "/+", "a/+/b", "#"};
+    Map<String, Collector> byFilter = new LinkedHashMap<>();
+    int i = 0;
+    for (String f : filters) {
+      Collector c = new Collector();
+      MqttClient client = paho(closer, broker, "plus-" + i++);
+      client.setCallback(c.asCallback());
+      client.subscribe(f, 1);
+      byFilter.put(f, c);
+    }
+    String[] topics = {"sport", "sport/", "sport/a", "sport/a/b", "/finance", "a//b", "a/x/b", "x"};
+    MqttClient pub = paho(closer, broker, "plus-pub");
+    for (String t : topics) {
+      pub.publish(t, bytes(t), 1, false);
+    }
+    Map<String, List<String>> expected = new LinkedHashMap<>();
+    expected.put("sport/+", List.of("sport/", "sport/a"));
+    expected.put("+/+", List.of("sport/", "sport/a", "/finance"));
+    expected.put("+", List.of("sport", "x"));
+    expected.put("/+", List.of("/finance"));
+    expected.put("a/+/b", List.of("a//b", "a/x/b"));
+    expected.put("#", List.of(topics));
+    for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+      Collector c = byFilter.get(e.getKey());
+      List<String> got = new ArrayList<>();
+      for (Received r : c.take(e.getValue().size())) {
+        got.add(r.topic);
+      }
+      assertEquals(e.getValue(), got, "filter " + e.getKey());
+    }
+    Collector.assertAllQuiet(byFilter.values().toArray(new Collector[0]));
   }
 
   private static String topicOf(Frame publish) {

@@ -10,13 +10,11 @@ import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.Publish;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -184,6 +182,240 @@ class TakeoverTest {
         second.close();
         first.close(true);
       }
+    }
+  }
+
+  @Test
+  void packetsPipelinedBehindConnectDuringACrossLoopTakeoverAreHandledInOrder() throws Exception {
+    try (TestBroker broker = TestBroker.start()) {
+      int[] base = broker.openConnections();
+      WireClient old = WireClient.connect(broker.port(), "pl", false);
+      assertEquals(1, old.subscribe("pl/#", 1));
+      int oldLoop = WireClient.loopOfNewClient(broker, base);
+      try (WireClient c = WireClient.open(broker.port())) {
+        // CONNECT, SUBSCRIBE, PUBLISH and PINGREQ in one write: the session is still being taken
+        // over (on the other loop) while the rest arrives, so they wait behind the CONNECT.
+        java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+        burst.write(bytes(new io.tributary.mqtt.codec.Connect(4, "pl", false, 0, null, null, null)));
+        burst.write(bytes(new io.tributary.mqtt.codec.Subscribe(3,
+            List.of(new io.tributary.mqtt.codec.TopicSubscription("pl2/#", 1)))));
+        burst.write(bytes(new Publish("pl/x", 1, false, false, 7,
+            io.netty.buffer.Unpooled.wrappedBuffer("piped".getBytes()))));
+        burst.write(bytes(io.tributary.mqtt.codec.PingReq.INSTANCE));
+        c.sendBytes(burst.toByteArray());
+
+        ConnAck ack = c.expect(ConnAck.class, T);
+        assertEquals(0, ack.returnCode());
+        assertTrue(ack.sessionPresent(), "CONNACK first, with the session taken over");
+        assertTrue(old.awaitClosed(T), "the old connection is closed");
+        int newLoop = WireClient.loopOfNewClient(broker, base);
+        assertTrue(oldLoop != newLoop, "the takeover crossed event loops: " + oldLoop + " -> " + newLoop);
+
+        io.tributary.mqtt.codec.SubAck subAck = c.expect(io.tributary.mqtt.codec.SubAck.class, T);
+        assertEquals(3, subAck.packetId());
+        // Then, in some order: PUBACK 7, PINGRESP, and the message itself through the kept
+        // subscription pl/#.
+        boolean puback = false;
+        boolean pong = false;
+        Publish delivered = null;
+        for (int i = 0; i < 3; i++) {
+          var p = c.read(T);
+          assertNotNull(p, "missing packets after SUBACK: puback " + puback + ", pong " + pong
+              + ", delivered " + delivered);
+          if (p instanceof io.tributary.mqtt.codec.Ack a && a.type() == PacketType.PUBACK) {
+            assertEquals(7, a.packetId());
+            puback = true;
+          } else if (p instanceof io.tributary.mqtt.codec.PingResp) {
+            assertTrue(puback, "PINGRESP after the PUBACK of the PUBLISH before it");
+            pong = true;
+          } else if (p instanceof Publish pub) {
+            delivered = pub;
+          } else {
+            throw new AssertionError("unexpected " + p);
+          }
+        }
+        assertPublish(delivered, "pl/x", "piped", 1);
+        c.ack(PacketType.PUBACK, delivered.packetId());
+        c.expectNothing(QUIET);
+      } finally {
+        old.close();
+      }
+    }
+  }
+
+  @Test
+  void repeatedTakeoversUnderLoadLoseNothingAndRedeliverOnlyWithDup() throws Exception {
+    int n = 1500;
+    try (TestBroker broker = TestBroker.start(2, new MqttOptions(),
+            new io.tributary.router.RouterOptions().setMaxInflight(4));
+        WireClient pub = WireClient.connect(broker.port(), "ld-pub", true)) {
+      WireClient current = WireClient.connect(broker.port(), "ld", false);
+      assertEquals(1, current.subscribe("ld/#", 1));
+      java.util.concurrent.CompletableFuture<Void> publishing =
+          java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+              for (int i = 0; i < n; i++) {
+                pub.publishAndComplete("ld/x", 1, Integer.toString(i));
+              }
+            } catch (Exception e) {
+              throw new RuntimeException(e);
+            }
+          });
+      java.util.BitSet seen = new java.util.BitSet(n);
+      int lastFirstDelivery = -1;
+      int takeovers = 0;
+      int dups = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+      try {
+        while (seen.cardinality() < n) {
+          assertTrue(System.nanoTime() < deadline, "only " + seen.cardinality() + " of " + n + " arrived");
+          // Read and acknowledge a handful, then take the session over mid-stream: the last
+          // PUBACKs race with the takeover, and up to 4 messages are in flight.
+          for (int k = 0; k < 20 && seen.cardinality() < n; k++) {
+            var p = current.read(T);
+            assertNotNull(p, "stalled at " + seen.cardinality() + " of " + n + " after " + takeovers + " takeovers");
+            Publish m = (Publish) p;
+            int seq = Integer.parseInt(WireClient.text(m));
+            if (m.dup()) {
+              dups++;
+            } else {
+              assertFalse(seen.get(seq), "message " + seq + " delivered again without DUP");
+              assertTrue(seq > lastFirstDelivery, "out of order: " + seq + " after " + lastFirstDelivery);
+              lastFirstDelivery = seq;
+            }
+            seen.set(seq);
+            current.ack(PacketType.PUBACK, m.packetId());
+          }
+          if (seen.cardinality() < n) {
+            WireClient next = WireClient.open(broker.port());
+            ConnAck ack = next.connect("ld", false, 0, null);
+            assertTrue(ack.sessionPresent());
+            assertTrue(current.awaitClosed(T), "the taken-over connection is closed");
+            current.close();
+            current = next;
+            takeovers++;
+          }
+        }
+        publishing.get(T, TimeUnit.MILLISECONDS);
+        current.expectNothing(QUIET);
+      } finally {
+        current.close();
+      }
+      assertTrue(takeovers >= 20, "takeovers: " + takeovers);
+      assertEquals(0, broker.broker().lostCount());
+      System.out.println("takeovers " + takeovers + ", DUP resends " + dups);
+    }
+  }
+
+  @Test
+  void concurrentConnectsWithOneClientIdLeaveExactlyOneConnection() throws Exception {
+    try (TestBroker broker = TestBroker.start();
+        WireClient pub = WireClient.connect(broker.port(), "cc-pub", true)) {
+      int[] base = broker.openConnections();
+      boolean stored = false; // a persistent session with the subscription exists
+      for (int round = 0; round < 6; round++) {
+        boolean clean = round % 3 == 2;
+        int k = 4;
+        List<WireClient> sockets = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+          sockets.add(WireClient.open(broker.port()));
+        }
+        byte[] connect = bytes(new io.tributary.mqtt.codec.Connect(4, "cc", clean, 0, null, null, null));
+        // All CONNECTs at once, from k threads, landing on both loops.
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.CompletableFuture<Void>> sends = new ArrayList<>();
+        for (WireClient s : sockets) {
+          sends.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+              go.await();
+              s.sendBytes(connect);
+            } catch (Exception e) {
+              throw new RuntimeException(e);
+            }
+          }));
+        }
+        go.countDown();
+        for (var f : sends) {
+          f.get(T, TimeUnit.MILLISECONDS);
+        }
+        // Every CONNECT is accepted; each later one closes the one before, so one survives.
+        int present = 0;
+        for (WireClient s : sockets) {
+          ConnAck ack = s.expect(ConnAck.class, T);
+          assertEquals(0, ack.returnCode());
+          present += ack.sessionPresent() ? 1 : 0;
+        }
+        // Clean: never present. Persistent: all but possibly the first to attach see the state.
+        int expectedPresent = clean ? 0 : stored ? k : k - 1;
+        assertEquals(expectedPresent, present, "round " + round + ": CONNACKs with session present");
+        WireClient survivor = null;
+        for (WireClient s : sockets) {
+          if (!s.awaitClosed(QUIET)) {
+            assertTrue(survivor == null, "round " + round + ": more than one connection for one client id");
+            survivor = s;
+          }
+        }
+        assertNotNull(survivor, "round " + round + ": every connection was closed");
+        int loop = WireClient.loopOfNewClient(broker, base); // and the broker agrees: one left
+        assertTrue(loop >= 0);
+        if (clean || !stored) {
+          assertEquals(1, survivor.subscribe("cc/#", 1));
+        }
+        stored = !clean;
+        pub.publishAndComplete("cc/x", 1, "r" + round);
+        Publish p = survivor.nextPublishAcking(T);
+        assertEquals("r" + round, WireClient.text(p));
+        survivor.expectNothing(100);
+        if (clean) {
+          survivor.disconnect();
+        }
+        for (WireClient s : sockets) {
+          s.close();
+        }
+        WireClient.awaitOpenConnections(broker, base);
+      }
+    }
+  }
+
+  @Test
+  void takeoverClosesAConnectionThatHasStoppedReading() throws Exception {
+    try (TestBroker broker = TestBroker.start();
+        WireClient pub = WireClient.connect(broker.port(), "ts-pub", true)) {
+      int[] base = broker.openConnections();
+      WireClient stalled = WireClient.open(broker.port(), 4096);
+      try {
+        assertEquals(0, stalled.connect("ts", false, 0, null).returnCode());
+        assertEquals(0, stalled.subscribe("ts/#", 0));
+        // It stops reading; its socket and the broker's queue for it fill up.
+        byte[] payload = new byte[64 * 1024];
+        for (int i = 0; i < 320; i++) {
+          pub.publish("ts/data", 0, false, payload);
+        }
+        pub.publishAndComplete("ts-sync", 1, "sync");
+        try (WireClient next = WireClient.open(broker.port())) {
+          ConnAck ack = next.connect("ts", false, 0, null);
+          assertTrue(ack.sessionPresent());
+          // The broker lets go of the old connection even though its queued data cannot be sent.
+          WireClient.loopOfNewClient(broker, base);
+          pub.publishAndComplete("ts/x", 0, "after");
+          Publish p = next.expectPublish(T);
+          assertEquals("after", WireClient.text(p));
+          // And the old client, once it reads, finds the connection closed.
+          assertTrue(stalled.awaitClosed(T), "the stalled connection was closed");
+        }
+      } finally {
+        stalled.close();
+      }
+    }
+  }
+
+  private static byte[] bytes(io.tributary.mqtt.codec.Packet p) {
+    io.netty.buffer.ByteBuf b = io.tributary.mqtt.codec.MqttEncoder.encode(p, 4,
+        io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+    try {
+      return io.netty.buffer.ByteBufUtil.getBytes(b);
+    } finally {
+      b.release();
     }
   }
 

@@ -98,6 +98,47 @@ class WillTest {
   }
 
   @Test
+  void disconnectPipelinedBehindConnectDuringATakeoverStillDiscardsTheWill() throws Exception {
+    try (TestBroker broker = TestBroker.start();
+        WireClient watcher = watcher(broker)) {
+      assertEquals(0, watcher.subscribe("pd/#", 0));
+      int[] base = broker.openConnections();
+      for (int round = 0; round < 4; round++) {
+        // The client id is connected elsewhere, so the new CONNECT waits for a takeover while
+        // PUBLISH and DISCONNECT arrive behind it, and the client closes its socket at once.
+        WireClient old = WireClient.connect(broker.port(), "pd", true);
+        java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+        burst.write(bytes(new io.tributary.mqtt.codec.Connect(4, "pd", true, 0, null, null,
+            WireClient.will("will/pd", "should-not-appear", 1, false))));
+        burst.write(bytes(new Publish("pd/x", 0, false, false, 0,
+            io.netty.buffer.Unpooled.wrappedBuffer(("sent-" + round).getBytes()))));
+        burst.write(bytes(io.tributary.mqtt.codec.Disconnect.INSTANCE));
+        try (WireClient c = WireClient.open(broker.port())) {
+          c.sendBytes(burst.toByteArray());
+        } // closed right away, before the CONNACK
+        assertTrue(old.awaitClosed(T), "the old connection is taken over");
+        old.close();
+        // The PUBLISH the broker received is delivered; the DISCONNECT it received means no will.
+        Publish p = watcher.nextPublishAcking(T);
+        assertEquals("pd/x", p.topic(), "round " + round + ": got " + p + " " + WireClient.text(p));
+        assertEquals("sent-" + round, WireClient.text(p));
+        watcher.expectNothing(200);
+        WireClient.awaitOpenConnections(broker, base);
+      }
+    }
+  }
+
+  private static byte[] bytes(io.tributary.mqtt.codec.Packet p) {
+    io.netty.buffer.ByteBuf b = io.tributary.mqtt.codec.MqttEncoder.encode(p, 4,
+        io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+    try {
+      return io.netty.buffer.ByteBufUtil.getBytes(b);
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
   void willRetainFlagStoresItAsRetained() throws Exception {
     try (TestBroker broker = TestBroker.start()) {
       WireClient c = WireClient.connect(broker.port(), "w-ret", true, 0,

@@ -248,6 +248,26 @@ final class WireClient implements AutoCloseable {
     return received.poll();
   }
 
+  /**
+   * Reads raw bytes, bypassing the decoder (only between packets: nothing may be half-decoded).
+   * Returns the count read, 0 if nothing arrived within timeoutMs.
+   */
+  int readRaw(byte[] into, long timeoutMs) throws IOException {
+    assertTrue(received.isEmpty() && decoder.pendingBytes() == 0, "decoded data pending");
+    socket.setSoTimeout((int) Math.max(1, timeoutMs));
+    int n;
+    try {
+      n = in.read(into);
+    } catch (SocketTimeoutException e) {
+      return 0;
+    }
+    if (n < 0) {
+      closed = true;
+      throw new ClosedException("EOF");
+    }
+    return n;
+  }
+
   /** The next packet, asserted to be of type {@code type}. */
   <T extends Packet> T expect(Class<T> type, long timeoutMs) throws IOException {
     Packet p;

@@ -97,6 +97,7 @@ public final class Session {
     }
     hasState = true;
     persistent = !cleanSession;
+    resumeScheduled = false; // a task scheduled by a previous owner core no longer runs
     this.link = link;
     this.will = will;
     for (Subscription sub : subscriptions.values()) {
@@ -180,10 +181,13 @@ public final class Session {
     boolean hadNone = subscriptions.isEmpty();
     Subscription sub = new Subscription(this, filter, qos);
     Subscription old = subscriptions.put(filter, sub);
+    // Add the new one before removing the old: were the core's trie empty in between, the core
+    // would jump its cursor to the log's end and skip records published under the old
+    // subscription but not yet dispatched (MQTT-3.8.4-3: replacing must not interrupt the flow).
+    core.addSubscription(sub);
     if (old != null) {
       core.removeSubscription(old);
     }
-    core.addSubscription(sub);
     if (hadNone && !live) {
       // Nothing before this point can match; do not scan old records for it.
       offset = Math.max(offset, core.cursor());
@@ -312,7 +316,14 @@ public final class Session {
   private void resumeSoon() {
     if (!live && !resumeScheduled && link != null) {
       resumeScheduled = true;
-      core.execute(() -> {
+      Core scheduledOn = core;
+      scheduledOn.execute(() -> {
+        // The session may have been detached here and claimed by another core before this ran
+        // (e.g. a PUBACK and the socket close read in one I/O round): then it is not ours to
+        // touch; attach() clears the flag and the new owner resumes it.
+        if (owner.get() != scheduledOn) {
+          return;
+        }
         resumeScheduled = false;
         resume();
       });

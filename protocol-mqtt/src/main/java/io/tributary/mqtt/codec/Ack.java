@@ -2,8 +2,9 @@ package io.tributary.mqtt.codec;
 
 /**
  * The packets that carry just a packet identifier in 3.1.1: PUBACK, PUBREC, PUBREL, PUBCOMP and
- * UNSUBACK. The reason code is for MQTT 5.0 (PUBACK..PUBCOMP); it is 0 for 3.1.1 and is not
- * encoded for 3.1.1.
+ * UNSUBACK. The reason code and properties are MQTT 5.0 (PUBACK..PUBCOMP); they are 0 / empty
+ * when decoded from 3.1.1 and are not encoded for 3.1.1. In 5.0 an UNSUBACK carries one reason
+ * code per filter: use {@link UnsubAck} (an {@code Ack(UNSUBACK)} cannot be encoded for 5.0).
  */
 public final class Ack implements Packet {
 
@@ -80,7 +81,8 @@ public final class Ack implements Packet {
 
   @Override
   public String toString() {
-    return type + "{packetId=" + packetId + (reasonCode == 0 ? "" : ", reasonCode=" + reasonCode)
-        + "}";
+    return type + "{packetId=" + packetId
+        + (reasonCode == 0 ? "" : ", reasonCode=0x" + Integer.toHexString(reasonCode))
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }

@@ -1,8 +1,10 @@
 package io.tributary.mqtt.codec;
 
 /**
- * CONNACK (server to client). For 3.1.1 the return code is 0 (accepted) or 1..5; for 5.0 it will
- * be a reason code.
+ * CONNACK (server to client). For 3.1.1 the return code is 0 (accepted) or 1..5; for 5.0 it is a
+ * reason code (0x00, or 0x80 and above: see {@link ReasonCodes}) and the packet carries
+ * properties. Encoded for 3.1.1, a 5.0 reason code of 0x80 or above is written as the nearest
+ * 3.1.1 return code (0x84 -> 1, 0x85 -> 2, 0x86 -> 4, 0x87 -> 5, any other -> 3).
  */
 public final class ConnAck implements Packet {
 
@@ -44,6 +46,11 @@ public final class ConnAck implements Packet {
     return returnCode;
   }
 
+  /** The same as {@link #returnCode()}: the MQTT 5.0 name. */
+  public int reasonCode() {
+    return returnCode;
+  }
+
   @Override
   public MqttProperties properties() {
     return properties;
@@ -64,6 +71,7 @@ public final class ConnAck implements Packet {
 
   @Override
   public String toString() {
-    return "ConnAck{sessionPresent=" + sessionPresent + ", returnCode=" + returnCode + "}";
+    return "ConnAck{sessionPresent=" + sessionPresent + ", returnCode=" + returnCode
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }

@@ -40,6 +40,28 @@ public final class Connect implements Packet {
     this.properties = properties == null ? MqttProperties.EMPTY : properties;
   }
 
+  /** Convenience: protocol name from the level ("MQIsdp" for 3, else "MQTT"), with properties. */
+  public Connect(
+      int protocolLevel,
+      String clientId,
+      boolean cleanStart,
+      int keepAliveSeconds,
+      String username,
+      byte[] password,
+      Will will,
+      MqttProperties properties) {
+    this(
+        protocolLevel,
+        protocolLevel == MqttVersion.V3_1 ? "MQIsdp" : "MQTT",
+        clientId,
+        cleanStart,
+        keepAliveSeconds,
+        username,
+        password,
+        will,
+        properties);
+  }
+
   /** Convenience: protocol name from the level ("MQIsdp" for 3, else "MQTT"), no properties. */
   public Connect(
       int protocolLevel,
@@ -80,6 +102,11 @@ public final class Connect implements Packet {
   }
 
   public boolean cleanSession() {
+    return cleanSession;
+  }
+
+  /** MQTT 5.0 name of {@link #cleanSession()} (the same bit). */
+  public boolean cleanStart() {
     return cleanSession;
   }
 
@@ -138,6 +165,7 @@ public final class Connect implements Packet {
         + ", cleanSession=" + cleanSession + ", keepAlive=" + keepAliveSeconds
         + ", username=" + username
         + ", password=" + (password == null ? "null" : "<" + password.length + " bytes>")
-        + ", will=" + will + "}";
+        + ", will=" + will
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }

@@ -2,7 +2,8 @@ package io.tributary.mqtt.codec;
 
 /**
  * DISCONNECT. In 3.1.1 only the client sends it and it carries nothing (reason code 0); in 5.0
- * both sides send it with a reason code (encoded by the 5.0 codec, next issue).
+ * both sides send it with a reason code and properties (see {@link ReasonCodes} for which codes
+ * each side may use).
  */
 public final class Disconnect implements Packet {
 
@@ -56,6 +57,10 @@ public final class Disconnect implements Packet {
 
   @Override
   public String toString() {
-    return reasonCode == 0 ? "Disconnect" : "Disconnect{reasonCode=" + reasonCode + "}";
+    if (reasonCode == 0 && properties.isEmpty()) {
+      return "Disconnect";
+    }
+    return "Disconnect{reasonCode=0x" + Integer.toHexString(reasonCode)
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }

@@ -18,6 +18,11 @@ public final class MqttCodecException extends Exception {
   public static final int UNSUPPORTED_PROTOCOL_VERSION = 0x84;
   /** The packet is larger than the configured maximum packet size. */
   public static final int PACKET_TOO_LARGE = 0x95;
+  /**
+   * MQTT 5.0: a PUBLISH or will with Payload Format Indicator 1 whose payload is not well-formed
+   * UTF-8.
+   */
+  public static final int PAYLOAD_FORMAT_INVALID = 0x99;
 
   private final int reasonCode;
 
@@ -26,7 +31,7 @@ public final class MqttCodecException extends Exception {
     this.reasonCode = reasonCode;
   }
 
-  /** MQTT 5.0 reason code: 0x81, 0x82, 0x84 or 0x95. */
+  /** MQTT 5.0 reason code: 0x81, 0x82, 0x84, 0x95 or 0x99 (see {@link ReasonCodes}). */
   public int reasonCode() {
     return reasonCode;
   }

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * Per-connection, stateful, single-threaded MQTT stream decoder.
  *
  * <p>Bytes are fed as they arrive, in any split. Every complete packet is validated in full (MQTT
- * 3.1.1, strictly) before it is handed to the consumer; the first violation throws a {@link
+ * 3.1.1 or 5.0, strictly) before it is handed to the consumer; the first violation throws a {@link
  * MqttCodecException} with an MQTT 5.0 reason code and the decoder is unusable from then on.
  *
  * <p>Buffering: when nothing is pending, packets are decoded straight from the fed chunk (no
@@ -31,8 +31,14 @@ import java.util.function.Consumer;
  * CONNECT, and CONNACK, SUBACK, UNSUBACK and PINGRESP are protocol errors). {@link #forClient}
  * builds the mirror image, for tests and the load generator.
  *
- * <p>MQTT 5.0 (protocol level 5) is recorded from CONNECT; until the 5.0 issue the 3.1.1 layout is
- * parsed for it. The places where 5.0 differs are marked "MQTT 5.0:".
+ * <p>The protocol level of the CONNECT selects the layout of every later packet: 4 parses MQTT
+ * 3.1.1, 5 parses MQTT 5.0 (reason codes, properties, subscription options, AUTH). For 5.0 the
+ * decoder checks everything a single packet (plus the CONNECT before it) can show: property
+ * types, ranges, duplicates and the packets each may appear in, reason codes per packet type and
+ * direction, minimal Variable Byte Integers, the UTF-8 of payloads marked as UTF-8 (0x99), and
+ * AUTH only with the CONNECT's Authentication Method. What needs connection state beyond that
+ * (topic alias values against the announced maximum, receive maximum, AUTH/DISCONNECT before
+ * CONNACK when enhanced authentication is under way) is left to the connection.
  */
 public final class MqttDecoder {
 
@@ -60,6 +66,12 @@ public final class MqttDecoder {
   private int protocolLevel;
   /** Server side: a CONNECT was decoded. Client side: a CONNACK was decoded. */
   private boolean connected;
+  /** Server side, 5.0: the CONNECT's Authentication Method, or null. */
+  private String connectAuthenticationMethod;
+  /** Server side, 5.0: the CONNECT's Session Expiry Interval (0 when absent). */
+  private long connectSessionExpiry;
+  /** Inside a property block: error messages name the properties rather than the packet. */
+  private boolean inProperties;
   /** Holds the prefix of exactly one incomplete packet, or is null. */
   private ByteBuf cumulation;
   private boolean failed;
@@ -107,7 +119,6 @@ public final class MqttDecoder {
     return new MqttDecoder(maxPacketSize, alloc, false, protocolLevel);
   }
 
-  /** 0 until a CONNECT was decoded, then its protocol level (4, or 5). */
   /**
    * The client id of the CONNECT being or last decoded, or null before one was read: lets the
    * connection name the client in the log when the rest of that CONNECT is malformed.
@@ -116,6 +127,10 @@ public final class MqttDecoder {
     return connectClientId;
   }
 
+  /**
+   * Server side: 0 until a CONNECT was decoded, then its protocol level (4, or 5; set before the
+   * CONNECT is handed out). Client side: the level given to {@link #forClient}.
+   */
   public int protocolLevel() {
     return protocolLevel;
   }
@@ -256,6 +271,11 @@ public final class MqttDecoder {
       int b = buf.getUnsignedByte(r + i);
       remaining |= (b & 0x7F) << (7 * (i - 1));
       if ((b & 0x80) == 0) {
+        if (b == 0 && i > 1 && protocolLevel == MqttVersion.V5) {
+          throw new MqttCodecException(
+              MALFORMED, "remaining length is not minimally encoded (" + i + " bytes for "
+                  + remaining + ")");
+        }
         int total = 1 + i + remaining;
         if (total > maxPacketSize) {
           throw new MqttCodecException(
@@ -322,14 +342,19 @@ public final class MqttDecoder {
         case PINGRESP:
           throw new MqttCodecException(PROTOCOL, type + " is sent by servers only");
         case AUTH:
-          // MQTT 5.0: enhanced authentication (next issue).
-          throw new MqttCodecException(PROTOCOL, "AUTH is not supported");
+          // level 5 here (type 15 is malformed otherwise) [MQTT-4.12.0-7]
+          if (connectAuthenticationMethod == null) {
+            throw new MqttCodecException(
+                PROTOCOL, "AUTH without an Authentication Method in the CONNECT");
+          }
+          break;
         default:
           break;
       }
     } else {
       if (!connected) {
-        if (type != PacketType.CONNACK) {
+        // 5.0: the server may run enhanced authentication (AUTH) before the CONNACK
+        if (type != PacketType.CONNACK && type != PacketType.AUTH) {
           throw new MqttCodecException(PROTOCOL, "first packet must be CONNACK, got " + type);
         }
       } else if (type == PacketType.CONNACK) {
@@ -346,8 +371,6 @@ public final class MqttDecoder {
             throw new MqttCodecException(PROTOCOL, "a server never sends DISCONNECT in 3.1.1");
           }
           break;
-        case AUTH:
-          throw new MqttCodecException(PROTOCOL, "AUTH is not supported");
         default:
           break;
       }
@@ -358,6 +381,10 @@ public final class MqttDecoder {
   /** Packets with a fixed remaining length are rejected as soon as the length is known. */
   private void checkFixedRemainingLength(PacketType type, int remaining)
       throws MqttCodecException {
+    if (protocolLevel == MqttVersion.V5
+        && type != PacketType.PINGREQ && type != PacketType.PINGRESP) {
+      return; // acks, CONNACK, DISCONNECT and AUTH have optional reason codes and properties
+    }
     int expected;
     switch (type) {
       case CONNACK:
@@ -366,7 +393,6 @@ public final class MqttDecoder {
       case PUBREL:
       case PUBCOMP:
       case UNSUBACK:
-        // MQTT 5.0: these may carry a reason code and properties.
         expected = 2;
         break;
       case PINGREQ:
@@ -374,7 +400,6 @@ public final class MqttDecoder {
         expected = 0;
         break;
       case DISCONNECT:
-        // MQTT 5.0: may carry a reason code and properties.
         expected = 0;
         break;
       default:
@@ -414,8 +439,10 @@ public final class MqttDecoder {
       case PUBREC:
       case PUBREL:
       case PUBCOMP:
+        packet = decodeAck(type);
+        break;
       case UNSUBACK:
-        packet = new Ack(type, readPacketId(type));
+        packet = isV5() ? decodeUnsubAck() : new Ack(type, readPacketId(type));
         break;
       case SUBSCRIBE:
         packet = decodeSubscribe();
@@ -433,7 +460,10 @@ public final class MqttDecoder {
         packet = PingResp.INSTANCE;
         break;
       case DISCONNECT:
-        packet = Disconnect.INSTANCE;
+        packet = isV5() ? decodeDisconnect() : Disconnect.INSTANCE;
+        break;
+      case AUTH:
+        packet = decodeAuth();
         break;
       default:
         throw new MqttCodecException(PROTOCOL, type + " is not supported");
@@ -447,6 +477,10 @@ public final class MqttDecoder {
     buf.readerIndex(end);
     in = null;
     out.accept(packet);
+  }
+
+  private boolean isV5() {
+    return protocolLevel == MqttVersion.V5;
   }
 
   private Connect decodeConnect() throws MqttCodecException {
@@ -466,6 +500,7 @@ public final class MqttDecoder {
           MqttCodecException.UNSUPPORTED_PROTOCOL_VERSION,
           "unsupported protocol name " + quote(name) + " (level " + level + ")");
     }
+    boolean v5 = level == MqttVersion.V5;
     int flags = readByte("connect flags");
     if ((flags & 0x01) != 0) {
       throw new MqttCodecException(MALFORMED, "CONNECT reserved flag (bit 0) must be 0");
@@ -483,25 +518,43 @@ public final class MqttDecoder {
     if (willQos == 3) {
       throw new MqttCodecException(MALFORMED, "CONNECT will QoS 3");
     }
-    if (level == MqttVersion.V3_1_1 && passwordFlag && !usernameFlag) {
+    // 5.0 allows a password without a username (3.1.2.9)
+    if (!v5 && passwordFlag && !usernameFlag) {
       throw new MqttCodecException(
           MALFORMED, "CONNECT password flag set without the username flag");
     }
     int keepAlive = readU16("keep alive");
-    // MQTT 5.0: CONNECT properties follow here.
+    MqttProperties properties = MqttProperties.EMPTY;
+    if (v5) {
+      properties = readProperties(PacketType.CONNECT, MqttProperties.ALLOWED_CONNECT);
+      if (properties.authenticationData() != null
+          && properties.authenticationMethod() == null) {
+        throw new MqttCodecException(
+            PROTOCOL, "CONNECT has Authentication Data without an Authentication Method");
+      }
+    }
     String clientId = readString("client id");
     connectClientId = clientId;
     Will will = null;
     if (willFlag) {
-      // MQTT 5.0: will properties come first.
+      MqttProperties willProperties = MqttProperties.EMPTY;
+      if (v5) {
+        willProperties = readProperties("will", MqttProperties.ALLOWED_WILL, false);
+      }
       String willTopic = readString("will topic");
       if (!Topics.isValidName(willTopic)) {
         throw new MqttCodecException(
             MALFORMED,
             "invalid will topic " + quote(willTopic) + ": must be non-empty, without + or #");
       }
+      int payloadStart = pos + 2;
       byte[] willPayload = readBinary("will message");
-      will = new Will(willTopic, willPayload, willQos, willRetain, MqttProperties.EMPTY);
+      if (isUtf8Payload(willProperties) && !isWellFormedUtf8(in, payloadStart, willPayload.length)) {
+        throw new MqttCodecException(
+            MqttCodecException.PAYLOAD_FORMAT_INVALID,
+            "will message is not well-formed UTF-8 but its Payload Format Indicator is 1");
+      }
+      will = new Will(willTopic, willPayload, willQos, willRetain, willProperties);
     }
     String username = usernameFlag ? readString("username") : null;
     byte[] password = passwordFlag ? readBinary("password") : null;
@@ -511,6 +564,11 @@ public final class MqttDecoder {
     }
     protocolLevel = level;
     connected = true;
+    if (v5) {
+      connectAuthenticationMethod = properties.authenticationMethod();
+      Long expiry = properties.sessionExpiryInterval();
+      connectSessionExpiry = expiry == null ? 0 : expiry;
+    }
     return new Connect(
         level,
         name,
@@ -520,7 +578,7 @@ public final class MqttDecoder {
         username,
         password,
         will,
-        MqttProperties.EMPTY);
+        properties);
   }
 
   private ConnAck decodeConnAck() throws MqttCodecException {
@@ -532,29 +590,37 @@ public final class MqttDecoder {
               + Integer.toHexString(ackFlags));
     }
     boolean sessionPresent = (ackFlags & 0x01) != 0;
-    int returnCode = readByte("CONNACK return code");
-    // MQTT 5.0: reason codes and properties.
-    if (returnCode > ConnAck.NOT_AUTHORIZED) {
-      throw new MqttCodecException(MALFORMED, "CONNACK return code " + returnCode + " is reserved");
+    if (!isV5()) {
+      int returnCode = readByte("CONNACK return code");
+      if (returnCode > ConnAck.NOT_AUTHORIZED) {
+        throw new MqttCodecException(
+            MALFORMED, "CONNACK return code " + returnCode + " is reserved");
+      }
+      if (returnCode != 0 && sessionPresent) {
+        throw new MqttCodecException(
+            PROTOCOL, "CONNACK with return code " + returnCode + " and session present");
+      }
+      connected = true;
+      return new ConnAck(sessionPresent, returnCode);
     }
-    if (returnCode != 0 && sessionPresent) {
+    int reasonCode = readByte("CONNACK reason code");
+    checkReasonCode(PacketType.CONNACK, reasonCode);
+    if (reasonCode >= 0x80 && sessionPresent) {
       throw new MqttCodecException(
-          PROTOCOL, "CONNACK with return code " + returnCode + " and session present");
+          PROTOCOL, "CONNACK with reason code " + ReasonCodes.describe(reasonCode)
+              + " and session present");
     }
+    MqttProperties properties = readProperties(PacketType.CONNACK, MqttProperties.ALLOWED_CONNACK);
     connected = true;
-    return new ConnAck(sessionPresent, returnCode);
+    return new ConnAck(sessionPresent, reasonCode, properties);
   }
 
   private Publish decodePublish(int flags) throws MqttCodecException {
     int qos = (flags >>> 1) & 0x03;
     String topic = readString("topic name");
-    // MQTT 5.0: an empty topic name is allowed together with a topic alias.
-    if (!Topics.isValidName(topic)) {
+    if (!topic.isEmpty() && !Topics.isValidName(topic)) {
       throw new MqttCodecException(
-          MALFORMED,
-          topic.isEmpty()
-              ? "PUBLISH topic name is empty"
-              : "PUBLISH topic name " + quote(topic) + " contains a wildcard (+ or #)");
+          MALFORMED, "PUBLISH topic name " + quote(topic) + " contains a wildcard (+ or #)");
     }
     int packetId = 0;
     if (qos > 0) {
@@ -563,43 +629,111 @@ public final class MqttDecoder {
         throw new MqttCodecException(PROTOCOL, "PUBLISH QoS " + qos + " with packet id 0");
       }
     }
-    // MQTT 5.0: PUBLISH properties follow here.
-    ByteBuf payload = in.slice(pos, end - pos);
+    MqttProperties properties = MqttProperties.EMPTY;
+    if (isV5()) {
+      properties = readProperties(PacketType.PUBLISH, MqttProperties.ALLOWED_PUBLISH);
+      if (topic.isEmpty() && properties.topicAlias() == null) {
+        throw new MqttCodecException(
+            PROTOCOL, "PUBLISH topic name is empty and there is no Topic Alias");
+      }
+    } else if (topic.isEmpty()) {
+      throw new MqttCodecException(MALFORMED, "PUBLISH topic name is empty");
+    }
+    int payloadLength = end - pos;
+    if (isUtf8Payload(properties) && !isWellFormedUtf8(in, pos, payloadLength)) {
+      throw new MqttCodecException(
+          MqttCodecException.PAYLOAD_FORMAT_INVALID,
+          "PUBLISH payload is not well-formed UTF-8 but its Payload Format Indicator is 1");
+    }
+    ByteBuf payload = in.slice(pos, payloadLength);
     pos = end;
     return new Publish(
-        topic, qos, (flags & 0x01) != 0, (flags & 0x08) != 0, packetId, payload,
-        MqttProperties.EMPTY);
+        topic, qos, (flags & 0x01) != 0, (flags & 0x08) != 0, packetId, payload, properties);
+  }
+
+  /** PUBACK, PUBREC, PUBREL, PUBCOMP. */
+  private Ack decodeAck(PacketType type) throws MqttCodecException {
+    int packetId = readPacketId(type);
+    if (!isV5() || pos == end) {
+      return new Ack(type, packetId);
+    }
+    // 5.0: remaining length 2 = success without properties, 3 = reason code only
+    int reasonCode = readByte(type + " reason code");
+    checkReasonCode(type, reasonCode);
+    MqttProperties properties = MqttProperties.EMPTY;
+    if (pos < end) {
+      properties = readProperties(type, MqttProperties.ALLOWED_ACK);
+    }
+    return new Ack(type, packetId, reasonCode, properties);
   }
 
   private Subscribe decodeSubscribe() throws MqttCodecException {
     int packetId = readPacketId(PacketType.SUBSCRIBE);
-    // MQTT 5.0: SUBSCRIBE properties follow here.
+    boolean v5 = isV5();
+    MqttProperties properties = MqttProperties.EMPTY;
+    if (v5) {
+      properties = readProperties(PacketType.SUBSCRIBE, MqttProperties.ALLOWED_SUBSCRIBE);
+    }
     if (pos == end) {
       throw new MqttCodecException(PROTOCOL, "SUBSCRIBE without any topic filter");
     }
     List<TopicSubscription> subscriptions = new ArrayList<>(4);
     while (pos < end) {
       String filter = readFilter("SUBSCRIBE");
-      int options = readByte("SUBSCRIBE requested QoS");
-      // MQTT 5.0: bits 2-5 are subscription options.
-      if ((options & 0xFC) != 0) {
+      if (!v5) {
+        int options = readByte("SUBSCRIBE requested QoS");
+        if ((options & 0xFC) != 0) {
+          throw new MqttCodecException(
+              MALFORMED,
+              "SUBSCRIBE requested QoS byte for " + quote(filter)
+                  + " has reserved bits 7-2 set: 0x" + Integer.toHexString(options));
+        }
+        if (options == 3) {
+          throw new MqttCodecException(
+              MALFORMED, "SUBSCRIBE requested QoS 3 for " + quote(filter));
+        }
+        subscriptions.add(new TopicSubscription(filter, options));
+        continue;
+      }
+      int options = readByte("SUBSCRIBE subscription options");
+      if ((options & 0xC0) != 0) {
+        // [MQTT-3.8.3-5]
         throw new MqttCodecException(
             MALFORMED,
-            "SUBSCRIBE requested QoS byte for " + quote(filter)
-                + " has reserved bits 7-2 set: 0x" + Integer.toHexString(options));
+            "SUBSCRIBE subscription options for " + quote(filter)
+                + " have reserved bits 7-6 set: 0x" + Integer.toHexString(options));
       }
-      if (options == 3) {
+      int qos = options & 0x03;
+      boolean noLocal = (options & 0x04) != 0;
+      boolean retainAsPublished = (options & 0x08) != 0;
+      int retainHandling = (options >>> 4) & 0x03;
+      if (qos == 3) {
+        // 3.8.3.1: "It is a Protocol Error if the Maximum QoS field has the value 3"
         throw new MqttCodecException(
-            MALFORMED, "SUBSCRIBE requested QoS 3 for " + quote(filter));
+            PROTOCOL, "SUBSCRIBE maximum QoS 3 for " + quote(filter));
       }
-      subscriptions.add(new TopicSubscription(filter, options));
+      if (retainHandling == 3) {
+        // 3.8.3.1: "It is a Protocol Error to send a Retain Handling value of 3"
+        throw new MqttCodecException(
+            PROTOCOL, "SUBSCRIBE retain handling 3 for " + quote(filter));
+      }
+      if (noLocal && filter.startsWith("$share/")) {
+        // [MQTT-3.8.3-4]
+        throw new MqttCodecException(
+            PROTOCOL, "SUBSCRIBE No Local on the shared subscription " + quote(filter));
+      }
+      subscriptions.add(
+          new TopicSubscription(filter, qos, noLocal, retainAsPublished, retainHandling));
     }
-    return new Subscribe(packetId, subscriptions, MqttProperties.EMPTY);
+    return new Subscribe(packetId, subscriptions, properties);
   }
 
   private Unsubscribe decodeUnsubscribe() throws MqttCodecException {
     int packetId = readPacketId(PacketType.UNSUBSCRIBE);
-    // MQTT 5.0: UNSUBSCRIBE properties follow here.
+    MqttProperties properties = MqttProperties.EMPTY;
+    if (isV5()) {
+      properties = readProperties(PacketType.UNSUBSCRIBE, MqttProperties.ALLOWED_UNSUBSCRIBE);
+    }
     if (pos == end) {
       throw new MqttCodecException(PROTOCOL, "UNSUBSCRIBE without any topic filter");
     }
@@ -607,25 +741,311 @@ public final class MqttDecoder {
     while (pos < end) {
       filters.add(readFilter("UNSUBSCRIBE"));
     }
-    return new Unsubscribe(packetId, filters, MqttProperties.EMPTY);
+    return new Unsubscribe(packetId, filters, properties);
   }
 
   private SubAck decodeSubAck() throws MqttCodecException {
     int packetId = readPacketId(PacketType.SUBACK);
-    // MQTT 5.0: SUBACK properties follow here, then 5.0 reason codes.
+    boolean v5 = isV5();
+    MqttProperties properties = MqttProperties.EMPTY;
+    if (v5) {
+      properties = readProperties(PacketType.SUBACK, MqttProperties.ALLOWED_ACK);
+    }
     if (pos == end) {
       throw new MqttCodecException(PROTOCOL, "SUBACK without any return code");
     }
     List<Integer> codes = new ArrayList<>(end - pos);
     while (pos < end) {
       int rc = readByte("SUBACK return code");
-      if (rc > 2 && rc != SubAck.FAILURE) {
+      if (v5) {
+        checkReasonCode(PacketType.SUBACK, rc);
+      } else if (rc > 2 && rc != SubAck.FAILURE) {
         throw new MqttCodecException(
             MALFORMED, "SUBACK return code 0x" + Integer.toHexString(rc) + " is reserved");
       }
       codes.add(rc);
     }
-    return new SubAck(packetId, codes, MqttProperties.EMPTY);
+    return new SubAck(packetId, codes, properties);
+  }
+
+  /** 5.0 only: properties, then one reason code per filter. */
+  private UnsubAck decodeUnsubAck() throws MqttCodecException {
+    int packetId = readPacketId(PacketType.UNSUBACK);
+    MqttProperties properties = readProperties(PacketType.UNSUBACK, MqttProperties.ALLOWED_ACK);
+    if (pos == end) {
+      throw new MqttCodecException(PROTOCOL, "UNSUBACK without any reason code");
+    }
+    List<Integer> codes = new ArrayList<>(end - pos);
+    while (pos < end) {
+      int rc = readByte("UNSUBACK reason code");
+      checkReasonCode(PacketType.UNSUBACK, rc);
+      codes.add(rc);
+    }
+    return new UnsubAck(packetId, codes, properties);
+  }
+
+  /** 5.0 only: reason code and properties both optional. */
+  private Disconnect decodeDisconnect() throws MqttCodecException {
+    if (pos == end) {
+      return Disconnect.INSTANCE;
+    }
+    int reasonCode = readByte("DISCONNECT reason code");
+    checkDirectedReasonCode(PacketType.DISCONNECT, reasonCode);
+    MqttProperties properties = MqttProperties.EMPTY;
+    if (pos < end) {
+      properties = readProperties(PacketType.DISCONNECT, MqttProperties.ALLOWED_DISCONNECT);
+      Long expiry = properties.sessionExpiryInterval();
+      if (expiry != null) {
+        if (!serverSide) {
+          throw new MqttCodecException(
+              PROTOCOL, "a server DISCONNECT must not carry a Session Expiry Interval");
+        }
+        if (expiry != 0 && connectSessionExpiry == 0) {
+          // 3.14.2.2.2
+          throw new MqttCodecException(
+              PROTOCOL, "DISCONNECT sets the Session Expiry Interval to " + expiry
+                  + " but the CONNECT's was 0");
+        }
+      }
+    }
+    return new Disconnect(reasonCode, properties);
+  }
+
+  /** 5.0 only (type 15 is malformed in 3.1.1). */
+  private Auth decodeAuth() throws MqttCodecException {
+    if (pos == end) {
+      // remaining length 0: reason code 0x00 Success, no properties (3.15.2.1)
+      checkDirectedReasonCode(PacketType.AUTH, ReasonCodes.SUCCESS);
+      return new Auth(ReasonCodes.SUCCESS, MqttProperties.EMPTY);
+    }
+    int reasonCode = readByte("AUTH reason code");
+    checkDirectedReasonCode(PacketType.AUTH, reasonCode);
+    if (pos == end) {
+      throw new MqttCodecException(
+          MALFORMED, "AUTH with a reason code must have a property length");
+    }
+    MqttProperties properties = readProperties(PacketType.AUTH, MqttProperties.ALLOWED_AUTH);
+    String method = properties.authenticationMethod();
+    if (method == null) {
+      // 3.15.2.2.2
+      throw new MqttCodecException(PROTOCOL, "AUTH without an Authentication Method");
+    }
+    if (serverSide && !method.equals(connectAuthenticationMethod)) {
+      // [MQTT-4.12.0-5]
+      throw new MqttCodecException(
+          PROTOCOL, "AUTH Authentication Method " + quote(method) + " differs from the CONNECT's "
+              + quote(connectAuthenticationMethod));
+    }
+    return new Auth(reasonCode, properties);
+  }
+
+  /** An unknown reason code for the packet type is malformed. */
+  private static void checkReasonCode(PacketType type, int code) throws MqttCodecException {
+    if (!ReasonCodes.isValid(type, code)) {
+      throw new MqttCodecException(
+          MALFORMED, type + " reason code 0x" + Integer.toHexString(code) + " is not valid");
+    }
+  }
+
+  /**
+   * DISCONNECT and AUTH: an unknown code is malformed; a code only the other side may send is a
+   * protocol error.
+   */
+  private void checkDirectedReasonCode(PacketType type, int code) throws MqttCodecException {
+    checkReasonCode(type, code);
+    boolean ok =
+        serverSide
+            ? ReasonCodes.isValidFromClient(type, code)
+            : ReasonCodes.isValidFromServer(type, code);
+    if (!ok) {
+      throw new MqttCodecException(
+          PROTOCOL, type + " reason code " + ReasonCodes.describe(code) + " is not sent by a "
+              + (serverSide ? "client" : "server"));
+    }
+  }
+
+  // ---- properties (5.0) ----
+
+  private MqttProperties readProperties(PacketType type, long allowed)
+      throws MqttCodecException {
+    return readProperties(type.toString(), allowed, type == PacketType.PUBLISH);
+  }
+
+  /**
+   * Reads a property length and the properties it covers.
+   *
+   * @param where packet name for messages ("CONNECT", "will", ...)
+   * @param allowed bit mask of the identifiers allowed there
+   * @param publish a PUBLISH: subscription identifiers repeat from a server and are a protocol
+   *     error from a client [MQTT-3.3.4-6]
+   * @return {@link MqttProperties#EMPTY} when the property length is 0
+   */
+  private MqttProperties readProperties(String where, long allowed, boolean publish)
+      throws MqttCodecException {
+    int length = readVariableByteInteger(where + " property length");
+    if (length > end - pos) {
+      throw new MqttCodecException(
+          MALFORMED, where + " property length " + length + " exceeds the " + (end - pos)
+              + " bytes left in the packet");
+    }
+    if (length == 0) {
+      return MqttProperties.EMPTY;
+    }
+    MqttProperties properties = new MqttProperties();
+    int packetEnd = end;
+    end = pos + length;
+    inProperties = true;
+    try {
+      while (pos < end) {
+        readProperty(properties, where, allowed, publish);
+      }
+    } finally {
+      end = packetEnd;
+      inProperties = false;
+    }
+    return properties;
+  }
+
+  private void readProperty(MqttProperties p, String where, long allowed, boolean publish)
+      throws MqttCodecException {
+    int id = readVariableByteInteger(where + " property identifier");
+    int type = id < MqttProperties.ID_LIMIT ? MqttProperties.TYPE[id] : 0;
+    if (type == 0) {
+      throw new MqttCodecException(
+          MALFORMED, where + " has an unknown property identifier 0x" + Integer.toHexString(id));
+    }
+    String name = MqttProperties.describe(id);
+    if ((allowed & (1L << id)) == 0) {
+      throw new MqttCodecException(MALFORMED, name + " is not allowed in " + where);
+    }
+    if (id == MqttProperties.SUBSCRIPTION_IDENTIFIER && publish && serverSide) {
+      throw new MqttCodecException(
+          PROTOCOL, "a client PUBLISH must not carry a " + name + " [MQTT-3.3.4-6]");
+    }
+    boolean repeatable =
+        id == MqttProperties.USER_PROPERTY
+            || (id == MqttProperties.SUBSCRIPTION_IDENTIFIER && publish);
+    if (!repeatable && p.contains(id)) {
+      throw new MqttCodecException(PROTOCOL, where + " has " + name + " more than once");
+    }
+    switch (type) {
+      case MqttProperties.T_BYTE:
+      case MqttProperties.T_BOOLEAN: {
+        int v = readByte(name);
+        if (v > 1) {
+          // 0/1 properties, Maximum QoS (3.2.2.3.4) and the Payload Format Indicator
+          throw new MqttCodecException(
+              PROTOCOL, where + " " + name + " must be 0 or 1, got " + v);
+        }
+        p.putDecoded(id, v);
+        break;
+      }
+      case MqttProperties.T_TWO_BYTE: {
+        int v = readU16(name);
+        if (v == 0 && id == MqttProperties.RECEIVE_MAXIMUM) {
+          throw new MqttCodecException(PROTOCOL, where + " " + name + " must not be 0");
+        }
+        p.putDecoded(id, v);
+        break;
+      }
+      case MqttProperties.T_FOUR_BYTE: {
+        if (end - pos < 4) {
+          throw tooShort(name);
+        }
+        long v = in.getUnsignedInt(pos);
+        pos += 4;
+        if (v == 0 && id == MqttProperties.MAXIMUM_PACKET_SIZE) {
+          throw new MqttCodecException(PROTOCOL, where + " " + name + " must not be 0");
+        }
+        p.putDecoded(id, v);
+        break;
+      }
+      case MqttProperties.T_VBI: {
+        int v = readVariableByteInteger(name);
+        if (v == 0) {
+          throw new MqttCodecException(PROTOCOL, where + " " + name + " must not be 0");
+        }
+        p.addSubscriptionIdentifier(v);
+        break;
+      }
+      case MqttProperties.T_STRING: {
+        String v = readString(name);
+        if (id == MqttProperties.RESPONSE_TOPIC && !Topics.isValidName(v)) {
+          // [MQTT-3.3.2-14]: a topic name, so non-empty and without wildcards
+          throw new MqttCodecException(
+              MALFORMED, where + " " + name + " " + quote(v)
+                  + " is not a valid topic name (non-empty, without + or #)");
+        }
+        p.putDecoded(id, v);
+        break;
+      }
+      case MqttProperties.T_BINARY:
+        p.putDecoded(id, readBinary(name));
+        break;
+      case MqttProperties.T_PAIR: {
+        String key = readString("user property name");
+        String value = readString("user property value");
+        p.addUserProperty(key, value);
+        break;
+      }
+      default:
+        throw new IllegalStateException("property type " + type);
+    }
+  }
+
+  private static boolean isUtf8Payload(MqttProperties p) {
+    Integer indicator = p.payloadFormatIndicator();
+    return indicator != null && indicator == 1;
+  }
+
+  /** Stops at the first byte that is not ASCII. */
+  private static final ByteProcessor FIND_NON_ASCII = value -> value >= 0;
+
+  /**
+   * Well-formed UTF-8 (Unicode 3.9, RFC 3629): no overlong forms, no surrogates, nothing above
+   * U+10FFFF, no truncated sequence. U+0000 is allowed (a payload is not an MQTT string).
+   */
+  static boolean isWellFormedUtf8(ByteBuf buf, int index, int length) {
+    if (length == 0) {
+      return true;
+    }
+    int i = buf.forEachByte(index, length, FIND_NON_ASCII);
+    if (i < 0) {
+      return true;
+    }
+    int limit = index + length;
+    while (i < limit) {
+      int b0 = buf.getByte(i);
+      if (b0 >= 0) {
+        i++;
+        continue;
+      }
+      b0 &= 0xFF;
+      if (b0 < 0xC2 || b0 > 0xF4) {
+        return false; // continuation byte, overlong 2-byte lead, or beyond U+10FFFF
+      }
+      int n = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+      if (limit - i < n) {
+        return false;
+      }
+      int b1 = buf.getByte(i + 1) & 0xFF;
+      if ((b1 & 0xC0) != 0x80) {
+        return false;
+      }
+      if ((b0 == 0xE0 && b1 < 0xA0) // overlong 3-byte
+          || (b0 == 0xED && b1 > 0x9F) // surrogates
+          || (b0 == 0xF0 && b1 < 0x90) // overlong 4-byte
+          || (b0 == 0xF4 && b1 > 0x8F)) { // above U+10FFFF
+        return false;
+      }
+      for (int k = 2; k < n; k++) {
+        if ((buf.getByte(i + k) & 0xC0) != 0x80) {
+          return false;
+        }
+      }
+      i += n;
+    }
+    return true;
   }
 
   // ---- field readers over [pos, end) of `in` ----
@@ -644,6 +1064,30 @@ public final class MqttDecoder {
     int v = in.getUnsignedShort(pos);
     pos += 2;
     return v;
+  }
+
+  /**
+   * A Variable Byte Integer (1.5.5): at most 4 bytes, minimally encoded (a longer encoding than
+   * needed is malformed in 5.0 [MQTT-1.5.5-1]).
+   */
+  private int readVariableByteInteger(String what) throws MqttCodecException {
+    int value = 0;
+    for (int i = 0; i < 4; i++) {
+      if (pos >= end) {
+        throw tooShort(what);
+      }
+      int b = in.getUnsignedByte(pos++);
+      value |= (b & 0x7F) << (7 * i);
+      if ((b & 0x80) == 0) {
+        if (b == 0 && i > 0) {
+          throw new MqttCodecException(
+              MALFORMED, what + " is not minimally encoded (" + (i + 1) + " bytes for " + value
+                  + ")");
+        }
+        return value;
+      }
+    }
+    throw new MqttCodecException(MALFORMED, what + " is longer than 4 bytes");
   }
 
   private int readPacketId(PacketType type) throws MqttCodecException {
@@ -674,7 +1118,7 @@ public final class MqttDecoder {
       throw new MqttCodecException(
           MALFORMED,
           what + " length " + len + " exceeds the " + (end - pos)
-              + " bytes left in the packet");
+              + " bytes left in the " + (inProperties ? "properties" : "packet"));
     }
     int index = pos;
     pos += len;
@@ -705,7 +1149,7 @@ public final class MqttDecoder {
       throw new MqttCodecException(
           MALFORMED,
           what + " length " + len + " exceeds the " + (end - pos)
-              + " bytes left in the packet");
+              + " bytes left in the " + (inProperties ? "properties" : "packet"));
     }
     byte[] bytes = new byte[len];
     in.getBytes(pos, bytes);
@@ -713,9 +1157,11 @@ public final class MqttDecoder {
     return bytes;
   }
 
-  private static MqttCodecException tooShort(String what) {
+  private MqttCodecException tooShort(String what) {
     return new MqttCodecException(
-        MALFORMED, "remaining length too short: " + what + " is missing");
+        MALFORMED,
+        (inProperties ? "property length" : "remaining length") + " too short: " + what
+            + " is missing");
   }
 
   private static String bits(int flags) {

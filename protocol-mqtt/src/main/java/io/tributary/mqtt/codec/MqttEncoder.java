@@ -7,18 +7,25 @@ import io.netty.buffer.CompositeByteBuf;
 import java.util.List;
 
 /**
- * Stateless MQTT encoder. Encodes every packet type of 3.1.1: the ones a server sends (CONNACK,
- * PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP) and the ones a client
- * sends (CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT).
+ * Stateless MQTT encoder for 3.1.1 and 5.0. Encodes every packet type: the ones a server sends
+ * (CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP, and in 5.0
+ * DISCONNECT and AUTH) and the ones a client sends (CONNECT, PUBLISH, the acks, SUBSCRIBE,
+ * UNSUBSCRIBE, PINGREQ, DISCONNECT, and in 5.0 AUTH).
  *
  * <p>Invalid input (QoS out of range, packet id 0 where one is required, a string over 65535
- * UTF-8 bytes, a packet over the maximum remaining length) is a programming error and throws
- * {@link IllegalArgumentException}. The encoder never writes a packet the decoder would reject for
- * its layout; it does not validate topic syntax.
+ * UTF-8 bytes, a packet over the maximum remaining length, a property the packet type cannot
+ * carry) is a programming error and throws {@link IllegalArgumentException}. The encoder never
+ * writes a packet the decoder would reject for its layout; it does not validate topic syntax,
+ * reason codes or property values (so tests can write protocol violations with it).
  *
- * <p>{@code protocolLevel}: anything below 5 (including 0, before a CONNECT was decoded) writes
- * the 3.1.1 layout. MQTT 5.0: until the 5.0 issue, level 5 also writes the 3.1.1 layout; reason
- * codes and properties are not written yet.
+ * <p>{@code protocolLevel}: 5 writes the MQTT 5.0 layout (reason codes, properties, subscription
+ * options); anything below 5 (including 0, before a CONNECT was decoded) writes the 3.1.1 layout,
+ * where what 3.1.1 cannot carry is left out: properties, the reason codes of the acks and
+ * DISCONNECT, the 5.0 subscription options. A CONNECT is always written in the layout of its own
+ * {@link Connect#protocolLevel()}.
+ *
+ * <p>{@link #encodedSize} / {@link #publishSize} give a packet's size before it is written, so the
+ * sender can respect the peer's Maximum Packet Size.
  */
 public final class MqttEncoder {
 
@@ -32,33 +39,116 @@ public final class MqttEncoder {
    * {@link #encodePublish} for the zero-copy form). The caller owns the returned buffer.
    */
   public static ByteBuf encode(Packet p, int protocolLevel, ByteBufAllocator alloc) {
+    boolean v5 = protocolLevel >= MqttVersion.V5;
     switch (p.type()) {
       case CONNECT:
         return encodeConnect((Connect) p, alloc);
       case CONNACK:
-        return encodeConnAck((ConnAck) p, alloc);
+        return encodeConnAck((ConnAck) p, v5, alloc);
       case PUBLISH:
-        return encodePublishCopy((Publish) p, alloc);
+        return encodePublishCopy((Publish) p, v5, alloc);
       case PUBACK:
       case PUBREC:
       case PUBREL:
       case PUBCOMP:
+        return encodeAck((Ack) p, v5, alloc);
       case UNSUBACK:
-        return encodeAck((Ack) p, alloc);
+        return p instanceof UnsubAck
+            ? encodeUnsubAck((UnsubAck) p, v5, alloc)
+            : encodeAck((Ack) p, v5, alloc);
       case SUBSCRIBE:
-        return encodeSubscribe((Subscribe) p, alloc);
+        return encodeSubscribe((Subscribe) p, v5, alloc);
       case SUBACK:
-        return encodeSubAck((SubAck) p, alloc);
+        return encodeSubAck((SubAck) p, v5, alloc);
       case UNSUBSCRIBE:
-        return encodeUnsubscribe((Unsubscribe) p, alloc);
+        return encodeUnsubscribe((Unsubscribe) p, v5, alloc);
       case PINGREQ:
       case PINGRESP:
-      case DISCONNECT:
-        // MQTT 5.0: DISCONNECT carries a reason code and properties.
         return alloc.buffer(2, 2).writeByte(p.type().value() << 4).writeByte(0);
+      case DISCONNECT:
+        return encodeDisconnect((Disconnect) p, v5, alloc);
+      case AUTH:
+        return encodeAuth((Auth) p, v5, alloc);
       default:
-        throw new IllegalArgumentException(p.type() + " cannot be encoded for MQTT 3.1.1");
+        throw new IllegalArgumentException(p.type() + " cannot be encoded");
     }
+  }
+
+  /**
+   * The exact number of bytes {@link #encode} writes for {@code p} at {@code protocolLevel}
+   * (fixed header included), without writing anything.
+   *
+   * @throws IllegalArgumentException as {@link #encode} would
+   */
+  public static int encodedSize(Packet p, int protocolLevel) {
+    boolean v5 = protocolLevel >= MqttVersion.V5;
+    long remaining;
+    switch (p.type()) {
+      case CONNECT:
+        remaining = connectRemaining((Connect) p);
+        break;
+      case CONNACK:
+        remaining = 2 + (v5 ? propertiesSize(p.properties(), PacketType.CONNACK) : 0);
+        break;
+      case PUBLISH:
+        Publish pub = (Publish) p;
+        return publishSize(
+            protocolLevel, pub.topic(), pub.qos(), pub.properties(), pub.payload().readableBytes());
+      case PUBACK:
+      case PUBREC:
+      case PUBREL:
+      case PUBCOMP:
+        remaining = ackRemaining((Ack) p, v5);
+        break;
+      case UNSUBACK:
+        remaining = p instanceof UnsubAck
+            ? unsubAckRemaining((UnsubAck) p, v5)
+            : ackRemaining((Ack) p, v5);
+        break;
+      case SUBSCRIBE:
+        remaining = subscribeRemaining((Subscribe) p, v5);
+        break;
+      case SUBACK:
+        remaining = subAckRemaining((SubAck) p, v5);
+        break;
+      case UNSUBSCRIBE:
+        remaining = unsubscribeRemaining((Unsubscribe) p, v5);
+        break;
+      case PINGREQ:
+      case PINGRESP:
+        remaining = 0;
+        break;
+      case DISCONNECT:
+        remaining = disconnectRemaining((Disconnect) p, v5);
+        break;
+      case AUTH:
+        remaining = authRemaining((Auth) p, v5);
+        break;
+      default:
+        throw new IllegalArgumentException(p.type() + " cannot be encoded");
+    }
+    int r = checkedInt(remaining);
+    return 1 + remainingLengthSize(r) + r;
+  }
+
+  /**
+   * The exact size in bytes of the PUBLISH {@link #encodePublish} writes for these arguments
+   * (fixed header, topic, packet id, properties at level 5, payload).
+   *
+   * @throws IllegalArgumentException if the packet could not be encoded at all (bad QoS, a topic
+   *     over 65535 bytes, a remaining length over {@link #MAX_REMAINING_LENGTH})
+   */
+  public static int publishSize(
+      int protocolLevel, String topic, int qos, MqttProperties properties, int payloadLength) {
+    if (qos < 0 || qos > 2) {
+      throw new IllegalArgumentException("PUBLISH qos " + qos);
+    }
+    long variableHeader = 2L + utf8Length(topic, "topic name") + (qos > 0 ? 2 : 0);
+    if (protocolLevel >= MqttVersion.V5) {
+      variableHeader += propertiesSize(properties, PacketType.PUBLISH);
+    }
+    int remaining = checkedInt(variableHeader + payloadLength);
+    return 1 + remainingLengthSize(remaining) + remaining;
   }
 
   /**
@@ -77,8 +167,31 @@ public final class MqttEncoder {
       int packetId,
       ByteBuf payload,
       ByteBufAllocator alloc) {
+    return encodePublish(
+        protocolLevel, topic, qos, retain, dup, packetId, MqttProperties.EMPTY, payload, alloc);
+  }
+
+  /**
+   * Like {@link #encodePublish(int, String, int, boolean, boolean, int, ByteBuf,
+   * ByteBufAllocator)} with MQTT 5.0 properties (written at level 5 only; left out below). The
+   * properties may carry several subscription identifiers and a topic alias; with a topic alias
+   * the topic may be empty.
+   */
+  public static ByteBuf encodePublish(
+      int protocolLevel,
+      String topic,
+      int qos,
+      boolean retain,
+      boolean dup,
+      int packetId,
+      MqttProperties properties,
+      ByteBuf payload,
+      ByteBufAllocator alloc) {
     int payloadLength = payload.readableBytes();
-    ByteBuf header = publishHeader(topic, qos, retain, dup, packetId, payloadLength, 0, alloc);
+    ByteBuf header =
+        publishHeader(
+            protocolLevel >= MqttVersion.V5, topic, qos, retain, dup, packetId, properties,
+            payloadLength, 0, alloc);
     if (payloadLength == 0) {
       return header;
     }
@@ -87,7 +200,7 @@ public final class MqttEncoder {
     return composite;
   }
 
-  // ---- remaining length ----
+  // ---- remaining length (a Variable Byte Integer) ----
 
   /** Bytes needed to encode {@code remainingLength} (1..4). */
   public static int remainingLengthSize(int remainingLength) {
@@ -121,55 +234,107 @@ public final class MqttEncoder {
   }
 
   /** A buffer of exactly the packet's size with the fixed header written. */
-  private static ByteBuf start(int firstByte, int remainingLength, ByteBufAllocator alloc) {
-    int total = 1 + remainingLengthSize(remainingLength) + remainingLength;
+  private static ByteBuf start(int firstByte, long remainingLength, ByteBufAllocator alloc) {
+    int remaining = checkedInt(remainingLength);
+    int total = 1 + remainingLengthSize(remaining) + remaining;
     ByteBuf buf = alloc.buffer(total, total);
     buf.writeByte(firstByte);
-    writeRemainingLength(buf, remainingLength);
+    writeRemainingLength(buf, remaining);
     return buf;
+  }
+
+  // ---- properties ----
+
+  /**
+   * Property length + properties, after checking that a packet of {@code type} (or a will, for
+   * type null) may carry them.
+   */
+  private static int propertiesSize(MqttProperties properties, PacketType type) {
+    MqttProperties p = properties == null ? MqttProperties.EMPTY : properties;
+    checkAllowed(p, type);
+    int length = p.encodedLength();
+    return remainingLengthSize(length) + length;
+  }
+
+  private static void checkAllowed(MqttProperties p, PacketType type) {
+    long allowed = type == null ? MqttProperties.ALLOWED_WILL : MqttProperties.allowed(type);
+    long extra = p.presentMask() & ~allowed;
+    if (extra != 0) {
+      throw new IllegalArgumentException(
+          MqttProperties.describe(Long.numberOfTrailingZeros(extra)) + " is not allowed in "
+              + (type == null ? "will" : type.toString()) + " properties");
+    }
+    if (type == PacketType.SUBSCRIBE && p.subscriptionIdentifiers().size() > 1) {
+      throw new IllegalArgumentException("SUBSCRIBE carries at most one subscription identifier");
+    }
+  }
+
+  private static void writeProperties(ByteBuf buf, MqttProperties properties) {
+    MqttProperties p = properties == null ? MqttProperties.EMPTY : properties;
+    writeRemainingLength(buf, p.encodedLength());
+    p.writeTo(buf);
   }
 
   // ---- packets ----
 
-  private static ByteBuf encodeConnect(Connect c, ByteBufAllocator alloc) {
-    int nameLength = utf8Length(c.protocolName(), "protocol name");
-    int clientIdLength = utf8Length(c.clientId(), "client id");
+  private static long connectRemaining(Connect c) {
+    boolean v5 = c.protocolLevel() >= MqttVersion.V5;
+    long remaining =
+        2L + utf8Length(c.protocolName(), "protocol name") + 1 + 1 + 2
+            + 2 + utf8Length(c.clientId(), "client id");
+    if (v5) {
+      remaining += propertiesSize(c.properties(), PacketType.CONNECT);
+    }
     Will will = c.will();
-    int willTopicLength = will == null ? 0 : utf8Length(will.topic(), "will topic");
     if (will != null) {
-      checkBinaryLength(will.payload().length, "will message");
+      remaining += 2 + utf8Length(will.topic(), "will topic")
+          + 2 + checkBinaryLength(will.payload().length, "will message");
+      if (v5) {
+        remaining += propertiesSize(will.properties(), null);
+      }
     }
-    int usernameLength = c.username() == null ? 0 : utf8Length(c.username(), "username");
+    if (c.username() != null) {
+      remaining += 2 + utf8Length(c.username(), "username");
+    }
     if (c.password() != null) {
-      checkBinaryLength(c.password().length, "password");
+      remaining += 2 + checkBinaryLength(c.password().length, "password");
     }
-    int remaining = 2 + nameLength + 1 + 1 + 2 + 2 + clientIdLength;
+    return remaining;
+  }
+
+  private static ByteBuf encodeConnect(Connect c, ByteBufAllocator alloc) {
+    boolean v5 = c.protocolLevel() >= MqttVersion.V5;
+    long remaining = connectRemaining(c);
+    Will will = c.will();
     int flags = c.cleanSession() ? 0x02 : 0;
     if (will != null) {
-      remaining += 2 + willTopicLength + 2 + will.payload().length;
       flags |= 0x04 | (will.qos() << 3) | (will.retain() ? 0x20 : 0);
     }
     if (c.username() != null) {
-      remaining += 2 + usernameLength;
       flags |= 0x80;
     }
     if (c.password() != null) {
-      remaining += 2 + c.password().length;
       flags |= 0x40;
     }
     ByteBuf buf = start(PacketType.CONNECT.value() << 4, remaining, alloc);
-    writeString(buf, c.protocolName(), nameLength);
+    writeString(buf, c.protocolName());
     buf.writeByte(c.protocolLevel());
     buf.writeByte(flags);
     buf.writeShort(c.keepAliveSeconds());
-    writeString(buf, c.clientId(), clientIdLength);
+    if (v5) {
+      writeProperties(buf, c.properties());
+    }
+    writeString(buf, c.clientId());
     if (will != null) {
-      writeString(buf, will.topic(), willTopicLength);
+      if (v5) {
+        writeProperties(buf, will.properties());
+      }
+      writeString(buf, will.topic());
       buf.writeShort(will.payload().length);
       buf.writeBytes(will.payload());
     }
     if (c.username() != null) {
-      writeString(buf, c.username(), usernameLength);
+      writeString(buf, c.username());
     }
     if (c.password() != null) {
       buf.writeShort(c.password().length);
@@ -178,35 +343,66 @@ public final class MqttEncoder {
     return buf;
   }
 
-  private static ByteBuf encodeConnAck(ConnAck a, ByteBufAllocator alloc) {
-    // MQTT 5.0: properties follow the reason code.
-    ByteBuf buf = start(PacketType.CONNACK.value() << 4, 2, alloc);
+  private static ByteBuf encodeConnAck(ConnAck a, boolean v5, ByteBufAllocator alloc) {
+    if (!v5) {
+      ByteBuf buf = start(PacketType.CONNACK.value() << 4, 2, alloc);
+      buf.writeByte(a.sessionPresent() ? 1 : 0);
+      buf.writeByte(connAckReturnCode311(a.returnCode()));
+      return buf;
+    }
+    ByteBuf buf =
+        start(
+            PacketType.CONNACK.value() << 4,
+            2 + propertiesSize(a.properties(), PacketType.CONNACK),
+            alloc);
     buf.writeByte(a.sessionPresent() ? 1 : 0);
-    buf.writeByte(a.returnCode());
+    buf.writeByte(a.reasonCode());
+    writeProperties(buf, a.properties());
     return buf;
   }
 
-  private static ByteBuf encodePublishCopy(Publish p, ByteBufAllocator alloc) {
+  /** 3.1.1 return code for a CONNACK code: 0..5 unchanged, a 5.0 error code mapped. */
+  private static int connAckReturnCode311(int code) {
+    if (code < 0x80) {
+      return code;
+    }
+    switch (code) {
+      case ReasonCodes.UNSUPPORTED_PROTOCOL_VERSION:
+        return ConnAck.UNACCEPTABLE_PROTOCOL_VERSION;
+      case ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID:
+        return ConnAck.IDENTIFIER_REJECTED;
+      case ReasonCodes.BAD_USER_NAME_OR_PASSWORD:
+        return ConnAck.BAD_USERNAME_OR_PASSWORD;
+      case ReasonCodes.NOT_AUTHORIZED:
+        return ConnAck.NOT_AUTHORIZED;
+      default:
+        return ConnAck.SERVER_UNAVAILABLE;
+    }
+  }
+
+  private static ByteBuf encodePublishCopy(Publish p, boolean v5, ByteBufAllocator alloc) {
     ByteBuf payload = p.payload();
     int payloadLength = payload.readableBytes();
     ByteBuf buf =
         publishHeader(
-            p.topic(), p.qos(), p.retain(), p.dup(), p.packetId(), payloadLength, payloadLength,
-            alloc);
+            v5, p.topic(), p.qos(), p.retain(), p.dup(), p.packetId(), p.properties(),
+            payloadLength, payloadLength, alloc);
     buf.writeBytes(payload, payload.readerIndex(), payloadLength);
     return buf;
   }
 
   /**
-   * Fixed header + topic + packet id of a PUBLISH whose payload has {@code payloadLength} bytes,
-   * in a buffer with room for {@code extraCapacity} more bytes.
+   * Fixed header + topic + packet id (+ properties for 5.0) of a PUBLISH whose payload has {@code
+   * payloadLength} bytes, in a buffer with room for {@code extraCapacity} more bytes.
    */
   private static ByteBuf publishHeader(
+      boolean v5,
       String topic,
       int qos,
       boolean retain,
       boolean dup,
       int packetId,
+      MqttProperties properties,
       int payloadLength,
       int extraCapacity,
       ByteBufAllocator alloc) {
@@ -221,7 +417,9 @@ public final class MqttEncoder {
     }
     int topicLength = utf8Length(topic, "topic name");
     int variableHeader = 2 + topicLength + (qos > 0 ? 2 : 0);
-    // MQTT 5.0: PUBLISH properties follow the packet id.
+    if (v5) {
+      variableHeader += propertiesSize(properties, PacketType.PUBLISH);
+    }
     long remainingLong = (long) variableHeader + payloadLength;
     if (remainingLong > MAX_REMAINING_LENGTH) {
       throw new IllegalArgumentException("PUBLISH too large: remaining length " + remainingLong);
@@ -233,74 +431,195 @@ public final class MqttEncoder {
     ByteBuf buf = alloc.buffer(headerSize + extraCapacity, headerSize + extraCapacity);
     buf.writeByte(firstByte);
     writeRemainingLength(buf, remaining);
-    writeString(buf, topic, topicLength);
+    buf.writeShort(topicLength);
+    ByteBufUtil.reserveAndWriteUtf8(buf, topic, topicLength);
     if (qos > 0) {
       buf.writeShort(packetId);
+    }
+    if (v5) {
+      writeProperties(buf, properties);
     }
     return buf;
   }
 
-  private static ByteBuf encodeAck(Ack a, ByteBufAllocator alloc) {
+  /**
+   * 5.0 acks: reason code 0x00 without properties is left out (remaining length 2), a reason code
+   * without properties ends the packet (3); otherwise reason code, property length, properties.
+   */
+  private static long ackRemaining(Ack a, boolean v5) {
     checkPacketId(a.packetId(), a.type());
-    // MQTT 5.0: reason code (and properties) after the packet id when not 0.
+    if (!v5) {
+      return 2;
+    }
+    if (a.type() == PacketType.UNSUBACK) {
+      throw new IllegalArgumentException(
+          "an MQTT 5.0 UNSUBACK carries a reason code per topic filter: use UnsubAck");
+    }
+    if (a.properties().isEmpty()) {
+      return a.reasonCode() == 0 ? 2 : 3;
+    }
+    return 3 + propertiesSize(a.properties(), a.type());
+  }
+
+  private static ByteBuf encodeAck(Ack a, boolean v5, ByteBufAllocator alloc) {
+    long remaining = ackRemaining(a, v5);
     int flags = a.type() == PacketType.PUBREL ? 0x02 : 0;
-    ByteBuf buf = start((a.type().value() << 4) | flags, 2, alloc);
+    ByteBuf buf = start((a.type().value() << 4) | flags, remaining, alloc);
     buf.writeShort(a.packetId());
+    if (remaining > 2) {
+      buf.writeByte(a.reasonCode());
+      if (remaining > 3) {
+        writeProperties(buf, a.properties());
+      }
+    }
     return buf;
   }
 
-  private static ByteBuf encodeSubscribe(Subscribe s, ByteBufAllocator alloc) {
+  private static long subscribeRemaining(Subscribe s, boolean v5) {
     checkPacketId(s.packetId(), PacketType.SUBSCRIBE);
     List<TopicSubscription> subs = s.subscriptions();
     if (subs.isEmpty()) {
       throw new IllegalArgumentException("SUBSCRIBE needs at least one topic filter");
     }
-    int[] lengths = new int[subs.size()];
     long remaining = 2;
-    for (int i = 0; i < lengths.length; i++) {
-      lengths[i] = utf8Length(subs.get(i).filter(), "topic filter");
-      remaining += 2 + lengths[i] + 1;
+    if (v5) {
+      remaining += propertiesSize(s.properties(), PacketType.SUBSCRIBE);
     }
-    ByteBuf buf = start((PacketType.SUBSCRIBE.value() << 4) | 0x02, checkedInt(remaining), alloc);
+    for (TopicSubscription sub : subs) {
+      remaining += 2 + utf8Length(sub.filter(), "topic filter") + 1;
+    }
+    return remaining;
+  }
+
+  private static ByteBuf encodeSubscribe(Subscribe s, boolean v5, ByteBufAllocator alloc) {
+    ByteBuf buf =
+        start((PacketType.SUBSCRIBE.value() << 4) | 0x02, subscribeRemaining(s, v5), alloc);
     buf.writeShort(s.packetId());
-    for (int i = 0; i < lengths.length; i++) {
-      writeString(buf, subs.get(i).filter(), lengths[i]);
-      buf.writeByte(subs.get(i).qos());
+    if (v5) {
+      writeProperties(buf, s.properties());
+    }
+    for (TopicSubscription sub : s.subscriptions()) {
+      writeString(buf, sub.filter());
+      buf.writeByte(v5 ? sub.options() : sub.qos());
     }
     return buf;
   }
 
-  private static ByteBuf encodeSubAck(SubAck s, ByteBufAllocator alloc) {
+  private static long subAckRemaining(SubAck s, boolean v5) {
     checkPacketId(s.packetId(), PacketType.SUBACK);
-    List<Integer> codes = s.returnCodes();
-    if (codes.isEmpty()) {
+    if (s.returnCodes().isEmpty()) {
       throw new IllegalArgumentException("SUBACK needs at least one return code");
     }
-    ByteBuf buf = start(PacketType.SUBACK.value() << 4, checkedInt(2L + codes.size()), alloc);
+    return 2L + s.returnCodes().size()
+        + (v5 ? propertiesSize(s.properties(), PacketType.SUBACK) : 0);
+  }
+
+  private static ByteBuf encodeSubAck(SubAck s, boolean v5, ByteBufAllocator alloc) {
+    ByteBuf buf = start(PacketType.SUBACK.value() << 4, subAckRemaining(s, v5), alloc);
     buf.writeShort(s.packetId());
-    for (int code : codes) {
-      buf.writeByte(code);
+    if (v5) {
+      writeProperties(buf, s.properties());
+    }
+    for (int code : s.returnCodes()) {
+      // 3.1.1 knows one failure code
+      buf.writeByte(!v5 && code >= SubAck.FAILURE ? SubAck.FAILURE : code);
     }
     return buf;
   }
 
-  private static ByteBuf encodeUnsubscribe(Unsubscribe u, ByteBufAllocator alloc) {
+  private static long unsubscribeRemaining(Unsubscribe u, boolean v5) {
     checkPacketId(u.packetId(), PacketType.UNSUBSCRIBE);
     List<String> filters = u.filters();
     if (filters.isEmpty()) {
       throw new IllegalArgumentException("UNSUBSCRIBE needs at least one topic filter");
     }
-    int[] lengths = new int[filters.size()];
     long remaining = 2;
-    for (int i = 0; i < lengths.length; i++) {
-      lengths[i] = utf8Length(filters.get(i), "topic filter");
-      remaining += 2 + lengths[i];
+    if (v5) {
+      remaining += propertiesSize(u.properties(), PacketType.UNSUBSCRIBE);
     }
+    for (String filter : filters) {
+      remaining += 2 + utf8Length(filter, "topic filter");
+    }
+    return remaining;
+  }
+
+  private static ByteBuf encodeUnsubscribe(Unsubscribe u, boolean v5, ByteBufAllocator alloc) {
     ByteBuf buf =
-        start((PacketType.UNSUBSCRIBE.value() << 4) | 0x02, checkedInt(remaining), alloc);
+        start((PacketType.UNSUBSCRIBE.value() << 4) | 0x02, unsubscribeRemaining(u, v5), alloc);
     buf.writeShort(u.packetId());
-    for (int i = 0; i < lengths.length; i++) {
-      writeString(buf, filters.get(i), lengths[i]);
+    if (v5) {
+      writeProperties(buf, u.properties());
+    }
+    for (String filter : u.filters()) {
+      writeString(buf, filter);
+    }
+    return buf;
+  }
+
+  /** 3.1.1: the packet id only. 5.0: properties and the reason codes. */
+  private static long unsubAckRemaining(UnsubAck u, boolean v5) {
+    checkPacketId(u.packetId(), PacketType.UNSUBACK);
+    if (!v5) {
+      return 2;
+    }
+    if (u.reasonCodes().isEmpty()) {
+      throw new IllegalArgumentException("UNSUBACK needs at least one reason code");
+    }
+    return 2L + propertiesSize(u.properties(), PacketType.UNSUBACK) + u.reasonCodes().size();
+  }
+
+  private static ByteBuf encodeUnsubAck(UnsubAck u, boolean v5, ByteBufAllocator alloc) {
+    ByteBuf buf = start(PacketType.UNSUBACK.value() << 4, unsubAckRemaining(u, v5), alloc);
+    buf.writeShort(u.packetId());
+    if (v5) {
+      writeProperties(buf, u.properties());
+      for (int code : u.reasonCodes()) {
+        buf.writeByte(code);
+      }
+    }
+    return buf;
+  }
+
+  /** 3.1.1: nothing. 5.0: 0x00 without properties is nothing; else reason code [+ properties]. */
+  private static long disconnectRemaining(Disconnect d, boolean v5) {
+    if (!v5) {
+      return 0;
+    }
+    if (d.properties().isEmpty()) {
+      return d.reasonCode() == 0 ? 0 : 1;
+    }
+    return 1 + propertiesSize(d.properties(), PacketType.DISCONNECT);
+  }
+
+  private static ByteBuf encodeDisconnect(Disconnect d, boolean v5, ByteBufAllocator alloc) {
+    long remaining = disconnectRemaining(d, v5);
+    ByteBuf buf = start(PacketType.DISCONNECT.value() << 4, remaining, alloc);
+    if (remaining > 0) {
+      buf.writeByte(d.reasonCode());
+      if (remaining > 1) {
+        writeProperties(buf, d.properties());
+      }
+    }
+    return buf;
+  }
+
+  /** 5.0 only: 0x00 without properties is nothing; else reason code and properties. */
+  private static long authRemaining(Auth a, boolean v5) {
+    if (!v5) {
+      throw new IllegalArgumentException("AUTH does not exist in MQTT 3.1.1");
+    }
+    if (a.reasonCode() == 0 && a.properties().isEmpty()) {
+      return 0;
+    }
+    return 1 + propertiesSize(a.properties(), PacketType.AUTH);
+  }
+
+  private static ByteBuf encodeAuth(Auth a, boolean v5, ByteBufAllocator alloc) {
+    long remaining = authRemaining(a, v5);
+    ByteBuf buf = start(PacketType.AUTH.value() << 4, remaining, alloc);
+    if (remaining > 0) {
+      buf.writeByte(a.reasonCode());
+      writeProperties(buf, a.properties());
     }
     return buf;
   }
@@ -328,14 +647,16 @@ public final class MqttEncoder {
     return len;
   }
 
-  private static void checkBinaryLength(int len, String what) {
+  private static int checkBinaryLength(int len, String what) {
     if (len > 0xFFFF) {
       throw new IllegalArgumentException(what + " is " + len + " bytes, max 65535");
     }
+    return len;
   }
 
-  private static void writeString(ByteBuf buf, String s, int utf8Length) {
-    buf.writeShort(utf8Length);
-    ByteBufUtil.reserveAndWriteUtf8(buf, s, utf8Length);
+  private static void writeString(ByteBuf buf, String s) {
+    int len = ByteBufUtil.utf8Bytes(s);
+    buf.writeShort(len);
+    ByteBufUtil.reserveAndWriteUtf8(buf, s, len);
   }
 }

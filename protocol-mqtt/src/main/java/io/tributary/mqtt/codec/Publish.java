@@ -53,6 +53,10 @@ public final class Publish implements Packet {
     return PacketType.PUBLISH;
   }
 
+  /**
+   * The topic name. MQTT 5.0: may be empty when {@link MqttProperties#topicAlias()} is set (the
+   * connection maps the alias to its topic).
+   */
   public String topic() {
     return topic;
   }
@@ -117,6 +121,7 @@ public final class Publish implements Packet {
   @Override
   public String toString() {
     return "Publish{topic=" + topic + ", qos=" + qos + ", retain=" + retain + ", dup=" + dup
-        + ", packetId=" + packetId + ", payload=" + payload.readableBytes() + " bytes}";
+        + ", packetId=" + packetId + ", payload=" + payload.readableBytes() + " bytes"
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }

@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * SUBACK (server to client): one return code per requested subscription, in order. 3.1.1 codes:
- * 0x00, 0x01, 0x02 (granted QoS) or 0x80 (failure); 5.0 reason codes later.
+ * 0x00, 0x01, 0x02 (granted QoS) or 0x80 (failure); 5.0 reason codes: those and 0x83, 0x87,
+ * 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2. Encoded for 3.1.1, every code of 0x80 and above is written
+ * as 0x80.
  */
 public final class SubAck implements Packet {
 
@@ -47,6 +49,11 @@ public final class SubAck implements Packet {
     return returnCodes;
   }
 
+  /** The same as {@link #returnCodes()}: the MQTT 5.0 name. */
+  public List<Integer> reasonCodes() {
+    return returnCodes;
+  }
+
   @Override
   public MqttProperties properties() {
     return properties;
@@ -67,6 +74,7 @@ public final class SubAck implements Packet {
 
   @Override
   public String toString() {
-    return "SubAck{packetId=" + packetId + ", " + returnCodes + "}";
+    return "SubAck{packetId=" + packetId + ", " + returnCodes
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }

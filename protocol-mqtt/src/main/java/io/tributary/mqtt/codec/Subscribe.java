@@ -56,6 +56,7 @@ public final class Subscribe implements Packet {
 
   @Override
   public String toString() {
-    return "Subscribe{packetId=" + packetId + ", " + subscriptions + "}";
+    return "Subscribe{packetId=" + packetId + ", " + subscriptions
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }

@@ -56,6 +56,7 @@ public final class Unsubscribe implements Packet {
 
   @Override
   public String toString() {
-    return "Unsubscribe{packetId=" + packetId + ", " + filters + "}";
+    return "Unsubscribe{packetId=" + packetId + ", " + filters
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }

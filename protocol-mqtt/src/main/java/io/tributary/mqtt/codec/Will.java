@@ -12,6 +12,11 @@ public final class Will {
   private final boolean retain;
   private final MqttProperties properties;
 
+  /** A will without properties. */
+  public Will(String topic, byte[] payload, int qos, boolean retain) {
+    this(topic, payload, qos, retain, MqttProperties.EMPTY);
+  }
+
   public Will(String topic, byte[] payload, int qos, boolean retain, MqttProperties properties) {
     if (qos < 0 || qos > 2) {
       throw new IllegalArgumentException("will qos " + qos);
@@ -39,6 +44,7 @@ public final class Will {
     return retain;
   }
 
+  /** MQTT 5.0 will properties; {@link MqttProperties#EMPTY} for 3.1.1. */
   public MqttProperties properties() {
     return properties;
   }
@@ -67,6 +73,7 @@ public final class Will {
   @Override
   public String toString() {
     return "Will{topic=" + topic + ", payload=" + payload.length + " bytes, qos=" + qos
-        + ", retain=" + retain + "}";
+        + ", retain=" + retain
+        + (properties.isEmpty() ? "" : ", properties=" + properties) + "}";
   }
 }
