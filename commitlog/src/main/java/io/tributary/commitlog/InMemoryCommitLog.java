@@ -39,6 +39,7 @@ public final class InMemoryCommitLog<V> implements CommitLog<V> {
   }
 
   private final int segmentRecords;
+  private final long segmentBytes;
   private final long retentionBytes;
   private final RecordSize<? super V> recordSize;
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -61,6 +62,7 @@ public final class InMemoryCommitLog<V> implements CommitLog<V> {
     CommitLogOptions copy = new CommitLogOptions(Objects.requireNonNull(options, "options"));
     this.recordSize = Objects.requireNonNull(size, "size");
     this.segmentRecords = copy.getSegmentRecords();
+    this.segmentBytes = copy.getSegmentBytes();
     this.retentionBytes = copy.getRetentionBytes();
     this.active = new Segment<>(0L, segmentRecords);
     Segment<V>[] initial = newArray(1);
@@ -76,7 +78,7 @@ public final class InMemoryCommitLog<V> implements CommitLog<V> {
       ensureOpen();
       long offset = endOffset;
       long retained = retainedBytes;
-      write(value, offset, retained);
+      write(value, size, offset, retained);
       publish(offset + 1, enforceRetention(retained + size));
       return offset;
     } finally {
@@ -103,7 +105,7 @@ public final class InMemoryCommitLog<V> implements CommitLog<V> {
       long first = endOffset;
       long retained = retainedBytes;
       for (int i = 0; i < batch.length; i++) {
-        write((V) batch[i], first + i, retained);
+        write((V) batch[i], sizes[i], first + i, retained);
         retained += sizes[i];
       }
       publish(first + batch.length, enforceRetention(retained));
@@ -125,11 +127,13 @@ public final class InMemoryCommitLog<V> implements CommitLog<V> {
     long start = segs[0].baseOffset;
     long offset = Math.max(fromOffset, start);
     long limit = end - offset <= maxRecords ? end : offset + maxRecords;
-    int index = (int) ((offset - start) / segmentRecords);
+    int index = indexOf(segs, offset);
     while (offset < limit) {
       Segment<V> segment = segs[index++];
       long base = segment.baseOffset;
-      int stop = (int) Math.min(segmentRecords, limit - base);
+      // A segment ends where the next begins (segments roll on records or bytes, so vary in length).
+      long segmentEnd = index < segs.length ? segs[index].baseOffset : limit;
+      int stop = (int) (Math.min(segmentEnd, limit) - base);
       for (int position = (int) (offset - base); position < stop; position++) {
         if (!consumer.accept(base + position, segment.get(position))) {
           return base + position;
@@ -150,7 +154,7 @@ public final class InMemoryCommitLog<V> implements CommitLog<V> {
     if (offset < start) {
       return null;
     }
-    Segment<V> segment = segs[(int) ((offset - start) / segmentRecords)];
+    Segment<V> segment = segs[indexOf(segs, offset)];
     return segment.get((int) (offset - segment.baseOffset));
   }
 
@@ -210,9 +214,10 @@ public final class InMemoryCommitLog<V> implements CommitLog<V> {
    * Under appendLock: writes the slot for offset, rolling a new segment when the active one is
    * full. {@code retainedBefore} is the byte count of everything before this record.
    */
-  private void write(V value, long offset, long retainedBefore) {
+  private void write(V value, int size, long offset, long retainedBefore) {
     long position = offset - active.baseOffset;
-    if (position == segmentRecords) {
+    boolean bytesFull = position > 0 && retainedBefore - sealedBytes + size > segmentBytes;
+    if (position == segmentRecords || bytesFull) {
       active.seal(retainedBefore - sealedBytes);
       sealedBytes = retainedBefore;
       Segment<V>[] segs = segments;
@@ -248,6 +253,21 @@ public final class InMemoryCommitLog<V> implements CommitLog<V> {
   private void publish(long end, long retained) {
     RETAINED_BYTES.setRelease(this, retained);
     END_OFFSET.setRelease(this, end);
+  }
+
+  /** Index of the segment holding offset (which must be >= the first segment's base). */
+  private static int indexOf(Segment<?>[] segs, long offset) {
+    int low = 0;
+    int high = segs.length - 1;
+    while (low < high) {
+      int mid = (low + high + 1) >>> 1;
+      if (segs[mid].baseOffset <= offset) {
+        low = mid;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return low;
   }
 
   @SuppressWarnings("unchecked")

@@ -128,4 +128,41 @@ class InMemoryCommitLogRetentionTest {
       assertEquals(i, values.get(i));
     }
   }
+
+  @Test
+  void largeRecordsRollSegmentsByBytesSoRetentionBoundsMemory() {
+    // Room for 1000 records per segment, but each record is 1000 bytes and a segment holds 3000:
+    // without the byte roll one segment would hold everything and nothing could be dropped.
+    InMemoryCommitLog<Integer> log = new InMemoryCommitLog<>(new CommitLogOptions()
+        .setSegmentRecords(1000).setSegmentBytes(3000).setRetentionBytes(10_000), v -> 1000);
+    for (int i = 0; i < 100; i++) {
+      log.append(i);
+      assertTrue(log.retainedBytes() <= 10_000 + 3000, "retained " + log.retainedBytes());
+    }
+    assertTrue(log.startOffset() > 80, "start " + log.startOffset());
+    // Variable segment boundaries: reads and gets still address every retained offset.
+    List<Integer> seen = new ArrayList<>();
+    long next = log.read(log.startOffset() - 5, 1000, (o, v) -> seen.add(v));
+    assertEquals(100, next);
+    assertEquals((int) log.startOffset(), seen.get(0));
+    for (int k = 1; k < seen.size(); k++) {
+      assertEquals(seen.get(k - 1) + 1, seen.get(k));
+    }
+    for (long o = log.startOffset(); o < 100; o++) {
+      assertEquals((int) o, log.get(o));
+    }
+  }
+
+  @Test
+  void aRecordLargerThanASegmentGetsASegmentOfItsOwn() {
+    InMemoryCommitLog<Integer> log = new InMemoryCommitLog<>(new CommitLogOptions()
+        .setSegmentRecords(10).setSegmentBytes(100).setRetentionBytes(1_000_000), v -> v);
+    log.append(5);
+    log.append(500);
+    log.append(5);
+    assertEquals(3, log.segmentCount());
+    List<Integer> seen = new ArrayList<>();
+    log.read(0, 10, (o, v) -> seen.add(v));
+    assertEquals(List.of(5, 500, 5), seen);
+  }
 }

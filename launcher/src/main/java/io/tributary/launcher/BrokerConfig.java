@@ -69,6 +69,7 @@ public final class BrokerConfig {
 
   public static final class Log {
     public int segmentRecords = CommitLogOptions.DEFAULT_SEGMENT_RECORDS;
+    public long segmentBytes = CommitLogOptions.DEFAULT_SEGMENT_BYTES;
     public long retentionBytes = CommitLogOptions.DEFAULT_RETENTION_BYTES;
   }
 
@@ -148,6 +149,7 @@ public final class BrokerConfig {
     option("mqtt.writeQueueBytes", () -> new MqttOptions().setWriteQueueBytes(mqtt.writeQueueBytes));
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
+    option("log.segmentBytes", () -> new CommitLogOptions().setSegmentBytes(log.segmentBytes));
     option("log.retentionBytes", () -> new CommitLogOptions().setRetentionBytes(log.retentionBytes));
   }
 
@@ -162,7 +164,8 @@ public final class BrokerConfig {
   public RouterOptions routerOptions() {
     return new RouterOptions()
         .setMaxInflight(sessions.maxInflight)
-        .setLog(new CommitLogOptions().setSegmentRecords(log.segmentRecords).setRetentionBytes(log.retentionBytes));
+        .setLog(new CommitLogOptions().setSegmentRecords(log.segmentRecords)
+            .setSegmentBytes(log.segmentBytes).setRetentionBytes(log.retentionBytes));
   }
 
   /** Event loops to run: the configured count, or one per core. */

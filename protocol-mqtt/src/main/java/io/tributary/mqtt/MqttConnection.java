@@ -248,6 +248,11 @@ final class MqttConnection implements ClientLink {
   }
 
   private void onSessionBound(Session s, boolean present) {
+    if (s == null) {
+      // Closed before the session was free to claim: nothing was taken over, nothing is kept.
+      releaseDeferred();
+      return;
+    }
     if (state == State.CLOSED) {
       // The socket went away while the session was being claimed (a takeover on another loop).
       // What the client sent before it left still counts: its PUBLISHes are published, and a
@@ -383,6 +388,22 @@ final class MqttConnection implements ClientLink {
   @Override
   public void pubrel(int packetId) {
     write(MqttEncoder.encode(new Ack(PacketType.PUBREL, packetId), protocolLevel, alloc));
+  }
+
+  @Override
+  public boolean isOpen() {
+    return state != State.CLOSED;
+  }
+
+  private void releaseDeferred() {
+    if (deferred != null) {
+      for (Packet p : deferred) {
+        if (p instanceof Publish) {
+          ((Publish) p).payload().release();
+        }
+      }
+      deferred = null;
+    }
   }
 
   @Override

@@ -73,7 +73,8 @@ public final class Broker implements AutoCloseable {
   /**
    * Binds a connection to the session of clientId, taking it over from whichever core holds it.
    * {@code done} runs on {@code core}'s thread with the session and the session-present flag.
-   * Must be called on {@code core}'s thread.
+   * Must be called on {@code core}'s thread. If the connection closes while the session is still
+   * held elsewhere, {@code done} gets a null session: a dead connection takes nothing over.
    */
   public void connect(Core core, String clientId, boolean cleanSession, Message will, ClientLink link,
       BiConsumer<Session, Boolean> done) {
@@ -92,6 +93,10 @@ public final class Broker implements AutoCloseable {
         return;
       }
       core.execute(() -> connect(core, clientId, cleanSession, will, link, done));
+      return;
+    }
+    if (!link.isOpen()) {
+      done.accept(null, false);
       return;
     }
     // Connected on some core (maybe this one): take it over there, then claim it from here.

@@ -22,6 +22,9 @@ public interface ClientLink {
   /** Writes a PUBREL for an outbound QoS 2 message (also on resend after a reconnect). */
   void pubrel(int packetId);
 
+  /** False once the connection is closed; a closed connection must not take a session over. */
+  boolean isOpen();
+
   /** Closes the connection because another connection took its session over. */
   void takenOver();
 

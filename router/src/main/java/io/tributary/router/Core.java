@@ -2,7 +2,9 @@ package io.tributary.router;
 
 import io.tributary.commitlog.CommitLog;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -27,6 +29,7 @@ public final class Core {
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final TopicTrie<Subscription> trie = new TopicTrie<>();
   private final List<Session> matched = new ArrayList<>();
+  private final Set<Session> attached = new LinkedHashSet<>();
   private volatile boolean interested;
   private long cursor;
 
@@ -65,6 +68,14 @@ public final class Core {
     return cursor;
   }
 
+  void attach(Session session) {
+    attached.add(session);
+  }
+
+  void detach(Session session) {
+    attached.remove(session);
+  }
+
   void addSubscription(Subscription sub) {
     if (trie.isEmpty()) {
       // An idle core is not woken, so its cursor is stale: order matters here. Set interested
@@ -91,9 +102,12 @@ public final class Core {
     }
     long start = commitLog.startOffset();
     if (cursor < start) {
-      // Live sessions of this core fell behind retention; each is told when it next catches up.
-      log.warn("core {} lost {} records to retention before delivery", name, start - cursor);
-      broker.countLost(start - cursor);
+      // Retention overtook this core: its live sessions go back to reading on their own from
+      // here, so each one counts and logs, with its client id, what it lost.
+      log.warn("core {} fell {} records behind retention", name, start - cursor);
+      for (Session s : new ArrayList<>(attached)) {
+        s.fellBehind();
+      }
       cursor = start;
     }
     cursor = commitLog.read(cursor, drainBatch, this::dispatch);

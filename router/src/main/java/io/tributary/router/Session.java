@@ -97,6 +97,7 @@ public final class Session {
     }
     hasState = true;
     persistent = !cleanSession;
+    core.attach(this);
     resumeScheduled = false; // a task scheduled by a previous owner core no longer runs
     this.link = link;
     this.will = will;
@@ -158,6 +159,7 @@ public final class Session {
     for (Subscription sub : subscriptions.values()) {
       core.removeSubscription(sub);
     }
+    core.detach(this);
     link = null;
     will = null;
     Core previous = core;
@@ -265,6 +267,15 @@ public final class Session {
     inflight.remove(packetId);
     resumeSoon();
     return true;
+  }
+
+  /** The core's cursor fell behind retention: read from the log on our own, counting the gap. */
+  void fellBehind() {
+    if (live) {
+      offset = livePosition();
+      live = false;
+      resumeSoon();
+    }
   }
 
   /** The connection's write queue drained: take from the log again. */
