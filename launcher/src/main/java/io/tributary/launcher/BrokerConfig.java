@@ -61,6 +61,10 @@ public final class BrokerConfig {
     public int connectTimeoutMs = MqttOptions.DEFAULT_CONNECT_TIMEOUT_MS;
     public int maxTopicLevels = MqttOptions.DEFAULT_MAX_TOPIC_LEVELS;
     public int writeQueueBytes = MqttOptions.DEFAULT_WRITE_QUEUE_BYTES;
+    public int receiveMaximum = MqttOptions.DEFAULT_RECEIVE_MAXIMUM;
+    public int topicAliasMaximum = MqttOptions.DEFAULT_TOPIC_ALIAS_MAXIMUM;
+    public int maxKeepAliveSeconds = MqttOptions.DEFAULT_MAX_KEEP_ALIVE_SECONDS;
+    public String responseInformation = "";
   }
 
   public static final class Sessions {
@@ -147,6 +151,10 @@ public final class BrokerConfig {
     option("mqtt.connectTimeoutMs", () -> new MqttOptions().setConnectTimeoutMs(mqtt.connectTimeoutMs));
     option("mqtt.maxTopicLevels", () -> new MqttOptions().setMaxTopicLevels(mqtt.maxTopicLevels));
     option("mqtt.writeQueueBytes", () -> new MqttOptions().setWriteQueueBytes(mqtt.writeQueueBytes));
+    option("mqtt.receiveMaximum", () -> new MqttOptions().setReceiveMaximum(mqtt.receiveMaximum));
+    option("mqtt.topicAliasMaximum", () -> new MqttOptions().setTopicAliasMaximum(mqtt.topicAliasMaximum));
+    option("mqtt.maxKeepAliveSeconds", () -> new MqttOptions().setMaxKeepAliveSeconds(mqtt.maxKeepAliveSeconds));
+    check(mqtt.responseInformation != null, "mqtt.responseInformation", "must be a string (\"\" for none)");
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
     option("log.segmentBytes", () -> new CommitLogOptions().setSegmentBytes(log.segmentBytes));
@@ -158,7 +166,11 @@ public final class BrokerConfig {
         .setMaxPacketSize(mqtt.maxPacketSize)
         .setConnectTimeoutMs(mqtt.connectTimeoutMs)
         .setMaxTopicLevels(mqtt.maxTopicLevels)
-        .setWriteQueueBytes(mqtt.writeQueueBytes);
+        .setWriteQueueBytes(mqtt.writeQueueBytes)
+        .setReceiveMaximum(mqtt.receiveMaximum)
+        .setTopicAliasMaximum(mqtt.topicAliasMaximum)
+        .setMaxKeepAliveSeconds(mqtt.maxKeepAliveSeconds)
+        .setResponseInformation(mqtt.responseInformation);
   }
 
   public RouterOptions routerOptions() {

@@ -8,6 +8,9 @@ import io.netty.buffer.Unpooled;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.Connect;
+import io.tributary.mqtt.codec.Disconnect;
+import io.tributary.mqtt.codec.MqttProperties;
+import io.tributary.mqtt.codec.UnsubAck;
 import io.tributary.mqtt.codec.MqttCodecException;
 import io.tributary.mqtt.codec.MqttDecoder;
 import io.tributary.mqtt.codec.MqttEncoder;
@@ -26,10 +29,14 @@ import io.tributary.router.ClientLink;
 import io.tributary.router.Core;
 import io.tributary.router.Message;
 import io.tributary.router.Session;
+import io.tributary.router.SessionRequest;
+import io.tributary.router.SubscriptionOptions;
 import io.tributary.router.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -59,7 +66,14 @@ final class MqttConnection implements ClientLink {
   private int protocolLevel = MqttVersion.V3_1_1;
   private String clientId;
   private Session session;
-  private boolean graceful;
+  /** Whether the end of this connection publishes the will: all ends but a normal DISCONNECT. */
+  private boolean sendWill = true;
+  // MQTT 5 connection state: what the client told us it can take, and the topic aliases.
+  private int clientMaxPacketSize = Integer.MAX_VALUE;
+  private int clientTopicAliasMaximum;
+  private Map<String, Integer> outboundAliases;
+  private String[] inboundAliases;
+  private MqttProperties connackProperties = MqttProperties.EMPTY;
   private long connectTimer = -1;
   private long keepAliveTimer = -1;
   private long keepAliveMs;
@@ -155,7 +169,11 @@ final class MqttConnection implements ClientLink {
       closeAfterWrite();
       return;
     }
-    violation(e.getMessage());
+    violation(e.getMessage(), e.reasonCode());
+  }
+
+  private boolean v5() {
+    return protocolLevel == MqttVersion.V5;
   }
 
   private void onPacket(Packet packet) {
@@ -178,8 +196,8 @@ final class MqttConnection implements ClientLink {
         int id = ((Ack) packet).packetId();
         if (!session.pubrec(id)) {
           // Unknown id (e.g. already completed before a reconnect): release it anyway so the
-          // client can free its state.
-          write(MqttEncoder.encode(new Ack(PacketType.PUBREL, id), protocolLevel, alloc));
+          // client can free its state; MQTT 5 says why (0x92 packet identifier not found).
+          write(MqttEncoder.encode(new Ack(PacketType.PUBREL, id, v5() ? 0x92 : 0), protocolLevel, alloc));
         }
       }
       case PUBREL -> {
@@ -192,32 +210,48 @@ final class MqttConnection implements ClientLink {
       case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) packet);
       case PINGREQ -> write(MqttEncoder.encode(PingResp.INSTANCE, protocolLevel, alloc));
       case DISCONNECT -> {
-        graceful = true;
-        session.disconnect(this, true);
+        Disconnect d = (Disconnect) packet;
+        // MQTT 5: 0x04 "disconnect with will message" keeps the will; a new session expiry
+        // applies from now (the codec refuses non-zero after a CONNECT that said 0).
+        sendWill = v5() && d.reasonCode() == 0x04;
+        Long expiry = d.properties().sessionExpiryInterval();
+        if (v5() && expiry != null) {
+          session.setExpirySeconds(expiry);
+        }
+        session.disconnect(this, sendWill);
         session = null;
         close();
       }
-      default -> violation("unexpected " + packet.type() + " from a client");
+      default -> violation("unexpected " + packet.type() + " from a client", 0x82);
     }
   }
 
   private void onConnect(Connect connect) {
     if (state != State.AWAIT_CONNECT) {
-      violation("second CONNECT");
+      violation("second CONNECT", 0x82);
       return;
     }
     cancelTimer(connectTimer);
     connectTimer = -1;
-    if (connect.protocolLevel() != MqttVersion.V3_1_1) {
-      log.info("{}: protocol level {} not supported yet; CONNACK 0x01", describe(), connect.protocolLevel());
+    int level = connect.protocolLevel();
+    if (level != MqttVersion.V3_1_1 && level != MqttVersion.V5) {
+      log.info("{}: protocol level {} not supported; CONNACK 0x01", describe(), level);
       write(MqttEncoder.encode(new ConnAck(false, 0x01), MqttVersion.V3_1_1, alloc));
       closeAfterWrite();
       return;
     }
-    protocolLevel = connect.protocolLevel();
+    protocolLevel = level;
+    boolean v5 = v5();
+    MqttProperties cp = connect.properties();
+    if (v5 && cp.authenticationMethod() != null) {
+      // No enhanced authentication method is installed yet (the security issue adds them).
+      refuseConnect(0x8C, "authentication method '" + cp.authenticationMethod() + "' is not supported");
+      return;
+    }
+    MqttProperties ack = v5 ? new MqttProperties() : MqttProperties.EMPTY;
     String id = connect.clientId();
     if (id.isEmpty()) {
-      if (!connect.cleanSession()) {
+      if (!v5 && !connect.cleanSession()) {
         // MQTT-3.1.3-8: a zero-length id needs clean session.
         log.info("{}: empty client id with clean session 0; CONNACK 0x02", describe());
         write(MqttEncoder.encode(new ConnAck(false, 0x02), protocolLevel, alloc));
@@ -225,26 +259,71 @@ final class MqttConnection implements ClientLink {
         return;
       }
       id = "tributary-" + UUID.randomUUID();
+      if (v5) {
+        ack.assignedClientIdentifier(id);
+      }
     }
     clientId = id;
     Message will = null;
+    long willDelay = 0;
     Will w = connect.will();
     if (w != null) {
       if (Topics.levels(w.topic()) > options.getMaxTopicLevels()) {
-        violation("will topic deeper than " + options.getMaxTopicLevels() + " levels");
+        violation("will topic deeper than " + options.getMaxTopicLevels() + " levels", 0x97);
         return;
       }
-      will = new Message(w.topic(), w.payload(), w.qos(), w.retain(), id, System.currentTimeMillis());
+      long now = System.currentTimeMillis();
+      MqttProperties wp = w.properties();
+      will = new Message(w.topic(), w.payload(), w.qos(), w.retain(), id, now,
+          ForwardedProperties.expiresAt(wp, now), ForwardedProperties.of(wp));
+      Long delay = wp.willDelayInterval();
+      willDelay = delay == null ? 0 : delay;
     }
     int keepAlive = connect.keepAliveSeconds();
+    int maxKeepAlive = options.getMaxKeepAliveSeconds();
+    if (v5 && maxKeepAlive > 0 && (keepAlive == 0 || keepAlive > maxKeepAlive)) {
+      keepAlive = maxKeepAlive; // the client must use ours (MQTT-3.2.2-21)
+      ack.serverKeepAlive(keepAlive);
+    }
     if (keepAlive > 0) {
       // MQTT-3.1.2-24: one and a half keep-alive periods without a packet closes the connection.
       keepAliveMs = keepAlive * 1500L;
       scheduleKeepAlive(keepAliveMs);
     }
+    long expiry = connect.cleanSession() ? 0 : SessionRequest.NEVER_EXPIRES;
+    int receiveMaximum = 65535;
+    if (v5) {
+      Long e = cp.sessionExpiryInterval();
+      expiry = e == null ? 0 : e;
+      Integer rm = cp.receiveMaximum();
+      receiveMaximum = rm == null ? 65535 : rm;
+      Long mps = cp.maximumPacketSize();
+      clientMaxPacketSize = mps == null ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, mps);
+      Integer tam = cp.topicAliasMaximum();
+      clientTopicAliasMaximum = tam == null ? 0 : tam;
+      ack.receiveMaximum(options.getReceiveMaximum())
+          .maximumPacketSize((long) options.getMaxPacketSize())
+          .topicAliasMaximum(options.getTopicAliasMaximum())
+          .retainAvailable(true)
+          .wildcardSubscriptionAvailable(true)
+          .subscriptionIdentifierAvailable(true)
+          .sharedSubscriptionAvailable(false);
+      if (Boolean.TRUE.equals(cp.requestResponseInformation()) && options.getResponseInformation() != null) {
+        ack.responseInformation(options.getResponseInformation());
+      }
+      connackProperties = ack;
+    }
     state = State.CONNECTING;
     deferred = new ArrayList<>();
-    broker.connect(core, id, connect.cleanSession(), will, this, this::onSessionBound);
+    broker.connect(core, new SessionRequest(id, connect.cleanSession(), expiry, will, willDelay, receiveMaximum, this),
+        this::onSessionBound);
+  }
+
+  private void refuseConnect(int reasonCode, String reason) {
+    log.info("{}: {}; CONNACK 0x{}", describe(), reason, Integer.toHexString(reasonCode));
+    write(MqttEncoder.encode(new ConnAck(false, reasonCode, new MqttProperties().reasonString(reason)),
+        protocolLevel, alloc));
+    closeAfterWrite();
   }
 
   private void onSessionBound(Session s, boolean present) {
@@ -261,11 +340,11 @@ final class MqttConnection implements ClientLink {
       List<Packet> queued = deferred;
       deferred = null;
       for (Packet p : queued == null ? List.<Packet>of() : queued) {
-        if (!graceful) {
+        if (sendWill) {
           if (p instanceof Publish) {
             onPublish((Publish) p);
           } else if (p.type() == PacketType.DISCONNECT) {
-            graceful = true;
+            sendWill = v5() && ((Disconnect) p).reasonCode() == 0x04;
           }
         }
         if (p instanceof Publish) {
@@ -273,13 +352,13 @@ final class MqttConnection implements ClientLink {
         }
       }
       session = null;
-      s.disconnect(this, graceful);
+      s.disconnect(this, sendWill);
       return;
     }
     session = s;
     state = State.CONNECTED;
     // The session may already have queued resends into this turn's frames: CONNACK goes first.
-    ByteBuf connack = MqttEncoder.encode(new ConnAck(present, 0x00), protocolLevel, alloc);
+    ByteBuf connack = MqttEncoder.encode(new ConnAck(present, 0x00, connackProperties), protocolLevel, alloc);
     if (pending == null) {
       write(connack);
     } else {
@@ -298,46 +377,91 @@ final class MqttConnection implements ClientLink {
 
   private void onPublish(Publish publish) {
     String topic = publish.topic();
+    MqttProperties pp = publish.properties();
+    if (v5()) {
+      Integer alias = pp.topicAlias();
+      if (alias != null) {
+        if (alias == 0 || alias > options.getTopicAliasMaximum()) {
+          violation("topic alias " + alias + " outside 1.." + options.getTopicAliasMaximum(), 0x94);
+          return;
+        }
+        if (inboundAliases == null) {
+          inboundAliases = new String[options.getTopicAliasMaximum() + 1];
+        }
+        if (topic.isEmpty()) {
+          topic = inboundAliases[alias];
+          if (topic == null) {
+            violation("topic alias " + alias + " used before it was set", 0x82);
+            return;
+          }
+        } else {
+          inboundAliases[alias] = topic;
+        }
+      }
+    }
     if (Topics.levels(topic) > options.getMaxTopicLevels()) {
-      violation("topic deeper than " + options.getMaxTopicLevels() + " levels");
+      violation("topic deeper than " + options.getMaxTopicLevels() + " levels", 0x97);
       return;
     }
     int qos = publish.qos();
-    if (qos == 2 && !session.receiveQos2(publish.packetId())) {
-      // A resend of a QoS 2 message not yet released: acknowledge, do not deliver twice.
-      write(MqttEncoder.encode(new Ack(PacketType.PUBREC, publish.packetId()), protocolLevel, alloc));
-      return;
+    if (qos == 2) {
+      if (v5() && session.inboundQos2Count() >= options.getReceiveMaximum()
+          && !session.hasInboundQos2(publish.packetId())) {
+        violation("more than Receive Maximum " + options.getReceiveMaximum() + " QoS 2 messages unreleased", 0x93);
+        return;
+      }
+      if (!session.receiveQos2(publish.packetId())) {
+        // A resend of a QoS 2 message not yet released: acknowledge, do not deliver twice.
+        write(MqttEncoder.encode(new Ack(PacketType.PUBREC, publish.packetId()), protocolLevel, alloc));
+        return;
+      }
     }
     // The one copy of the payload: out of the read buffer into the message the log keeps.
     byte[] payload = ByteBufUtil.getBytes(publish.payload());
-    broker.publish(new Message(topic, payload, qos, publish.retain(), clientId, System.currentTimeMillis()));
-    if (qos == 1) {
-      write(MqttEncoder.encode(new Ack(PacketType.PUBACK, publish.packetId()), protocolLevel, alloc));
-    } else if (qos == 2) {
-      write(MqttEncoder.encode(new Ack(PacketType.PUBREC, publish.packetId()), protocolLevel, alloc));
+    long now = System.currentTimeMillis();
+    broker.publish(new Message(topic, payload, qos, publish.retain(), clientId, now,
+        ForwardedProperties.expiresAt(pp, now), ForwardedProperties.of(pp)));
+    if (qos > 0) {
+      // MQTT 5: 0x10 tells the publisher nobody subscribes (the message is still accepted).
+      int reason = v5() && !broker.index().hasSubscribers(topic) ? 0x10 : 0x00;
+      PacketType type = qos == 1 ? PacketType.PUBACK : PacketType.PUBREC;
+      write(MqttEncoder.encode(new Ack(type, publish.packetId(), reason), protocolLevel, alloc));
     }
   }
 
   private void onSubscribe(Subscribe subscribe) {
     List<TopicSubscription> subs = subscribe.subscriptions();
     List<Integer> codes = new ArrayList<>(subs.size());
+    boolean v5 = v5();
     for (TopicSubscription sub : subs) {
-      codes.add(Topics.levels(sub.filter()) > options.getMaxTopicLevels() ? 0x80 : sub.qos());
+      int code = sub.qos();
+      if (v5 && sub.filter().startsWith("$share/")) {
+        code = 0x9E; // shared subscriptions are not available yet (CONNACK says so too)
+      } else if (Topics.levels(sub.filter()) > options.getMaxTopicLevels()) {
+        code = v5 ? 0x97 : 0x80;
+      }
+      codes.add(code);
     }
     // SUBACK before the retained messages the new subscriptions bring.
     write(MqttEncoder.encode(new SubAck(subscribe.packetId(), codes), protocolLevel, alloc));
+    Integer id = subscribe.properties().subscriptionIdentifier();
     for (int i = 0; i < subs.size(); i++) {
-      if (codes.get(i) != 0x80) {
-        session.subscribe(subs.get(i).filter(), codes.get(i));
+      if (codes.get(i) < 0x80) {
+        TopicSubscription ts = subs.get(i);
+        session.subscribe(ts.filter(), codes.get(i), v5
+            ? new SubscriptionOptions(ts.noLocal(), ts.retainAsPublished(), ts.retainHandling(), id == null ? 0 : id)
+            : SubscriptionOptions.DEFAULT);
       }
     }
   }
 
   private void onUnsubscribe(Unsubscribe unsubscribe) {
+    List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
     for (String filter : unsubscribe.filters()) {
-      session.unsubscribe(filter);
+      codes.add(session.unsubscribe(filter) ? 0x00 : 0x11); // 0x11: no subscription existed
     }
-    write(MqttEncoder.encode(new Ack(PacketType.UNSUBACK, unsubscribe.packetId()), protocolLevel, alloc));
+    write(MqttEncoder.encode(v5() ? new UnsubAck(unsubscribe.packetId(), codes)
+        : new Ack(PacketType.UNSUBACK, unsubscribe.packetId()), protocolLevel, alloc));
   }
 
   private static Publish copyOf(Publish p) {
@@ -360,7 +484,7 @@ final class MqttConnection implements ClientLink {
       long idleMs = (System.nanoTime() - lastReadNanos) / 1_000_000;
       if (idleMs >= keepAliveMs) {
         log.info("{}: keep alive expired ({} ms without a packet), closing", describe(), idleMs);
-        close();
+        closeWithReason(0x8D, "keep alive timeout");
       } else {
         scheduleKeepAlive(keepAliveMs - idleMs);
       }
@@ -380,9 +504,44 @@ final class MqttConnection implements ClientLink {
   }
 
   @Override
-  public void publish(Message message, int qos, boolean retain, boolean dup, int packetId) {
-    write(MqttEncoder.encodePublish(protocolLevel, message.topic(), qos, retain, dup, packetId,
-        Unpooled.wrappedBuffer(message.payload()), alloc));
+  public boolean publish(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds) {
+    ByteBuf payload = Unpooled.wrappedBuffer(message.payload());
+    if (!v5()) {
+      write(MqttEncoder.encodePublish(protocolLevel, message.topic(), qos, retain, dup, packetId, payload, alloc));
+      return true;
+    }
+    String topic = message.topic();
+    int alias = 0;
+    boolean newAlias = false;
+    if (clientTopicAliasMaximum > 0) {
+      // Aliases are handed out first come, first served and kept for the connection: a client
+      // with few topics gets each topic string once.
+      if (outboundAliases == null) {
+        outboundAliases = new HashMap<>();
+      }
+      Integer known = outboundAliases.get(topic);
+      if (known != null) {
+        alias = known;
+      } else if (outboundAliases.size() < clientTopicAliasMaximum) {
+        alias = outboundAliases.size() + 1;
+        newAlias = true;
+      }
+    }
+    String wireTopic = alias != 0 && !newAlias ? "" : topic;
+    MqttProperties props = ForwardedProperties.outbound(message, subscriptionIds, alias, System.currentTimeMillis());
+    int size = MqttEncoder.publishSize(protocolLevel, wireTopic, qos, props, message.payload().length);
+    if (size > clientMaxPacketSize) {
+      // MQTT-3.1.2-25: never send more than the client's maximum; the message is discarded for it.
+      log.debug("{}: {} byte PUBLISH exceeds the client's maximum packet size {}, discarded",
+          describe(), size, clientMaxPacketSize);
+      payload.release();
+      return false;
+    }
+    if (newAlias) {
+      outboundAliases.put(topic, alias);
+    }
+    write(MqttEncoder.encodePublish(protocolLevel, wireTopic, qos, retain, dup, packetId, props, payload, alloc));
+    return true;
   }
 
   @Override
@@ -410,7 +569,7 @@ final class MqttConnection implements ClientLink {
   public void takenOver() {
     log.info("{}: session taken over by a new connection, closing", describe());
     session = null;
-    close();
+    closeWithReason(0x8E, "session taken over");
   }
 
   @Override
@@ -485,9 +644,30 @@ final class MqttConnection implements ClientLink {
 
   // ---- closing -----------------------------------------------------------------------------
 
-  private void violation(String reason) {
+  /**
+   * Closes the connection for a protocol violation. An MQTT 5 client is told why first: CONNACK
+   * with the reason code while connecting, DISCONNECT once connected (MQTT-4.13.2-1).
+   */
+  private void violation(String reason, int reasonCode) {
     log.warn("{}: protocol violation: {}; closing", describe(), reason);
     registry.countViolation();
+    if (v5() && reasonCode >= 0x80) {
+      MqttProperties props = new MqttProperties().reasonString(reason);
+      if (state == State.CONNECTED) {
+        write(MqttEncoder.encode(new Disconnect(reasonCode, props), protocolLevel, alloc));
+      } else if (state == State.AWAIT_CONNECT) {
+        write(MqttEncoder.encode(new ConnAck(false, reasonCode, props), protocolLevel, alloc));
+      }
+    }
+    close();
+  }
+
+  /** An MQTT 5 client is told why the broker closes its connection; a 3.1.1 one just sees EOF. */
+  private void closeWithReason(int reasonCode, String reason) {
+    if (v5() && state == State.CONNECTED) {
+      write(MqttEncoder.encode(new Disconnect(reasonCode, new MqttProperties().reasonString(reason)),
+          protocolLevel, alloc));
+    }
     close();
   }
 
@@ -550,7 +730,7 @@ final class MqttConnection implements ClientLink {
     Session s = session;
     session = null;
     if (s != null) {
-      s.disconnect(this, graceful);
+      s.disconnect(this, sendWill);
     }
   }
 

@@ -9,11 +9,18 @@ public final class MqttOptions {
   public static final int DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final int DEFAULT_MAX_TOPIC_LEVELS = 32;
   public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
+  public static final int DEFAULT_RECEIVE_MAXIMUM = 64;
+  public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
+  public static final int DEFAULT_MAX_KEEP_ALIVE_SECONDS = 0;
 
   private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
   private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private int maxTopicLevels = DEFAULT_MAX_TOPIC_LEVELS;
   private int writeQueueBytes = DEFAULT_WRITE_QUEUE_BYTES;
+  private int receiveMaximum = DEFAULT_RECEIVE_MAXIMUM;
+  private int topicAliasMaximum = DEFAULT_TOPIC_ALIAS_MAXIMUM;
+  private int maxKeepAliveSeconds = DEFAULT_MAX_KEEP_ALIVE_SECONDS;
+  private String responseInformation;
 
   public MqttOptions() {
   }
@@ -23,6 +30,10 @@ public final class MqttOptions {
     this.connectTimeoutMs = other.connectTimeoutMs;
     this.maxTopicLevels = other.maxTopicLevels;
     this.writeQueueBytes = other.writeQueueBytes;
+    this.receiveMaximum = other.receiveMaximum;
+    this.topicAliasMaximum = other.topicAliasMaximum;
+    this.maxKeepAliveSeconds = other.maxKeepAliveSeconds;
+    this.responseInformation = other.responseInformation;
   }
 
   public MqttOptions(JsonObject json) {
@@ -31,6 +42,10 @@ public final class MqttOptions {
     if (json.containsKey("connectTimeoutMs")) setConnectTimeoutMs(json.getInteger("connectTimeoutMs"));
     if (json.containsKey("maxTopicLevels")) setMaxTopicLevels(json.getInteger("maxTopicLevels"));
     if (json.containsKey("writeQueueBytes")) setWriteQueueBytes(json.getInteger("writeQueueBytes"));
+    if (json.containsKey("receiveMaximum")) setReceiveMaximum(json.getInteger("receiveMaximum"));
+    if (json.containsKey("topicAliasMaximum")) setTopicAliasMaximum(json.getInteger("topicAliasMaximum"));
+    if (json.containsKey("maxKeepAliveSeconds")) setMaxKeepAliveSeconds(json.getInteger("maxKeepAliveSeconds"));
+    if (json.containsKey("responseInformation")) setResponseInformation(json.getString("responseInformation"));
   }
 
   /** Largest packet accepted (fixed header included); larger ones close the connection. */
@@ -83,6 +98,58 @@ public final class MqttOptions {
       throw new IllegalArgumentException("writeQueueBytes must be >= 1024: " + writeQueueBytes);
     }
     this.writeQueueBytes = writeQueueBytes;
+    return this;
+  }
+
+  /** MQTT 5: unacknowledged inbound QoS 2 messages a client may have; past it, DISCONNECT 0x93. */
+  public int getReceiveMaximum() {
+    return receiveMaximum;
+  }
+
+  public MqttOptions setReceiveMaximum(int receiveMaximum) {
+    if (receiveMaximum < 1 || receiveMaximum > 65535) {
+      throw new IllegalArgumentException("receiveMaximum must be 1..65535: " + receiveMaximum);
+    }
+    this.receiveMaximum = receiveMaximum;
+    return this;
+  }
+
+  /** MQTT 5: topic aliases a client may use towards the broker (0 disables inbound aliases). */
+  public int getTopicAliasMaximum() {
+    return topicAliasMaximum;
+  }
+
+  public MqttOptions setTopicAliasMaximum(int topicAliasMaximum) {
+    if (topicAliasMaximum < 0 || topicAliasMaximum > 65535) {
+      throw new IllegalArgumentException("topicAliasMaximum must be 0..65535: " + topicAliasMaximum);
+    }
+    this.topicAliasMaximum = topicAliasMaximum;
+    return this;
+  }
+
+  /**
+   * MQTT 5: the longest keep alive the broker accepts; a client asking for more (or for none) is
+   * told this value as Server Keep Alive. 0 accepts what the client asks.
+   */
+  public int getMaxKeepAliveSeconds() {
+    return maxKeepAliveSeconds;
+  }
+
+  public MqttOptions setMaxKeepAliveSeconds(int maxKeepAliveSeconds) {
+    if (maxKeepAliveSeconds < 0 || maxKeepAliveSeconds > 65535) {
+      throw new IllegalArgumentException("maxKeepAliveSeconds must be 0..65535: " + maxKeepAliveSeconds);
+    }
+    this.maxKeepAliveSeconds = maxKeepAliveSeconds;
+    return this;
+  }
+
+  /** MQTT 5: Response Information sent to clients that request it, or null for none. */
+  public String getResponseInformation() {
+    return responseInformation;
+  }
+
+  public MqttOptions setResponseInformation(String responseInformation) {
+    this.responseInformation = responseInformation == null || responseInformation.isEmpty() ? null : responseInformation;
     return this;
   }
 }

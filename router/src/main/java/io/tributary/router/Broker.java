@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
@@ -21,12 +24,27 @@ public final class Broker implements AutoCloseable {
   private final RetainedStore retained = new RetainedStore();
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
   private final List<Core> cores = new CopyOnWriteArrayList<>();
+  private final SubscriptionIndex index = new SubscriptionIndex();
+  private final ScheduledExecutorService timer;
+  /** Owner of sessions being expired: runs takeover attempts inline, where they find no link. */
+  private final Core reaper;
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong lost = new AtomicLong();
 
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
     this.log = new InMemoryCommitLog<>(this.options.getLog(), Message::sizeInBytes);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tributary-session-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.reaper = new Core(this, Runnable::run, "reaper");
+  }
+
+  /** All subscribed filters, for "any subscribers?" questions off the delivery path. */
+  public SubscriptionIndex index() {
+    return index;
   }
 
   public RouterOptions options() {
@@ -71,13 +89,13 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Binds a connection to the session of clientId, taking it over from whichever core holds it.
-   * {@code done} runs on {@code core}'s thread with the session and the session-present flag.
+   * Binds a connection to the session of its client id, taking it over from whichever core holds
+   * it. {@code done} runs on {@code core}'s thread with the session and the session-present flag.
    * Must be called on {@code core}'s thread. If the connection closes while the session is still
    * held elsewhere, {@code done} gets a null session: a dead connection takes nothing over.
    */
-  public void connect(Core core, String clientId, boolean cleanSession, Message will, ClientLink link,
-      BiConsumer<Session, Boolean> done) {
+  public void connect(Core core, SessionRequest request, BiConsumer<Session, Boolean> done) {
+    String clientId = request.clientId();
     Session session = sessions.computeIfAbsent(clientId, id -> new Session(this, id));
     Core current = session.owner.get();
     if (current == null) {
@@ -85,17 +103,17 @@ public final class Broker implements AutoCloseable {
         if (sessions.get(clientId) != session) {
           // It ended (clean session) between our lookup and our claim: start again.
           session.owner.set(null);
-          core.execute(() -> connect(core, clientId, cleanSession, will, link, done));
+          core.execute(() -> connect(core, request, done));
           return;
         }
-        boolean present = session.attach(core, link, will, cleanSession);
+        boolean present = session.attach(core, request);
         done.accept(session, present);
         return;
       }
-      core.execute(() -> connect(core, clientId, cleanSession, will, link, done));
+      core.execute(() -> connect(core, request, done));
       return;
     }
-    if (!link.isOpen()) {
+    if (!request.link().isOpen()) {
       done.accept(null, false);
       return;
     }
@@ -104,8 +122,42 @@ public final class Broker implements AutoCloseable {
       if (session.owner.get() == current) {
         session.takeOver();
       }
-      core.execute(() -> connect(core, clientId, cleanSession, will, link, done));
+      core.execute(() -> connect(core, request, done));
     });
+  }
+
+  /** MQTT 3.1.1 style connect. */
+  public void connect(Core core, String clientId, boolean cleanSession, Message will, ClientLink link,
+      BiConsumer<Session, Boolean> done) {
+    connect(core, SessionRequest.mqtt311(clientId, cleanSession, will, link), done);
+  }
+
+  /** Publishes the session's delayed will after delaySeconds, unless a reconnect took it back. */
+  void publishWillLater(Session session, Message will, long delaySeconds) {
+    timer.schedule(() -> {
+      if (session.pendingWill.compareAndSet(will, null)) {
+        publish(will);
+      }
+    }, delaySeconds, TimeUnit.SECONDS);
+  }
+
+  /** Ends the offline session after expirySeconds unless it was connected again meanwhile. */
+  void expireLater(Session session, long generation, long expirySeconds) {
+    timer.schedule(() -> {
+      if (!session.owner.compareAndSet(null, reaper)) {
+        return; // connected again
+      }
+      if (session.generation != generation) {
+        session.owner.set(null); // connected and left again since: a later timer is due
+        return;
+      }
+      session.end();
+      Message will = session.pendingWill.getAndSet(null);
+      if (will != null) {
+        publish(will); // the will is sent at the latest when the session ends
+      }
+      // The owner stays the reaper: a connect still holding this object finds it gone and retries.
+    }, expirySeconds, TimeUnit.SECONDS);
   }
 
   void forget(Session session) {
@@ -132,6 +184,7 @@ public final class Broker implements AutoCloseable {
 
   @Override
   public void close() {
+    timer.shutdownNow();
     log.close();
   }
 }

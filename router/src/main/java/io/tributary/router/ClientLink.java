@@ -15,9 +15,11 @@ public interface ClientLink {
   /**
    * Writes a PUBLISH. {@code packetId} is 0 for QoS 0. The link may batch writes and flush once per
    * event-loop turn; the payload bytes of {@code message} are shared and must not be copied per
-   * subscriber where avoidable.
+   * subscriber where avoidable. {@code subscriptionIds} are the identifiers of the subscriptions
+   * the message matched (empty for none). Returns false if the client cannot take the message
+   * (e.g. larger than its maximum packet size): it is then discarded for this client.
    */
-  void publish(Message message, int qos, boolean retain, boolean dup, int packetId);
+  boolean publish(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds);
 
   /** Writes a PUBREL for an outbound QoS 2 message (also on resend after a reconnect). */
   void pubrel(int packetId);

@@ -31,6 +31,8 @@ public final class Core {
   private final List<Session> matched = new ArrayList<>();
   private final Set<Session> attached = new LinkedHashSet<>();
   private volatile boolean interested;
+  private Message current;
+  private final java.util.function.Consumer<Subscription> collector = this::collect;
   private long cursor;
 
   Core(Broker broker, Executor executor, String name) {
@@ -117,26 +119,22 @@ public final class Core {
   }
 
   private boolean dispatch(long offset, Message message) {
-    trie.match(message.topic(), this::collect);
+    current = message;
+    trie.match(message.topic(), collector);
+    current = null;
     List<Session> sessions = matched;
     for (int i = 0, n = sessions.size(); i < n; i++) {
-      Session s = sessions.get(i);
-      int qos = Math.min(message.qos(), s.matchedQos);
-      s.matchedQos = -1;
-      s.deliverLive(offset, message, qos);
+      sessions.get(i).deliverLive(offset, message);
     }
     sessions.clear();
     return true;
   }
 
-  // Overlapping subscriptions of one session: one delivery at the highest granted QoS.
+  // Overlapping subscriptions of one session: one delivery, merged (highest QoS, all ids).
   private void collect(Subscription sub) {
     Session s = sub.session();
-    if (s.matchedQos < 0) {
+    if (s.collect(sub, current)) {
       matched.add(s);
-    }
-    if (sub.qos() > s.matchedQos) {
-      s.matchedQos = sub.qos();
     }
   }
 }

@@ -15,8 +15,21 @@ public final class Message {
   private final boolean retain;
   private final String publisherId;
   private final long timestamp;
+  private final long expiresAt;
+  private final Object properties;
 
   public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp) {
+    this(topic, payload, qos, retain, publisherId, timestamp, 0, null);
+  }
+
+  /**
+   * @param expiresAt wall-clock time (ms) after which the message is not delivered, 0 for never
+   * @param properties protocol metadata forwarded unchanged to subscribers of the same protocol
+   *     (for MQTT 5: content type, response topic, correlation data, user properties, ...); opaque
+   *     to the router, immutable once published
+   */
+  public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp,
+      long expiresAt, Object properties) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.payload = Objects.requireNonNull(payload, "payload");
     if (qos < 0 || qos > 2) {
@@ -26,6 +39,22 @@ public final class Message {
     this.retain = retain;
     this.publisherId = publisherId;
     this.timestamp = timestamp;
+    this.expiresAt = expiresAt;
+    this.properties = properties;
+  }
+
+  /** Wall-clock expiry (ms), 0 when the message never expires. */
+  public long expiresAt() {
+    return expiresAt;
+  }
+
+  public boolean isExpired(long nowMillis) {
+    return expiresAt != 0 && nowMillis >= expiresAt;
+  }
+
+  /** Protocol metadata forwarded with the message, or null. */
+  public Object properties() {
+    return properties;
   }
 
   public String topic() {

@@ -32,14 +32,20 @@ public final class Session {
   private final Broker broker;
   private final CommitLog<Message> commitLog;
   private final String clientId;
-  private final int maxInflight;
+  private final int brokerMaxInflight;
+  private int maxInflight;
 
   final AtomicReference<Core> owner = new AtomicReference<>();
   private Core core;
   private ClientLink link;
   private Message will;
-  private boolean persistent;
+  private long willDelaySeconds;
+  private long expirySeconds;
   private boolean hasState;
+  /** Bumped on every attach, so an expiry timer set at an earlier detach knows it is stale. */
+  long generation;
+  /** A will waiting out its delay; taken (and so published at most once) by timer or session end. */
+  final java.util.concurrent.atomic.AtomicReference<Message> pendingWill = new java.util.concurrent.atomic.AtomicReference<>();
 
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
   private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
@@ -54,22 +60,36 @@ public final class Session {
   private boolean resumeScheduled;
   private boolean blocked;
 
-  /** Scratch for the core's per-record de-duplication of overlapping subscriptions. */
+  /** Scratch for the core's per-record merge of overlapping subscriptions. */
   int matchedQos = -1;
+  boolean matchedRetainAsPublished;
+  private int[] matchedIds = NO_IDS;
+  private int matchedIdCount;
+  static final int[] NO_IDS = new int[0];
 
   Session(Broker broker, String clientId) {
     this.broker = broker;
     this.commitLog = broker.log();
     this.clientId = clientId;
-    this.maxInflight = broker.options().getMaxInflight();
+    this.brokerMaxInflight = broker.options().getMaxInflight();
+    this.maxInflight = brokerMaxInflight;
   }
 
   public String clientId() {
     return clientId;
   }
 
+  /** Whether the session outlives its connection. */
   public boolean isPersistent() {
-    return persistent;
+    return expirySeconds != 0;
+  }
+
+  /**
+   * The client changed its session expiry on disconnect (MQTT 5). Takes effect when the
+   * connection ends, which follows.
+   */
+  public void setExpirySeconds(long seconds) {
+    this.expirySeconds = seconds;
   }
 
   /** Number of unacknowledged outbound QoS 1/2 messages. */
@@ -84,10 +104,16 @@ public final class Session {
   // ---- connection lifecycle (owner thread) -------------------------------------------------
 
   /** Binds a connection on core. Returns whether earlier session state was kept. */
-  boolean attach(Core core, ClientLink link, Message will, boolean cleanSession) {
+  boolean attach(Core core, SessionRequest request) {
     this.core = core;
-    boolean present = !cleanSession && hasState;
+    generation++;
+    // A connection to this session within the will delay cancels that will (MQTT-3.1.3-9).
+    pendingWill.set(null);
+    boolean present = !request.cleanStart() && hasState;
     if (!present) {
+      for (Subscription sub : subscriptions.values()) {
+        broker.index().remove(sub.filter());
+      }
       subscriptions.clear();
       inflight.clear();
       inboundQos2.clear();
@@ -96,11 +122,14 @@ public final class Session {
       offset = core.cursor();
     }
     hasState = true;
-    persistent = !cleanSession;
+    expirySeconds = request.expirySeconds();
+    maxInflight = Math.max(1, Math.min(brokerMaxInflight, request.receiveMaximum()));
     core.attach(this);
     resumeScheduled = false; // a task scheduled by a previous owner core no longer runs
+    ClientLink link = request.link();
     this.link = link;
-    this.will = will;
+    this.will = request.will();
+    this.willDelaySeconds = request.willDelaySeconds();
     for (Subscription sub : subscriptions.values()) {
       core.addSubscription(sub);
     }
@@ -110,7 +139,7 @@ public final class Session {
       if (f.released) {
         link.pubrel(e.getKey());
       } else {
-        link.publish(f.message, f.qos, f.retain, true, e.getKey());
+        link.publish(f.message, f.qos, f.retain, true, e.getKey(), f.subscriptionIds);
       }
     }
     // QoS 0 records published while the session was away are not queued for it (MQTT-3.1.2.4
@@ -122,18 +151,16 @@ public final class Session {
   }
 
   /**
-   * The connection ended. A close not preceded by DISCONNECT ({@code graceful == false}) publishes
-   * the will. A clean session ends here; a persistent one keeps its state and offset.
+   * The connection ended. {@code sendWill} is true for any end but a normal disconnect: the will
+   * is then published, after its delay if it has one, and at the latest when the session ends.
    */
-  public void disconnect(ClientLink from, boolean graceful) {
+  public void disconnect(ClientLink from, boolean sendWill) {
     if (link == null || link != from) {
       return; // already detached, e.g. taken over
     }
     Message w = will;
-    detach();
-    if (!graceful && w != null) {
-      broker.publish(w);
-    }
+    long delay = willDelaySeconds;
+    detach(sendWill ? w : null, delay);
   }
 
   /** Called on the owner thread when another connection claims this client id. */
@@ -142,16 +169,13 @@ public final class Session {
     if (old == null) {
       return;
     }
-    Message w = will;
-    detach();
-    // The old connection ends without a DISCONNECT of its own, so its will is due.
-    if (w != null) {
-      broker.publish(w);
-    }
+    // The old connection ends without a DISCONNECT of its own, so its will is due (after its
+    // delay; the new connection, if it keeps the session, cancels a delayed one).
+    detach(will, willDelaySeconds);
     old.takenOver();
   }
 
-  private void detach() {
+  private void detach(Message dueWill, long willDelay) {
     if (live) {
       offset = livePosition();
       live = false;
@@ -164,24 +188,54 @@ public final class Session {
     will = null;
     Core previous = core;
     core = null;
-    if (!persistent) {
+    if (expirySeconds == 0) {
       // Leave the registry before giving up ownership, so a connect that claims this object
       // afterwards sees it is gone and starts a fresh one.
-      broker.forget(this);
-      hasState = false;
+      end();
+      if (dueWill != null) {
+        broker.publish(dueWill); // the session ends now, so a delayed will is due now too
+      }
+      owner.compareAndSet(previous, null);
+      return;
     }
+    if (dueWill != null) {
+      if (willDelay == 0) {
+        broker.publish(dueWill);
+      } else {
+        pendingWill.set(dueWill);
+        broker.publishWillLater(this, dueWill, Math.min(willDelay, expirySeconds));
+      }
+    }
+    long expiringGeneration = generation;
     owner.compareAndSet(previous, null);
+    if (expirySeconds != SessionRequest.NEVER_EXPIRES) {
+      broker.expireLater(this, expiringGeneration, expirySeconds);
+    }
+  }
+
+  /** The session ends: out of the registry and the subscription index; its state is dropped. */
+  void end() {
+    broker.forget(this);
+    for (Subscription sub : subscriptions.values()) {
+      broker.index().remove(sub.filter());
+    }
+    subscriptions.clear();
+    inflight.clear();
+    inboundQos2.clear();
+    retainedQueue.clear();
+    hasState = false;
   }
 
   // ---- subscriptions (owner thread) --------------------------------------------------------
 
   /**
    * Adds or replaces a subscription and queues the retained messages it matches, which are sent
-   * (retain flag set) before anything newer.
+   * (retain flag set) before anything newer, as its retain handling says. Returns whether the
+   * filter was already subscribed (and is now replaced).
    */
-  public void subscribe(String filter, int qos) {
+  public boolean subscribe(String filter, int qos, SubscriptionOptions options) {
     boolean hadNone = subscriptions.isEmpty();
-    Subscription sub = new Subscription(this, filter, qos);
+    Subscription sub = new Subscription(this, filter, qos, options);
     Subscription old = subscriptions.put(filter, sub);
     // Add the new one before removing the old: were the core's trie empty in between, the core
     // would jump its cursor to the log's end and skip records published under the old
@@ -189,17 +243,24 @@ public final class Session {
     core.addSubscription(sub);
     if (old != null) {
       core.removeSubscription(old);
+    } else {
+      broker.index().add(filter);
     }
     if (hadNone && !live) {
       // Nothing before this point can match; do not scan old records for it.
       offset = Math.max(offset, core.cursor());
     }
+    int handling = options.retainHandling();
+    if (handling == 2 || (handling == 1 && old != null)) {
+      return old != null;
+    }
     List<Message> retained = new ArrayList<>();
     broker.retained().forEachMatching(filter, retained::add);
     if (!retained.isEmpty()) {
       retained.sort((a, b) -> Long.compare(a.timestamp(), b.timestamp()));
+      int[] ids = options.identifier() == 0 ? NO_IDS : new int[] {options.identifier()};
       for (Message m : retained) {
-        retainedQueue.add(new Inflight(m, Math.min(qos, m.qos()), true));
+        retainedQueue.add(new Inflight(m, Math.min(qos, m.qos()), true, ids));
       }
       if (live) {
         offset = livePosition();
@@ -207,6 +268,12 @@ public final class Session {
       }
       resume();
     }
+    return old != null;
+  }
+
+  /** MQTT 3.1.1 subscribe: default options. */
+  public boolean subscribe(String filter, int qos) {
+    return subscribe(filter, qos, SubscriptionOptions.DEFAULT);
   }
 
   /** Returns whether the filter was subscribed. */
@@ -216,6 +283,7 @@ public final class Session {
       return false;
     }
     core.removeSubscription(sub);
+    broker.index().remove(filter);
     return true;
   }
 
@@ -227,6 +295,15 @@ public final class Session {
    */
   public boolean receiveQos2(int packetId) {
     return inboundQos2.add(packetId);
+  }
+
+  /** Inbound QoS 2 messages received and not yet released by PUBREL. */
+  public int inboundQos2Count() {
+    return inboundQos2.size();
+  }
+
+  public boolean hasInboundQos2(int packetId) {
+    return inboundQos2.contains(packetId);
   }
 
   /** PUBREL arrived: the packet id may be reused by the client. */
@@ -285,31 +362,79 @@ public final class Session {
 
   // ---- delivery (owner thread) -------------------------------------------------------------
 
-  /** From the core's dispatch: a record for this session at the core's cursor. */
-  void deliverLive(long recordOffset, Message message, int qos) {
+  /**
+   * Merges one matching subscription into this record's delivery (core dispatch or catch-up):
+   * highest QoS, retain-as-published if any asks for it, every subscription identifier. Returns
+   * false for a No Local subscription meeting the session's own message.
+   */
+  boolean collect(Subscription sub, Message message) {
+    SubscriptionOptions o = sub.options();
+    if (o.noLocal() && clientId.equals(message.publisherId())) {
+      return false;
+    }
+    boolean first = matchedQos < 0;
+    if (sub.qos() > matchedQos) {
+      matchedQos = sub.qos();
+    }
+    matchedRetainAsPublished |= o.retainAsPublished();
+    if (o.identifier() != 0) {
+      if (matchedIdCount == matchedIds.length) {
+        matchedIds = java.util.Arrays.copyOf(matchedIds, Math.max(4, matchedIdCount * 2));
+      }
+      matchedIds[matchedIdCount++] = o.identifier();
+    }
+    return first;
+  }
+
+  /** Delivers the merged record (see collect) if it matched, and resets the scratch. */
+  private boolean deliverCollected(Message message) {
+    if (matchedQos < 0) {
+      return true;
+    }
+    int qos = Math.min(matchedQos, message.qos());
+    boolean retain = matchedRetainAsPublished && message.retain();
+    int[] ids = matchedIdCount == 0 ? NO_IDS : java.util.Arrays.copyOf(matchedIds, matchedIdCount);
+    resetCollected();
+    return deliver(message, qos, retain, ids);
+  }
+
+  private void resetCollected() {
+    matchedQos = -1;
+    matchedRetainAsPublished = false;
+    matchedIdCount = 0;
+  }
+
+  /** From the core's dispatch, after collect: a record for this session at the core's cursor. */
+  void deliverLive(long recordOffset, Message message) {
     if (!live || recordOffset < liveFrom) {
+      resetCollected();
       return; // catching up on its own, or already had this record before it joined this core
     }
-    if (!deliver(message, qos, false)) {
+    if (!deliverCollected(message)) {
       live = false;
       offset = recordOffset;
     }
   }
 
-  private boolean deliver(Message message, int qos, boolean retainFlag) {
+  private boolean deliver(Message message, int qos, boolean retainFlag, int[] subscriptionIds) {
     if (link.writeQueueFull()) {
       return false;
     }
+    if (message.isExpired(System.currentTimeMillis())) {
+      return true; // an expired message is never delivered (MQTT-3.3.2-5)
+    }
     if (qos == 0) {
-      link.publish(message, 0, retainFlag, false, 0);
+      link.publish(message, 0, retainFlag, false, 0, subscriptionIds);
       return true;
     }
     if (inflight.size() >= maxInflight) {
       return false;
     }
     int id = nextPacketId();
-    inflight.put(id, new Inflight(message, qos, retainFlag));
-    link.publish(message, qos, retainFlag, false, id);
+    // A message the client cannot take (over its maximum packet size) is discarded for it.
+    if (link.publish(message, qos, retainFlag, false, id, subscriptionIds)) {
+      inflight.put(id, new Inflight(message, qos, retainFlag, subscriptionIds));
+    }
     return true;
   }
 
@@ -352,7 +477,7 @@ public final class Session {
     }
     while (!retainedQueue.isEmpty()) {
       Inflight r = retainedQueue.peek();
-      if (!deliver(r.message, r.qos, true)) {
+      if (!deliver(r.message, r.qos, true, r.subscriptionIds)) {
         return;
       }
       retainedQueue.poll();
@@ -391,20 +516,21 @@ public final class Session {
     if (recordOffset >= stop) {
       return false;
     }
-    int granted = -1;
     for (Subscription sub : subscriptions.values()) {
-      if (sub.qos() > granted && Topics.matches(sub.filter(), message.topic())) {
-        granted = sub.qos();
+      if (Topics.matches(sub.filter(), message.topic())) {
+        collect(sub, message);
       }
     }
-    if (granted < 0) {
+    if (matchedQos < 0) {
       return true;
     }
-    int qos = Math.min(granted, message.qos());
-    if (qos == 0 && recordOffset < qos0SkipBelow) {
-      return true;
+    if (matchedQos == 0 || message.qos() == 0) {
+      if (recordOffset < qos0SkipBelow) {
+        resetCollected();
+        return true;
+      }
     }
-    if (!deliver(message, qos, false)) {
+    if (!deliverCollected(message)) {
       blocked = true;
       return false;
     }
@@ -421,12 +547,14 @@ public final class Session {
     final Message message;
     final int qos;
     final boolean retain;
+    final int[] subscriptionIds;
     boolean released;
 
-    Inflight(Message message, int qos, boolean retain) {
+    Inflight(Message message, int qos, boolean retain, int[] subscriptionIds) {
       this.message = message;
       this.qos = qos;
       this.retain = retain;
+      this.subscriptionIds = subscriptionIds;
     }
   }
 }
