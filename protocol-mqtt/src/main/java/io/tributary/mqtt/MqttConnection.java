@@ -5,7 +5,12 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.tributary.mqtt.auth.AuthExchange;
+import io.tributary.mqtt.auth.AuthRequest;
+import io.tributary.mqtt.auth.AuthStep;
+import io.tributary.mqtt.auth.EnhancedAuthenticator;
 import io.tributary.mqtt.codec.Ack;
+import io.tributary.mqtt.codec.Auth;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.Connect;
 import io.tributary.mqtt.codec.Disconnect;
@@ -18,6 +23,7 @@ import io.tributary.mqtt.codec.MqttVersion;
 import io.tributary.mqtt.codec.Packet;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.PingResp;
+import io.tributary.mqtt.codec.ReasonCodes;
 import io.tributary.mqtt.codec.Publish;
 import io.tributary.mqtt.codec.SubAck;
 import io.tributary.mqtt.codec.Subscribe;
@@ -30,10 +36,13 @@ import io.tributary.router.Core;
 import io.tributary.router.Message;
 import io.tributary.router.Session;
 import io.tributary.router.SessionRequest;
+import io.tributary.router.SharedGroup;
 import io.tributary.router.SubscriptionOptions;
 import io.tributary.router.Topics;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.net.NetSocketInternal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,14 +59,15 @@ final class MqttConnection implements ClientLink {
 
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
-  private enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+  /** AUTHENTICATING: a CONNECT with an Authentication Method, its exchange not finished yet. */
+  private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
   private final Vertx vertx;
   private final Broker broker;
   private final Core core;
   private final MqttOptions options;
   private final MqttConnections registry;
-  private final NetSocketInternal socket;
+  private final MqttTransport socket;
   private final ByteBufAllocator alloc;
   private final MqttDecoder decoder;
   private final String remote;
@@ -78,6 +88,16 @@ final class MqttConnection implements ClientLink {
   private long keepAliveTimer = -1;
   private long keepAliveMs;
   private long lastReadNanos = System.nanoTime();
+  // MQTT 5 enhanced authentication: the CONNECT's method, the exchange under way (initial or
+  // re-authentication), whether the client owes us an AUTH 0x18, and the session to claim once
+  // the initial exchange succeeds.
+  /** The event loop context of this connection: authenticator futures complete back onto it. */
+  private final Context context = Vertx.currentContext();
+  private EnhancedAuthenticator authenticator;
+  private AuthExchange authExchange;
+  private String authUsername;
+  private boolean awaitingAuth;
+  private SessionRequest authenticatedRequest;
   /** Packets that arrived behind CONNECT while the session was being claimed (rare). */
   private List<Packet> deferred;
 
@@ -97,21 +117,21 @@ final class MqttConnection implements ClientLink {
   private boolean readPaused;
 
   MqttConnection(Vertx vertx, Broker broker, Core core, MqttOptions options, MqttConnections registry,
-      NetSocketInternal socket) {
+      MqttTransport socket) {
     this.vertx = vertx;
     this.broker = broker;
     this.core = core;
     this.options = options;
     this.registry = registry;
     this.socket = socket;
-    this.alloc = socket.channelHandlerContext().alloc();
+    this.alloc = socket.alloc();
     this.decoder = new MqttDecoder(options.getMaxPacketSize());
-    this.remote = String.valueOf(socket.remoteAddress());
+    this.remote = socket.remoteAddress();
   }
 
   void start() {
     registry.add(this);
-    socket.messageHandler(this::onMessage);
+    socket.handler(this::onMessage);
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(e -> log.debug("{}: socket error: {}", describe(), e.toString()));
     socket.drainHandler(v -> {
@@ -127,8 +147,9 @@ final class MqttConnection implements ClientLink {
     });
     connectTimer = vertx.setTimer(options.getConnectTimeoutMs(), id -> {
       connectTimer = -1;
-      if (state == State.AWAIT_CONNECT) {
-        log.info("{}: no CONNECT within {} ms, closing", describe(), options.getConnectTimeoutMs());
+      if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
+        log.info("{}: no CONNECT {}within {} ms, closing", describe(),
+            state == State.AUTHENTICATING ? "authentication " : "", options.getConnectTimeoutMs());
         close();
       }
     });
@@ -136,12 +157,7 @@ final class MqttConnection implements ClientLink {
 
   // ---- inbound -----------------------------------------------------------------------------
 
-  private void onMessage(Object msg) {
-    if (!(msg instanceof ByteBuf)) {
-      io.netty.util.ReferenceCountUtil.release(msg);
-      return;
-    }
-    ByteBuf buf = (ByteBuf) msg;
+  private void onMessage(ByteBuf buf) {
     try {
       if (state == State.CLOSED) {
         return;
@@ -184,6 +200,15 @@ final class MqttConnection implements ClientLink {
       deferred.add(packet instanceof Publish ? copyOf((Publish) packet) : packet);
       return;
     }
+    if (state == State.AUTHENTICATING) {
+      // Until the CONNACK only AUTH and DISCONNECT may come (MQTT-4.12.0-4 ff.).
+      switch (packet.type()) {
+        case AUTH -> onAuth((Auth) packet);
+        case DISCONNECT -> close();
+        default -> violation(packet.type() + " during enhanced authentication", 0x82);
+      }
+      return;
+    }
     switch (packet.type()) {
       case CONNECT -> onConnect((Connect) packet);
       case PUBLISH -> onPublish((Publish) packet);
@@ -194,7 +219,10 @@ final class MqttConnection implements ClientLink {
       }
       case PUBREC -> {
         int id = ((Ack) packet).packetId();
-        if (!session.pubrec(id)) {
+        if (v5() && ((Ack) packet).reasonCode() >= 0x80) {
+          // The client refused the message: the delivery ends here, no PUBREL (MQTT 5 4.3.3).
+          session.pubrecFailed(id);
+        } else if (!session.pubrec(id)) {
           // Unknown id (e.g. already completed before a reconnect): release it anyway so the
           // client can free its state; MQTT 5 says why (0x92 packet identifier not found).
           write(MqttEncoder.encode(new Ack(PacketType.PUBREL, id, v5() ? 0x92 : 0), protocolLevel, alloc));
@@ -209,6 +237,7 @@ final class MqttConnection implements ClientLink {
       case SUBSCRIBE -> onSubscribe((Subscribe) packet);
       case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) packet);
       case PINGREQ -> write(MqttEncoder.encode(PingResp.INSTANCE, protocolLevel, alloc));
+      case AUTH -> onAuth((Auth) packet);
       case DISCONNECT -> {
         Disconnect d = (Disconnect) packet;
         // MQTT 5: 0x04 "disconnect with will message" keeps the will; a new session expiry
@@ -231,8 +260,6 @@ final class MqttConnection implements ClientLink {
       violation("second CONNECT", 0x82);
       return;
     }
-    cancelTimer(connectTimer);
-    connectTimer = -1;
     int level = connect.protocolLevel();
     if (level != MqttVersion.V3_1_1 && level != MqttVersion.V5) {
       log.info("{}: protocol level {} not supported; CONNACK 0x01", describe(), level);
@@ -243,10 +270,13 @@ final class MqttConnection implements ClientLink {
     protocolLevel = level;
     boolean v5 = v5();
     MqttProperties cp = connect.properties();
+    EnhancedAuthenticator auth = null;
     if (v5 && cp.authenticationMethod() != null) {
-      // No enhanced authentication method is installed yet (the security issue adds them).
-      refuseConnect(0x8C, "authentication method '" + cp.authenticationMethod() + "' is not supported");
-      return;
+      auth = options.getAuthenticator(cp.authenticationMethod());
+      if (auth == null) {
+        refuseConnect(0x8C, "authentication method '" + cp.authenticationMethod() + "' is not supported");
+        return;
+      }
     }
     MqttProperties ack = v5 ? new MqttProperties() : MqttProperties.EMPTY;
     String id = connect.clientId();
@@ -307,16 +337,138 @@ final class MqttConnection implements ClientLink {
           .retainAvailable(true)
           .wildcardSubscriptionAvailable(true)
           .subscriptionIdentifierAvailable(true)
-          .sharedSubscriptionAvailable(false);
+          .sharedSubscriptionAvailable(true);
       if (Boolean.TRUE.equals(cp.requestResponseInformation()) && options.getResponseInformation() != null) {
         ack.responseInformation(options.getResponseInformation());
       }
       connackProperties = ack;
     }
+    SessionRequest request =
+        new SessionRequest(id, connect.cleanSession(), expiry, will, willDelay, receiveMaximum, this);
+    if (auth != null) {
+      // The session is claimed only once the exchange succeeds; the connect timeout still runs.
+      authenticator = auth;
+      authUsername = connect.username();
+      authenticatedRequest = request;
+      state = State.AUTHENTICATING;
+      startAuthentication(false, cp.authenticationData());
+      return;
+    }
+    claimSession(request);
+  }
+
+  private void claimSession(SessionRequest request) {
+    cancelTimer(connectTimer);
+    connectTimer = -1;
     state = State.CONNECTING;
     deferred = new ArrayList<>();
-    broker.connect(core, new SessionRequest(id, connect.cleanSession(), expiry, will, willDelay, receiveMaximum, this),
-        this::onSessionBound);
+    broker.connect(core, request, this::onSessionBound);
+  }
+
+  // ---- enhanced authentication (MQTT 5) ------------------------------------------------------
+
+  /** An AUTH from the client: 0x18 answers our challenge, 0x19 starts a re-authentication. */
+  private void onAuth(Auth packet) {
+    byte[] data = packet.properties().authenticationData();
+    if (packet.reasonCode() == Auth.RE_AUTHENTICATE) {
+      if (state != State.CONNECTED || authExchange != null) {
+        violation("AUTH 0x19 " + (state == State.CONNECTED ? "while an authentication is under way" : "before CONNACK"),
+            0x82);
+        return;
+      }
+      startAuthentication(true, data);
+      return;
+    }
+    if (!awaitingAuth) {
+      violation("AUTH 0x18 the broker did not ask for", 0x82);
+      return;
+    }
+    awaitingAuth = false;
+    authStep(data);
+  }
+
+  private void startAuthentication(boolean reauthentication, byte[] data) {
+    try {
+      authExchange = authenticator.start(
+          new AuthRequest(authenticator.method(), clientId, authUsername, remote, reauthentication));
+    } catch (RuntimeException e) {
+      log.error("{}: authenticator {} failed to start", describe(), authenticator.method(), e);
+      onAuthStep(AuthStep.failure(0x80, "authentication failed"));
+      return;
+    }
+    authStep(data);
+  }
+
+  /** Hands the client's data to the exchange; its answer is handled on this event loop. */
+  private void authStep(byte[] clientData) {
+    AuthExchange exchange = authExchange;
+    Future<AuthStep> f;
+    try {
+      f = exchange.step(clientData);
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    if (f == null) {
+      f = Future.failedFuture(new IllegalStateException("authenticator returned no future"));
+    }
+    f.onComplete(ar -> {
+      if (context != null && Vertx.currentContext() == context) {
+        onAuthResult(exchange, ar);
+      } else if (context != null) {
+        context.runOnContext(v -> onAuthResult(exchange, ar));
+      } else {
+        socket.executor().execute(() -> onAuthResult(exchange, ar));
+      }
+    });
+  }
+
+  private void onAuthResult(AuthExchange exchange, AsyncResult<AuthStep> ar) {
+    if (state == State.CLOSED || exchange != authExchange) {
+      return; // the connection went away meanwhile
+    }
+    AuthStep step = ar.result();
+    if (ar.failed() || step == null) {
+      log.error("{}: authenticator {} failed", describe(), authenticator.method(), ar.cause());
+      step = AuthStep.failure(0x80, "authentication failed");
+    }
+    onAuthStep(step);
+  }
+
+  private void onAuthStep(AuthStep step) {
+    String method = authenticator.method();
+    switch (step.kind()) {
+      case CONTINUE -> {
+        awaitingAuth = true;
+        write(MqttEncoder.encode(new Auth(Auth.CONTINUE_AUTHENTICATION,
+            new MqttProperties().authenticationMethod(method).authenticationData(step.data())), protocolLevel, alloc));
+      }
+      case SUCCESS -> {
+        authExchange = null;
+        if (state == State.AUTHENTICATING) {
+          log.debug("{}: authenticated with {}", describe(), method);
+          connackProperties.authenticationMethod(method).authenticationData(step.data());
+          SessionRequest request = authenticatedRequest;
+          authenticatedRequest = null;
+          claimSession(request);
+        } else {
+          log.debug("{}: re-authenticated with {}", describe(), method);
+          write(MqttEncoder.encode(new Auth(Auth.SUCCESS,
+              new MqttProperties().authenticationMethod(method).authenticationData(step.data())), protocolLevel, alloc));
+        }
+      }
+      case FAILURE -> {
+        authExchange = null;
+        String reason = step.reason() == null ? "not authorized" : step.reason();
+        if (state == State.AUTHENTICATING) {
+          int code = ReasonCodes.isValidFromServer(PacketType.CONNACK, step.reasonCode()) ? step.reasonCode() : 0x87;
+          refuseConnect(code, method + " authentication failed: " + reason);
+        } else {
+          int code = ReasonCodes.isValidFromServer(PacketType.DISCONNECT, step.reasonCode()) ? step.reasonCode() : 0x87;
+          log.info("{}: {} re-authentication failed: {}", describe(), method, reason);
+          closeWithReason(code, reason);
+        }
+      }
+    }
   }
 
   private void refuseConnect(int reasonCode, String reason) {
@@ -433,11 +585,29 @@ final class MqttConnection implements ClientLink {
     List<TopicSubscription> subs = subscribe.subscriptions();
     List<Integer> codes = new ArrayList<>(subs.size());
     boolean v5 = v5();
-    for (TopicSubscription sub : subs) {
+    // MQTT 5 shared subscriptions: {share name, filter} per entry, null for an ordinary one. For a
+    // 3.1.1 client "$share/..." stays an ordinary filter, as it always was (3.1.1 has no shared
+    // subscriptions; its clients get exactly what they got before).
+    String[][] sharedParts = new String[subs.size()][];
+    for (int i = 0; i < subs.size(); i++) {
+      TopicSubscription sub = subs.get(i);
       int code = sub.qos();
-      if (v5 && sub.filter().startsWith("$share/")) {
-        code = 0x9E; // shared subscriptions are not available yet (CONNACK says so too)
-      } else if (Topics.levels(sub.filter()) > options.getMaxTopicLevels()) {
+      String filter = sub.filter();
+      if (v5 && SharedGroup.isShared(filter)) {
+        // The codec already refused what is not a topic filter at all (0x81) and No Local on a
+        // shared subscription (0x82). What is left breaking MQTT-4.8.2-1/2 (an empty share name,
+        // '+' or '#' as the share name, no topic filter after it) is a well-formed filter the
+        // spec gives no reason code for: refuse that one filter with 0x8F (Topic Filter invalid)
+        // and keep the others of the SUBSCRIBE, rather than dropping the connection.
+        String[] parts = SharedGroup.parse(filter);
+        if (parts == null) {
+          code = 0x8F;
+        } else if (Topics.levels(parts[1]) > options.getMaxTopicLevels()) {
+          code = 0x97;
+        } else {
+          sharedParts[i] = parts;
+        }
+      } else if (Topics.levels(filter) > options.getMaxTopicLevels()) {
         code = v5 ? 0x97 : 0x80;
       }
       codes.add(code);
@@ -448,6 +618,12 @@ final class MqttConnection implements ClientLink {
     for (int i = 0; i < subs.size(); i++) {
       if (codes.get(i) < 0x80) {
         TopicSubscription ts = subs.get(i);
+        if (sharedParts[i] != null) {
+          // No retained messages on a shared subscribe (MQTT 5 §4.8.2), whatever Retain Handling.
+          session.subscribeShared(sharedParts[i][0], sharedParts[i][1], codes.get(i),
+              new SubscriptionOptions(false, ts.retainAsPublished(), 2, id == null ? 0 : id));
+          continue;
+        }
         session.subscribe(ts.filter(), codes.get(i), v5
             ? new SubscriptionOptions(ts.noLocal(), ts.retainAsPublished(), ts.retainHandling(), id == null ? 0 : id)
             : SubscriptionOptions.DEFAULT);
@@ -465,7 +641,10 @@ final class MqttConnection implements ClientLink {
   }
 
   private static Publish copyOf(Publish p) {
-    return new Publish(p.topic(), p.qos(), p.retain(), p.dup(), p.packetId(), Unpooled.copiedBuffer(p.payload()));
+    // Keep the MQTT 5 properties: a deferred PUBLISH may carry a topic alias (with an empty topic)
+    // and metadata to forward. The decoded properties hold no reference into the read buffer.
+    return new Publish(p.topic(), p.qos(), p.retain(), p.dup(), p.packetId(), Unpooled.copiedBuffer(p.payload()),
+        p.properties());
   }
 
   // ---- keep alive --------------------------------------------------------------------------
@@ -585,7 +764,7 @@ final class MqttConnection implements ClientLink {
     }
     if (pending == null) {
       pending = alloc.compositeBuffer(Integer.MAX_VALUE);
-      socket.channelHandlerContext().executor().execute(this::flush);
+      socket.executor().execute(this::flush);
     }
     int size = frame.readableBytes();
     if (size <= SMALL_FRAME_BYTES) {
@@ -625,7 +804,7 @@ final class MqttConnection implements ClientLink {
       out.release();
       return;
     }
-    socket.writeMessage(out);
+    socket.write(out);
     if (!readPaused && socket.writeQueueFull()) {
       // The client is not reading what we write. Stop reading what it writes until the socket
       // drains: replies to its packets (PINGRESP, PUBACK, ...) would otherwise queue without bound.
@@ -654,8 +833,8 @@ final class MqttConnection implements ClientLink {
     if (v5() && reasonCode >= 0x80) {
       MqttProperties props = new MqttProperties().reasonString(reason);
       if (state == State.CONNECTED) {
-        write(MqttEncoder.encode(new Disconnect(reasonCode, props), protocolLevel, alloc));
-      } else if (state == State.AWAIT_CONNECT) {
+        write(MqttEncoder.encode(disconnect(reasonCode, reason), protocolLevel, alloc));
+      } else if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
         write(MqttEncoder.encode(new ConnAck(false, reasonCode, props), protocolLevel, alloc));
       }
     }
@@ -665,10 +844,18 @@ final class MqttConnection implements ClientLink {
   /** An MQTT 5 client is told why the broker closes its connection; a 3.1.1 one just sees EOF. */
   private void closeWithReason(int reasonCode, String reason) {
     if (v5() && state == State.CONNECTED) {
-      write(MqttEncoder.encode(new Disconnect(reasonCode, new MqttProperties().reasonString(reason)),
-          protocolLevel, alloc));
+      write(MqttEncoder.encode(disconnect(reasonCode, reason), protocolLevel, alloc));
     }
     close();
+  }
+
+  /**
+   * DISCONNECT with a reason string, left out if it would make the packet larger than the
+   * client's Maximum Packet Size (MQTT-3.14.2-3): the reason code must still reach the client.
+   */
+  private Disconnect disconnect(int reasonCode, String reason) {
+    Disconnect d = new Disconnect(reasonCode, new MqttProperties().reasonString(reason));
+    return MqttEncoder.encodedSize(d, protocolLevel) <= clientMaxPacketSize ? d : new Disconnect(reasonCode);
   }
 
   private void closeAfterWrite() {
@@ -679,7 +866,7 @@ final class MqttConnection implements ClientLink {
     CompositeByteBuf out = pending;
     pending = null;
     if (out != null) {
-      socket.writeMessage(out).onComplete(ar -> socket.close());
+      socket.write(out).onComplete(ar -> socket.close());
     } else {
       socket.close();
     }
@@ -698,14 +885,13 @@ final class MqttConnection implements ClientLink {
     // would keep the connection, and what is queued for it, forever. Close the channel outright
     // when it is backed up (what the client did not read is dropped), else after a grace period.
     // (The handler context's close() goes below Vert.x's handler, which would wait for the flush.)
-    io.netty.channel.ChannelHandlerContext ctx = socket.channelHandlerContext();
-    if (readPaused || !ctx.channel().isWritable()) {
-      ctx.close();
+    if (readPaused || !socket.channelWritable()) {
+      socket.closeNow();
     } else {
       socket.close();
       vertx.setTimer(CLOSE_GRACE_MS, id -> {
-        if (ctx.channel().isOpen()) {
-          ctx.close();
+        if (socket.isOpen()) {
+          socket.closeNow();
         }
       });
     }

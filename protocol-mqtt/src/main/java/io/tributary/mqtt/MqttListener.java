@@ -35,7 +35,7 @@ public final class MqttListener {
   public Future<SocketAddress> listen() {
     server = vertx.createNetServer(serverOptions);
     server.connectHandler(socket ->
-        new MqttConnection(vertx, broker, core, options, connections, (NetSocketInternal) socket).start());
+        connections.accept(vertx, broker, core, options, new TcpTransport((NetSocketInternal) socket)));
     return server.listen().map(s -> SocketAddress.inetSocketAddress(s.actualPort(), serverOptions.getHost()));
   }
 

@@ -1,6 +1,10 @@
 package io.tributary.mqtt;
 
+import io.tributary.mqtt.auth.EnhancedAuthenticator;
 import io.vertx.core.json.JsonObject;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Options of the MQTT protocol engine, shared by the TCP and WebSocket listeners. */
 public final class MqttOptions {
@@ -21,6 +25,7 @@ public final class MqttOptions {
   private int topicAliasMaximum = DEFAULT_TOPIC_ALIAS_MAXIMUM;
   private int maxKeepAliveSeconds = DEFAULT_MAX_KEEP_ALIVE_SECONDS;
   private String responseInformation;
+  private final Map<String, EnhancedAuthenticator> authenticators = new LinkedHashMap<>();
 
   public MqttOptions() {
   }
@@ -34,6 +39,7 @@ public final class MqttOptions {
     this.topicAliasMaximum = other.topicAliasMaximum;
     this.maxKeepAliveSeconds = other.maxKeepAliveSeconds;
     this.responseInformation = other.responseInformation;
+    this.authenticators.putAll(other.authenticators);
   }
 
   public MqttOptions(JsonObject json) {
@@ -151,5 +157,32 @@ public final class MqttOptions {
   public MqttOptions setResponseInformation(String responseInformation) {
     this.responseInformation = responseInformation == null || responseInformation.isEmpty() ? null : responseInformation;
     return this;
+  }
+
+  /**
+   * MQTT 5 enhanced authentication: registers the authenticator of one Authentication Method. A
+   * CONNECT naming a method that has none gets CONNACK 0x8C. None are registered by default.
+   *
+   * @throws IllegalArgumentException if an authenticator for the same method is registered
+   */
+  public MqttOptions addAuthenticator(EnhancedAuthenticator authenticator) {
+    String method = authenticator.method();
+    if (method == null || method.isEmpty()) {
+      throw new IllegalArgumentException("authenticator without an authentication method: " + authenticator);
+    }
+    if (authenticators.putIfAbsent(method, authenticator) != null) {
+      throw new IllegalArgumentException("an authenticator for method '" + method + "' is already registered");
+    }
+    return this;
+  }
+
+  /** The registered authenticators by Authentication Method, in registration order (read-only). */
+  public Map<String, EnhancedAuthenticator> getAuthenticators() {
+    return Collections.unmodifiableMap(authenticators);
+  }
+
+  /** The authenticator of {@code method}, or null if none is registered. */
+  public EnhancedAuthenticator getAuthenticator(String method) {
+    return authenticators.get(method);
   }
 }

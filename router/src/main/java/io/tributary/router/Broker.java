@@ -25,6 +25,8 @@ public final class Broker implements AutoCloseable {
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
   private final List<Core> cores = new CopyOnWriteArrayList<>();
   private final SubscriptionIndex index = new SubscriptionIndex();
+  /** Shared-subscription groups by "$share/{name}/{filter}"; off the per-message path. */
+  private final ConcurrentHashMap<String, SharedGroup> sharedGroups = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
   /** Owner of sessions being expired: runs takeover attempts inline, where they find no link. */
   private final Core reaper;
@@ -132,11 +134,16 @@ public final class Broker implements AutoCloseable {
     connect(core, SessionRequest.mqtt311(clientId, cleanSession, will, link), done);
   }
 
+  /** Publishes a will now: its Message Expiry Interval starts at publication, not at CONNECT. */
+  void publishWill(Message will) {
+    publish(will.publishedAt(System.currentTimeMillis()));
+  }
+
   /** Publishes the session's delayed will after delaySeconds, unless a reconnect took it back. */
   void publishWillLater(Session session, Message will, long delaySeconds) {
     timer.schedule(() -> {
       if (session.pendingWill.compareAndSet(will, null)) {
-        publish(will);
+        publishWill(will);
       }
     }, delaySeconds, TimeUnit.SECONDS);
   }
@@ -154,10 +161,56 @@ public final class Broker implements AutoCloseable {
       session.end();
       Message will = session.pendingWill.getAndSet(null);
       if (will != null) {
-        publish(will); // the will is sent at the latest when the session ends
+        publishWill(will); // the will is sent at the latest when the session ends
       }
       // The owner stays the reaper: a connect still holding this object finds it gone and retries.
     }, expirySeconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Counts one more session holding the shared subscription, creating the group (pumped on
+   * {@code core}, the caller's core) if it is the first. Called on {@code core}'s thread.
+   */
+  SharedGroup joinShared(String shareName, String filter, Core core) {
+    SharedGroup[] created = new SharedGroup[1];
+    SharedGroup group = sharedGroups.compute(SharedGroup.key(shareName, filter), (k, g) -> {
+      if (g == null) {
+        g = new SharedGroup(this, shareName, filter, core);
+        created[0] = g;
+      }
+      g.subscribers++;
+      return g;
+    });
+    if (created[0] != null) {
+      index.add(filter); // once per group: the group is one subscriber for PUBACK 0x10
+      core.addGroup(created[0]);
+    }
+    return group;
+  }
+
+  /** One session less holds the shared subscription; the last one removes the group. Any thread. */
+  void leaveShared(SharedGroup group) {
+    boolean[] last = new boolean[1];
+    sharedGroups.computeIfPresent(group.key(), (k, g) -> {
+      if (g != group) {
+        return g;
+      }
+      if (--g.subscribers == 0) {
+        last[0] = true;
+        g.removed = true;
+        return null;
+      }
+      return g;
+    });
+    if (last[0]) {
+      index.remove(group.filter());
+      group.home.execute(() -> group.home.removeGroup(group));
+    }
+  }
+
+  /** The group of a shared subscription, or null (for tests and metrics). */
+  public SharedGroup sharedGroup(String sharedFilter) {
+    return sharedGroups.get(sharedFilter);
   }
 
   void forget(Session session) {

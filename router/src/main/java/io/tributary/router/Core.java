@@ -31,6 +31,11 @@ public final class Core {
   private final List<Session> matched = new ArrayList<>();
   private final Set<Session> attached = new LinkedHashSet<>();
   private volatile boolean interested;
+  /** Shared-subscription groups whose pump runs here (see {@link SharedGroup}); this thread only. */
+  private final List<SharedGroup> homedGroups = new ArrayList<>();
+  private volatile boolean hasGroups;
+  /** Shared-subscription messages handed to members attached here. */
+  final SharedInbox sharedInbox = new SharedInbox(this);
   private Message current;
   private final java.util.function.Consumer<Subscription> collector = this::collect;
   private long cursor;
@@ -55,7 +60,7 @@ public final class Core {
 
   /** True while some session of this core has a subscription: only then do publishes wake it. */
   boolean interested() {
-    return interested;
+    return interested || hasGroups;
   }
 
   /** Any thread: schedule one drain unless one is already pending. */
@@ -98,6 +103,9 @@ public final class Core {
 
   private void drain() {
     wakePending.set(false);
+    if (hasGroups && pumpGroups()) {
+      wake(); // a group has more ready: come back after other work on this loop
+    }
     if (trie.isEmpty()) {
       cursor = commitLog.endOffset();
       return;
@@ -116,6 +124,27 @@ public final class Core {
     if (cursor < commitLog.endOffset()) {
       wake(); // more to do: yield to other work on this loop first
     }
+  }
+
+  /** This thread: the group's pump runs here from now on. */
+  void addGroup(SharedGroup group) {
+    homedGroups.add(group);
+    hasGroups = true; // before the group reads the log's end: see addSubscription
+    wake();
+  }
+
+  /** This thread. */
+  void removeGroup(SharedGroup group) {
+    homedGroups.remove(group);
+    hasGroups = !homedGroups.isEmpty();
+  }
+
+  private boolean pumpGroups() {
+    boolean more = false;
+    for (int i = 0; i < homedGroups.size(); i++) {
+      more |= homedGroups.get(i).pump();
+    }
+    return more;
   }
 
   private boolean dispatch(long offset, Message message) {

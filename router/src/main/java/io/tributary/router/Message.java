@@ -52,6 +52,15 @@ public final class Message {
     return expiresAt != 0 && nowMillis >= expiresAt;
   }
 
+  /**
+   * This message as published at nowMillis: a will is built at CONNECT but published later, and
+   * its expiry interval counts from publication (MQTT 5 3.1.3.2.4), so its expiry moves with it.
+   */
+  public Message publishedAt(long nowMillis) {
+    long shiftedExpiry = expiresAt == 0 ? 0 : expiresAt + (nowMillis - timestamp);
+    return new Message(topic, payload, qos, retain, publisherId, nowMillis, shiftedExpiry, properties);
+  }
+
   /** Protocol metadata forwarded with the message, or null. */
   public Object properties() {
     return properties;

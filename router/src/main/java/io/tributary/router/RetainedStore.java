@@ -27,7 +27,13 @@ public final class RetainedStore {
 
   /** Calls sink for each retained message whose topic matches filter. */
   public void forEachMatching(String filter, Consumer<Message> sink) {
+    long now = System.currentTimeMillis();
     for (Message m : byTopic.values()) {
+      if (m.isExpired(now)) {
+        // An expired retained message is never sent again (MQTT-3.3.2-5): drop it, not just skip.
+        byTopic.remove(m.topic(), m);
+        continue;
+      }
       if (Topics.matches(filter, m.topic())) {
         sink.accept(m);
       }

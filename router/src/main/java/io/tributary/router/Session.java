@@ -51,6 +51,12 @@ public final class Session {
   private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
   private final Set<Integer> inboundQos2 = new HashSet<>();
   private final ArrayDeque<Inflight> retainedQueue = new ArrayDeque<>();
+  /** In-flight entries marked unsent: over the Receive Maximum of the connection (see attach). */
+  private int unsent;
+  /** Shared subscriptions by "$share/{name}/{filter}" (see {@link SharedGroup}); kept offline too. */
+  private final Map<String, SharedSubscription> shared = new LinkedHashMap<>();
+  /** Shared messages handed to this session and not yet written (bounded by member credits). */
+  private final ArrayDeque<PendingShared> sharedPending = new ArrayDeque<>();
   private int nextPacketId = 1;
 
   private boolean live;
@@ -107,17 +113,16 @@ public final class Session {
   boolean attach(Core core, SessionRequest request) {
     this.core = core;
     generation++;
-    // A connection to this session within the will delay cancels that will (MQTT-3.1.3-9).
-    pendingWill.set(null);
+    // A connection to this session within the will delay cancels that will (MQTT-3.1.3-9), but
+    // only a Clean Start 0 one: Clean Start 1 ends the old session, and a will goes out at the
+    // latest when its session ends (MQTT 5 3.1.2.5).
+    Message delayedWill = pendingWill.getAndSet(null);
+    if (delayedWill != null && request.cleanStart()) {
+      broker.publishWill(delayedWill);
+    }
     boolean present = !request.cleanStart() && hasState;
     if (!present) {
-      for (Subscription sub : subscriptions.values()) {
-        broker.index().remove(sub.filter());
-      }
-      subscriptions.clear();
-      inflight.clear();
-      inboundQos2.clear();
-      retainedQueue.clear();
+      dropState();
       nextPacketId = 1;
       offset = core.cursor();
     }
@@ -133,13 +138,27 @@ public final class Session {
     for (Subscription sub : subscriptions.values()) {
       core.addSubscription(sub);
     }
-    // Resend what the client has not acknowledged, in the order first sent (MQTT-4.4.0-1).
+    for (SharedSubscription s : shared.values()) {
+      joinMember(s); // back in the groups: a persistent session is a member again while online
+    }
+    // Resend what the client has not acknowledged, in the order first sent (MQTT-4.4.0-1), but
+    // no more PUBLISHes than the new connection's Receive Maximum (MQTT-3.3.4-9), which may be
+    // smaller than the old one's: the rest stay marked unsent and go out in resume() as acks free
+    // the window.
+    unsent = 0;
+    int onWire = 0;
     for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
       Inflight f = e.getValue();
+      f.unsent = false;
       if (f.released) {
         link.pubrel(e.getKey());
-      } else {
+        onWire++;
+      } else if (onWire < maxInflight) {
         link.publish(f.message, f.qos, f.retain, true, e.getKey(), f.subscriptionIds);
+        onWire++;
+      } else {
+        f.unsent = true;
+        unsent++;
       }
     }
     // QoS 0 records published while the session was away are not queued for it (MQTT-3.1.2.4
@@ -183,6 +202,7 @@ public final class Session {
     for (Subscription sub : subscriptions.values()) {
       core.removeSubscription(sub);
     }
+    leaveMembers();
     core.detach(this);
     link = null;
     will = null;
@@ -193,14 +213,14 @@ public final class Session {
       // afterwards sees it is gone and starts a fresh one.
       end();
       if (dueWill != null) {
-        broker.publish(dueWill); // the session ends now, so a delayed will is due now too
+        broker.publishWill(dueWill); // the session ends now, so a delayed will is due now too
       }
       owner.compareAndSet(previous, null);
       return;
     }
     if (dueWill != null) {
       if (willDelay == 0) {
-        broker.publish(dueWill);
+        broker.publishWill(dueWill);
       } else {
         pendingWill.set(dueWill);
         broker.publishWillLater(this, dueWill, Math.min(willDelay, expirySeconds));
@@ -216,6 +236,16 @@ public final class Session {
   /** The session ends: out of the registry and the subscription index; its state is dropped. */
   void end() {
     broker.forget(this);
+    dropState();
+    hasState = false;
+  }
+
+  private void dropState() {
+    for (SharedSubscription s : shared.values()) {
+      leaveMember(s);
+      broker.leaveShared(s.group);
+    }
+    shared.clear();
     for (Subscription sub : subscriptions.values()) {
       broker.index().remove(sub.filter());
     }
@@ -223,7 +253,6 @@ public final class Session {
     inflight.clear();
     inboundQos2.clear();
     retainedQueue.clear();
-    hasState = false;
   }
 
   // ---- subscriptions (owner thread) --------------------------------------------------------
@@ -280,7 +309,14 @@ public final class Session {
   public boolean unsubscribe(String filter) {
     Subscription sub = subscriptions.remove(filter);
     if (sub == null) {
-      return false;
+      SharedSubscription s = shared.remove(filter);
+      if (s == null) {
+        return false;
+      }
+      // Messages it has started to send are completed (MQTT-3.10.4-3); the rest go to the others.
+      leaveMember(s);
+      broker.leaveShared(s.group);
+      return true;
     }
     core.removeSubscription(sub);
     broker.index().remove(filter);
@@ -320,6 +356,13 @@ public final class Session {
       return false;
     }
     inflight.remove(packetId);
+    clearUnsent(f); // the client had it from an earlier connection
+    if (f.member != null) {
+      f.member.release();
+    }
+    if (!sharedPending.isEmpty()) {
+      pumpShared(); // the window has room again, whichever subscription freed it
+    }
     resumeSoon();
     return true;
   }
@@ -330,8 +373,30 @@ public final class Session {
     if (f == null || f.qos != 2) {
       return false;
     }
+    clearUnsent(f); // the client had it from an earlier connection
     f.released = true;
     link.pubrel(packetId);
+    return true;
+  }
+
+  /**
+   * MQTT 5: PUBREC with a reason code of 0x80 or more ends a QoS 2 delivery without PUBREL; the
+   * slot is free again (MQTT-3.3.4-9, 4.3.3). Returns false for an unknown id.
+   */
+  public boolean pubrecFailed(int packetId) {
+    Inflight f = inflight.get(packetId);
+    if (f == null || f.qos != 2 || f.released) {
+      return false;
+    }
+    inflight.remove(packetId);
+    clearUnsent(f);
+    if (f.member != null) {
+      f.member.release();
+    }
+    if (!sharedPending.isEmpty()) {
+      pumpShared();
+    }
+    resumeSoon();
     return true;
   }
 
@@ -342,9 +407,143 @@ public final class Session {
       return false;
     }
     inflight.remove(packetId);
+    if (f.member != null) {
+      f.member.release();
+    }
+    if (!sharedPending.isEmpty()) {
+      pumpShared(); // the window has room again, whichever subscription freed it
+    }
     resumeSoon();
     return true;
   }
+
+  // ---- shared subscriptions (owner thread) -------------------------------------------------
+
+  /**
+   * Adds or replaces the MQTT 5 shared subscription {@code $share/{shareName}/{filter}} (both
+   * already validated, see {@link SharedGroup#parse}). No retained messages are sent for it
+   * (MQTT 5 §4.8.2). Returns whether it was already subscribed (and is now replaced).
+   */
+  public boolean subscribeShared(String shareName, String filter, int qos, SubscriptionOptions options) {
+    String key = SharedGroup.key(shareName, filter);
+    SharedSubscription old = shared.get(key);
+    SharedGroup group = old != null ? old.group : broker.joinShared(shareName, filter, core);
+    SharedSubscription sub = new SharedSubscription(group, qos, options);
+    shared.put(key, sub);
+    joinMember(sub);
+    if (old != null) {
+      leaveMember(old); // same group, same subscriber count: only the membership is replaced
+    }
+    return old != null;
+  }
+
+  /** Number of shared subscriptions the session holds. */
+  public int sharedSubscriptionCount() {
+    return shared.size();
+  }
+
+  private void joinMember(SharedSubscription s) {
+    int window = s.qos == 0 ? brokerMaxInflight : maxInflight;
+    SharedMember m = new SharedMember(s, this, core.sharedInbox, window);
+    s.member = m;
+    s.group.addMember(m);
+  }
+
+  /** Ends the membership: no more hand-offs; what it holds unsent goes back to the group. */
+  private void leaveMember(SharedSubscription s) {
+    SharedMember m = s.member;
+    if (m == null) {
+      return;
+    }
+    s.member = null;
+    m.dead = true;
+    m.group.removeMember(m);
+    for (Iterator<PendingShared> it = sharedPending.iterator(); it.hasNext(); ) {
+      PendingShared p = it.next();
+      if (p.member() == m) {
+        it.remove();
+        m.group.giveBack(p.message());
+      }
+    }
+  }
+
+  /**
+   * Going offline: out of every group; QoS 1 messages sent and not acknowledged go back to their
+   * group for another member (MQTT 5 §4.8.2 allows it when the session disconnects). QoS 2 ones
+   * stay: they must be completed with this session (MQTT-4.8.2-4/5).
+   */
+  private void leaveMembers() {
+    for (SharedSubscription s : shared.values()) {
+      leaveMember(s);
+    }
+    for (PendingShared p : sharedPending) {
+      p.member().group.giveBack(p.message()); // from a membership replaced earlier
+    }
+    sharedPending.clear();
+    for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
+      Inflight f = it.next();
+      if (f.member != null && f.qos == 1) {
+        it.remove();
+        f.member.group.giveBack(f.message);
+      }
+    }
+  }
+
+  /** From this core's {@link SharedInbox}: a group handed this member a message. */
+  void receiveShared(SharedMember member, Message message) {
+    if (member.dead) {
+      member.group.giveBack(message); // left (or moved core) while the message travelled
+      return;
+    }
+    sharedPending.add(new PendingShared(member, message));
+    pumpShared();
+  }
+
+  /** Writes the shared messages handed to this session, as far as socket and window allow. */
+  private void pumpShared() {
+    if (link == null) {
+      return;
+    }
+    PendingShared p;
+    while ((p = sharedPending.peek()) != null) {
+      if (!deliverShared(p.member(), p.message())) {
+        return; // full: writable() or an acknowledgement comes back here
+      }
+      sharedPending.poll();
+    }
+  }
+
+  private boolean deliverShared(SharedMember member, Message message) {
+    if (link.writeQueueFull()) {
+      return false;
+    }
+    SharedSubscription sub = member.subscription;
+    if (message.isExpired(System.currentTimeMillis())) {
+      member.release(); // an expired message is never delivered (MQTT-3.3.2-5)
+      return true;
+    }
+    int qos = Math.min(sub.qos, message.qos()); // MQTT-4.8.2-3: the granted QoS of this member
+    boolean retain = sub.options.retainAsPublished() && message.retain();
+    if (qos == 0) {
+      link.publish(message, 0, retain, false, 0, sub.subscriptionIds);
+      member.release();
+      return true;
+    }
+    if (inflight.size() >= maxInflight) {
+      return false;
+    }
+    int id = nextPacketId();
+    if (link.publish(message, qos, retain, false, id, sub.subscriptionIds)) {
+      Inflight f = new Inflight(message, qos, retain, sub.subscriptionIds);
+      f.member = member;
+      inflight.put(id, f);
+    } else {
+      member.release(); // over the client's maximum packet size: discarded for it
+    }
+    return true;
+  }
+
+  private record PendingShared(SharedMember member, Message message) {}
 
   /** The core's cursor fell behind retention: read from the log on our own, counting the gap. */
   void fellBehind() {
@@ -357,6 +556,7 @@ public final class Session {
 
   /** The connection's write queue drained: take from the log again. */
   public void writable() {
+    pumpShared();
     resumeSoon();
   }
 
@@ -475,6 +675,9 @@ public final class Session {
     if (live || link == null) {
       return;
     }
+    if (unsent > 0 && !resendUnsent()) {
+      return; // older in-flight messages first: the window is full until an ack comes
+    }
     while (!retainedQueue.isEmpty()) {
       Inflight r = retainedQueue.peek();
       if (!deliver(r.message, r.qos, true, r.subscriptionIds)) {
@@ -505,6 +708,30 @@ public final class Session {
     // read further; records below it are then skipped in deliverLive.
     liveFrom = offset;
     live = true;
+  }
+
+  /** Resends unsent in-flight messages (see attach) as the window allows; true when none is left. */
+  private boolean resendUnsent() {
+    int onWire = inflight.size() - unsent;
+    for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
+      if (unsent == 0 || onWire >= maxInflight) {
+        break;
+      }
+      Inflight f = e.getValue();
+      if (f.unsent) {
+        clearUnsent(f);
+        onWire++;
+        link.publish(f.message, f.qos, f.retain, true, e.getKey(), f.subscriptionIds);
+      }
+    }
+    return unsent == 0;
+  }
+
+  private void clearUnsent(Inflight f) {
+    if (f.unsent) {
+      f.unsent = false;
+      unsent--;
+    }
   }
 
   /** Offset below which a live session has been handed everything. */
@@ -548,7 +775,11 @@ public final class Session {
     final int qos;
     final boolean retain;
     final int[] subscriptionIds;
+    /** The shared-subscription membership it was sent under, null for an ordinary delivery. */
+    SharedMember member;
     boolean released;
+    /** In flight from an earlier connection, not yet resent on this one (Receive Maximum). */
+    boolean unsent;
 
     Inflight(Message message, int qos, boolean retain, int[] subscriptionIds) {
       this.message = message;
