@@ -14,10 +14,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.tributary.commitlog.CommitLogOptions;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.router.RouterOptions;
+import io.tributary.websocket.WebSocketOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +39,7 @@ public final class BrokerConfig {
   /** Event loops / verticle instances; 0 means one per available core. */
   public int instances = 0;
   public Transport transport = Transport.auto;
-  public List<Listener> listeners = new ArrayList<>(List.of(Listener.defaultMqtt()));
+  public List<Listener> listeners = new ArrayList<>(List.of(Listener.defaultMqtt(), Listener.defaultMqttWs()));
   public Mqtt mqtt = new Mqtt();
   public Sessions sessions = new Sessions();
   public Log log = new Log();
@@ -46,6 +49,12 @@ public final class BrokerConfig {
     public String protocol;
     public String host = "0.0.0.0";
     public Integer port;
+    /** mqtt-ws: the paths that upgrade to MQTT over WebSocket (absent: ["/mqtt"]). */
+    public List<String> paths;
+    /** mqtt-ws: origins whose pages may connect (absent or empty: any origin). */
+    public List<String> allowedOrigins;
+    /** mqtt-ws: serve wss with this PEM certificate and key (absent: plain ws). */
+    public Tls tls;
 
     static Listener defaultMqtt() {
       Listener l = new Listener();
@@ -54,6 +63,37 @@ public final class BrokerConfig {
       l.port = 1883;
       return l;
     }
+
+    static Listener defaultMqttWs() {
+      Listener l = new Listener();
+      l.name = "mqtt-ws";
+      l.protocol = "mqtt-ws";
+      l.port = 8083;
+      l.paths = new ArrayList<>(List.of(WebSocketOptions.DEFAULT_PATH));
+      l.allowedOrigins = new ArrayList<>();
+      return l;
+    }
+
+    /** The WebSocket options of an mqtt-ws listener. */
+    public WebSocketOptions webSocketOptions() {
+      WebSocketOptions o = new WebSocketOptions().setHost(host).setPort(port);
+      if (paths != null) {
+        o.setPaths(paths);
+      }
+      if (allowedOrigins != null) {
+        o.setAllowedOrigins(allowedOrigins);
+      }
+      if (tls != null) {
+        o.setTls(tls.certPath, tls.keyPath);
+      }
+      return o;
+    }
+  }
+
+  /** A PEM certificate (chain) and its private key. */
+  public static final class Tls {
+    public String certPath;
+    public String keyPath;
   }
 
   public static final class Mqtt {
@@ -79,7 +119,7 @@ public final class BrokerConfig {
 
   /** Protocols a listener may name, and the ones this build serves. */
   static final Set<String> PROTOCOLS = Set.of("mqtt", "mqtt-ws", "raw-tcp");
-  static final Set<String> SERVED = Set.of("mqtt");
+  static final Set<String> SERVED = Set.of("mqtt", "mqtt-ws");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -146,6 +186,7 @@ public final class BrokerConfig {
       check(l.port >= 0 && l.port <= 65535, key + ".port", "must be 0..65535, was " + l.port);
       check(l.port == 0 || endpoints.add(l.host + ":" + l.port), key + ".port",
           "port " + l.port + " is already used by another listener");
+      validateWebSocket(l, key);
     }
     option("mqtt.maxPacketSize", () -> new MqttOptions().setMaxPacketSize(mqtt.maxPacketSize));
     option("mqtt.connectTimeoutMs", () -> new MqttOptions().setConnectTimeoutMs(mqtt.connectTimeoutMs));
@@ -159,6 +200,40 @@ public final class BrokerConfig {
     option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
     option("log.segmentBytes", () -> new CommitLogOptions().setSegmentBytes(log.segmentBytes));
     option("log.retentionBytes", () -> new CommitLogOptions().setRetentionBytes(log.retentionBytes));
+  }
+
+  private static void validateWebSocket(Listener l, String key) {
+    boolean ws = "mqtt-ws".equals(l.protocol);
+    check(ws || l.paths == null, key + ".paths", "only for mqtt-ws listeners");
+    check(ws || l.allowedOrigins == null, key + ".allowedOrigins", "only for mqtt-ws listeners");
+    check(ws || l.tls == null, key + ".tls", "TLS for protocol '" + l.protocol + "' is not available in this version"
+        + " (mqtt-ws listeners take tls)");
+    if (l.paths != null) {
+      check(!l.paths.isEmpty(), key + ".paths", "must list at least one path (absent means [\"/mqtt\"])");
+      Set<String> seen = new HashSet<>();
+      for (int j = 0; j < l.paths.size(); j++) {
+        String p = l.paths.get(j);
+        String problem = WebSocketOptions.pathProblem(p);
+        check(problem == null, key + ".paths[" + j + "]", String.valueOf(problem));
+        check(seen.add(p), key + ".paths[" + j + "]", "duplicate path " + p);
+      }
+    }
+    if (l.allowedOrigins != null) {
+      for (int j = 0; j < l.allowedOrigins.size(); j++) {
+        String problem = WebSocketOptions.originProblem(l.allowedOrigins.get(j));
+        check(problem == null, key + ".allowedOrigins[" + j + "]", String.valueOf(problem));
+      }
+    }
+    if (l.tls != null) {
+      pemFile(l.tls.certPath, key + ".tls.certPath");
+      pemFile(l.tls.keyPath, key + ".tls.keyPath");
+    }
+  }
+
+  private static void pemFile(String path, String key) {
+    check(path != null && !path.isBlank(), key, "is required (a PEM file)");
+    Path file = Path.of(path);
+    check(Files.isRegularFile(file) && Files.isReadable(file), key, "cannot read file " + file.toAbsolutePath());
   }
 
   public MqttOptions mqttOptions() {

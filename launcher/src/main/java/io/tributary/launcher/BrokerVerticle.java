@@ -37,8 +37,9 @@ public final class BrokerVerticle extends VerticleBase {
     }
     broker = new Broker(config.routerOptions());
     int instances = config.effectiveInstances();
+    ListenerStates states = new ListenerStates(config.listeners, instances);
     return vertx.deployVerticle(() -> {
-          CoreVerticle core = new CoreVerticle(broker, config);
+          CoreVerticle core = new CoreVerticle(broker, config, states);
           cores.add(core);
           return core;
         }, new DeploymentOptions().setInstances(instances))
@@ -48,7 +49,19 @@ public final class BrokerVerticle extends VerticleBase {
               instances == 1 ? "" : "s");
           for (int i = 0; i < config.listeners.size(); i++) {
             BrokerConfig.Listener l = config.listeners.get(i);
-            log.info("listener '{}' ({}) on {}", l.name, l.protocol, addressOf(i));
+            if ("mqtt-ws".equals(l.protocol)) {
+              String scheme = l.tls != null ? "wss" : "ws";
+              int port = addressOf(i).port();
+              StringBuilder urls = new StringBuilder();
+              for (String path : l.webSocketOptions().getPaths()) {
+                urls.append(urls.length() == 0 ? "" : ", ").append(scheme).append("://<host>:").append(port).append(path);
+              }
+              log.info("listener '{}' ({}) on {}: MQTT at {}, console at {}://<host>:{}/, origins: {}",
+                  l.name, l.protocol, addressOf(i), urls, l.tls != null ? "https" : "http", port,
+                  l.allowedOrigins == null || l.allowedOrigins.isEmpty() ? "any" : l.allowedOrigins);
+            } else {
+              log.info("listener '{}' ({}) on {}", l.name, l.protocol, addressOf(i));
+            }
           }
         })
         .onFailure(e -> broker.close());

@@ -3,11 +3,13 @@ package io.tributary.launcher;
 import io.tributary.mqtt.MqttListener;
 import io.tributary.router.Broker;
 import io.tributary.router.Core;
+import io.tributary.websocket.WebSocketListener;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One event loop of the broker: registers its {@link Core} with the shared broker and runs one
@@ -17,28 +19,43 @@ final class CoreVerticle extends VerticleBase {
 
   private final Broker broker;
   private final BrokerConfig config;
-  private final List<MqttListener> listeners = new ArrayList<>();
+  private final ListenerStates states;
+  /** Closes one started listener (stop accepting, then close its connections). */
+  private final List<Supplier<Future<Void>>> closers = new ArrayList<>();
   private final List<SocketAddress> bound = new ArrayList<>();
   private Core core;
 
-  CoreVerticle(Broker broker, BrokerConfig config) {
+  CoreVerticle(Broker broker, BrokerConfig config, ListenerStates states) {
     this.broker = broker;
     this.config = config;
+    this.states = states;
   }
 
   @Override
   public Future<?> start() {
     core = broker.addCore(task -> context.runOnContext(v -> task.run()), "loop-" + context.hashCode());
     Future<Void> chain = Future.succeededFuture();
-    for (BrokerConfig.Listener l : config.listeners) {
+    for (int i = 0; i < config.listeners.size(); i++) {
+      BrokerConfig.Listener l = config.listeners.get(i);
+      int index = i;
       chain = chain.compose(v -> {
-        MqttListener listener = new MqttListener(vertx, broker, core, l.host, l.port, config.mqttOptions());
-        listeners.add(listener);
-        return listener.listen()
+        Future<SocketAddress> listening;
+        if ("mqtt-ws".equals(l.protocol)) {
+          WebSocketListener listener = new WebSocketListener(vertx, broker, core, config.mqttOptions(),
+              l.webSocketOptions(), states::snapshot);
+          closers.add(listener::close);
+          listening = listener.listen();
+        } else {
+          MqttListener listener = new MqttListener(vertx, broker, core, l.host, l.port, config.mqttOptions());
+          closers.add(listener::close);
+          listening = listener.listen();
+        }
+        return listening
             .recover(e -> Future.failedFuture(new ConfigException("listener '" + l.name + "' cannot bind "
                 + l.host + ":" + l.port + ": " + e.getMessage())))
             .map(address -> {
               bound.add(address);
+              states.bound(index, address);
               return null;
             });
       });
@@ -50,8 +67,11 @@ final class CoreVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     List<Future<Void>> closing = new ArrayList<>();
-    for (MqttListener l : listeners) {
-      closing.add(l.close());
+    for (int i = 0; i < closers.size(); i++) {
+      if (i < bound.size()) {
+        states.closed(i);
+      }
+      closing.add(closers.get(i).get());
     }
     return Future.join(closing).andThen(ar -> broker.removeCore(core));
   }

@@ -1,6 +1,7 @@
 package io.tributary.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BrokerConfigTest {
@@ -74,10 +76,72 @@ class BrokerConfigTest {
 
   @Test
   void protocolsNotYetServedAreRefusedByName() {
-    String msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(8083).put("protocol", "mqtt-ws"))));
-    assertTrue(msg.contains("'listeners[0].protocol'") && msg.contains("mqtt-ws"), msg);
+    String msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(8084).put("protocol", "raw-tcp"))));
+    assertTrue(msg.contains("'listeners[0].protocol'") && msg.contains("raw-tcp"), msg);
     msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(8083).put("protocol", "amqp"))));
     assertTrue(msg.contains("'listeners[0].protocol'") && msg.contains("amqp"), msg);
+  }
+
+  private static JsonObject ws(int port) {
+    return listener(port).put("name", "ws").put("protocol", "mqtt-ws");
+  }
+
+  @Test
+  void mqttWsIsServedWithItsDefaults() {
+    BrokerConfig c = BrokerConfig.from(new JsonObject().put("listeners", new JsonArray().add(ws(8083))));
+    assertEquals("mqtt-ws", c.listeners.get(0).protocol);
+    assertEquals(List.of("/mqtt"), c.listeners.get(0).webSocketOptions().getPaths());
+    assertEquals(List.of(), c.listeners.get(0).webSocketOptions().getAllowedOrigins());
+    assertFalse(c.listeners.get(0).webSocketOptions().isTls());
+
+    BrokerConfig defaults = BrokerConfig.from(BrokerConfig.defaults());
+    BrokerConfig.Listener l = defaults.listeners.get(1);
+    assertEquals("mqtt-ws", l.name);
+    assertEquals("mqtt-ws", l.protocol);
+    assertEquals(8083, l.port);
+    assertEquals(List.of("/mqtt"), l.paths);
+
+    c = BrokerConfig.from(new JsonObject().put("listeners", new JsonArray().add(ws(8083)
+        .put("paths", new JsonArray().add("/mqtt").add("/ws"))
+        .put("allowedOrigins", new JsonArray().add("https://console.example.com")))));
+    assertEquals(List.of("/mqtt", "/ws"), c.listeners.get(0).webSocketOptions().getPaths());
+    assertEquals(List.of("https://console.example.com"), c.listeners.get(0).webSocketOptions().getAllowedOrigins());
+  }
+
+  @Test
+  void mqttWsKeysAreValidatedByName() throws Exception {
+    String msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083).put("paths", new JsonArray()))));
+    assertTrue(msg.contains("'listeners[0].paths'"), msg);
+    msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083).put("paths", new JsonArray().add("mqtt")))));
+    assertTrue(msg.contains("'listeners[0].paths[0]'") && msg.contains("/"), msg);
+    msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083)
+        .put("paths", new JsonArray().add("/mqtt").add("/health")))));
+    assertTrue(msg.contains("'listeners[0].paths[1]'"), msg);
+    msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083)
+        .put("paths", new JsonArray().add("/mqtt").add("/mqtt")))));
+    assertTrue(msg.contains("'listeners[0].paths[1]'") && msg.contains("duplicate"), msg);
+    msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083).put("paths", "/mqtt"))));
+    assertTrue(msg.contains("'listeners[0].paths'"), msg);
+    msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083)
+        .put("allowedOrigins", new JsonArray().add("console.example.com")))));
+    assertTrue(msg.contains("'listeners[0].allowedOrigins[0]'"), msg);
+    msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083)
+        .put("tls", new JsonObject().put("certPath", "/nonexistent/cert.pem").put("keyPath", "/nonexistent/key.pem")))));
+    assertTrue(msg.contains("'listeners[0].tls.certPath'") && msg.contains("/nonexistent/cert.pem"), msg);
+    Path cert = Files.createTempFile("cert", ".pem");
+    try {
+      msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083)
+          .put("tls", new JsonObject().put("certPath", cert.toString())))));
+      assertTrue(msg.contains("'listeners[0].tls.keyPath'") && msg.contains("required"), msg);
+    } finally {
+      Files.delete(cert);
+    }
+    msg = error(new JsonObject().put("listeners", new JsonArray().add(ws(8083)
+        .put("tls", new JsonObject().put("cert", "x")))));
+    assertTrue(msg.contains("'listeners[0].tls.cert'"), msg);
+    // WebSocket keys on a TCP listener are refused, not ignored.
+    msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(1883).put("paths", new JsonArray().add("/mqtt")))));
+    assertTrue(msg.contains("'listeners[0].paths'") && msg.contains("mqtt-ws"), msg);
   }
 
   @Test

@@ -84,6 +84,28 @@ class LauncherIT {
     assertTrue(last.contains("listeners closed, then connections"), last);
   }
 
+  /** Issue 3: one listener of the default config serves MQTT 3.1.1 and 5.0 clients together. */
+  @Test
+  void mqtt311AndMqtt5ClientsExchangeMessagesThroughOneListener() throws Exception {
+    int port = freePort();
+    start("-conf", writeConfig(port).toString());
+    awaitLine("Tributary started");
+    assertEquals("v5/to-v3 from five\n", relay(port, "mqttv311", "mqttv5", "v5/to-v3", "from five"));
+    assertEquals("v3/to-v5 from three\n", relay(port, "mqttv5", "mqttv311", "v3/to-v5", "from three"));
+  }
+
+  private String relay(int port, String subVersion, String pubVersion, String topic, String payload) throws Exception {
+    Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-V", subVersion,
+        "-t", topic, "-v", "-q", "1", "-C", "1", "-W", "20").redirectErrorStream(true).start();
+    Thread.sleep(700); // subscribed before the publish
+    Process pub = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", "" + port, "-V", pubVersion,
+        "-t", topic, "-m", payload, "-q", "1").redirectErrorStream(true).start();
+    assertTrue(pub.waitFor(10, TimeUnit.SECONDS));
+    assertEquals(0, pub.exitValue(), new String(pub.getInputStream().readAllBytes()));
+    assertTrue(sub.waitFor(20, TimeUnit.SECONDS), "mosquitto_sub got the message");
+    return new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
   @Test
   void instancesFlagSetsTheEventLoopCount() throws Exception {
     int port = freePort();

@@ -1,0 +1,182 @@
+package io.tributary.websocket;
+
+import io.tributary.mqtt.MqttConnections;
+import io.tributary.mqtt.MqttOptions;
+import io.tributary.router.Broker;
+import io.tributary.router.Core;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MQTT over WebSocket on one event loop, like {@code MqttListener} for TCP: every core runs one
+ * instance per configured listener on the same port and owns the connections it accepted. One
+ * HTTP server serves:
+ * <ul>
+ *   <li>the MQTT paths (default {@code /mqtt}): WebSocket upgrade with subprotocol {@code mqtt}
+ *       (3.1.1 and 5.0) or {@code mqttv3.1}; no acceptable subprotocol is refused with 400, an
+ *       Origin not on the allow-list with 403, both before the upgrade;</li>
+ *   <li>through a vertx-web {@link Router}: {@code GET /health}, the broker's listeners as JSON, 200 when all are up, else 503;</li>
+ *   <li>through the Router, everything else: the web console, static files from the classpath {@code webroot/}.</li>
+ * </ul>
+ */
+public final class WebSocketListener {
+
+  private static final Logger log = LoggerFactory.getLogger(WebSocketListener.class);
+
+  private final Vertx vertx;
+  private final Broker broker;
+  private final Core core;
+  private final MqttOptions mqtt;
+  private final WebSocketOptions options;
+  private final Supplier<List<ListenerStatus>> health;
+  private final MqttConnections connections = new MqttConnections();
+  private HttpServer server;
+  private SocketAddress bound;
+
+  /**
+   * @param health the broker's listeners for {@code GET /health}; null reports this listener
+   *     alone
+   */
+  public WebSocketListener(Vertx vertx, Broker broker, Core core, MqttOptions mqtt, WebSocketOptions options,
+      Supplier<List<ListenerStatus>> health) {
+    this.vertx = vertx;
+    this.broker = broker;
+    this.core = core;
+    this.mqtt = new MqttOptions(mqtt);
+    this.options = options;
+    this.health = health;
+  }
+
+  HttpServerOptions serverOptions() {
+    HttpServerOptions o = new HttpServerOptions()
+        .setHost(options.getHost())
+        .setPort(options.getPort())
+        .setTcpNoDelay(true)
+        .setWebSocketSubProtocols(WebSocketOptions.SUBPROTOCOLS)
+        // An MQTT packet may span frames and a frame hold several packets; neither a frame nor a
+        // (never aggregated) message needs to be larger than the largest packet.
+        .setMaxWebSocketFrameSize(mqtt.getMaxPacketSize())
+        .setMaxWebSocketMessageSize(mqtt.getMaxPacketSize());
+    if (options.isTls()) {
+      o.setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(options.getCertPath()).setKeyPath(options.getKeyPath()))
+          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+    }
+    return o;
+  }
+
+  /** Binds the port; completes with the bound address (port 0 picks a free port). */
+  public Future<SocketAddress> listen() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.route().handler(StaticHandler.create("webroot"));
+    Set<String> mqttPaths = Set.copyOf(options.getPaths());
+    // The MQTT paths are taken before the router: vertx-web wraps the WebSocket of an upgrade it
+    // routes, and the transport needs Vert.x's own (its channel, for zero-copy writes and close).
+    server = vertx.createHttpServer(serverOptions()).requestHandler(req -> {
+      if (mqttPaths.contains(req.path())) {
+        upgrade(req);
+      } else {
+        router.handle(req);
+      }
+    });
+    return server.listen().map(s -> {
+      bound = SocketAddress.inetSocketAddress(s.actualPort(), options.getHost());
+      return bound;
+    });
+  }
+
+  private void upgrade(HttpServerRequest req) {
+    String upgrade = req.getHeader(HttpHeaders.UPGRADE);
+    if (req.method() != HttpMethod.GET || upgrade == null || !upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
+      req.response().setStatusCode(426).putHeader(HttpHeaders.UPGRADE, "websocket")
+          .putHeader("Sec-WebSocket-Protocol", "mqtt")
+          .end("MQTT over WebSocket: connect with a WebSocket client (subprotocol mqtt)\n");
+      return;
+    }
+    String origin = req.getHeader(HttpHeaders.ORIGIN);
+    List<String> allowed = options.getAllowedOrigins();
+    if (origin != null && !allowed.isEmpty() && !allowed.contains(WebSocketOptions.normalizeOrigin(origin))) {
+      log.info("WebSocket upgrade from {} refused: origin '{}' is not allowed", req.remoteAddress(), origin);
+      req.response().setStatusCode(403).end("origin not allowed\n");
+      return;
+    }
+    if (!offersMqtt(req.getHeader("Sec-WebSocket-Protocol"))) {
+      log.info("WebSocket upgrade from {} refused: subprotocols offered '{}', need mqtt or mqttv3.1",
+          req.remoteAddress(), req.getHeader("Sec-WebSocket-Protocol"));
+      req.response().setStatusCode(400)
+          .putHeader("Sec-WebSocket-Protocol", String.join(", ", WebSocketOptions.SUBPROTOCOLS))
+          .end("WebSocket subprotocol mqtt or mqttv3.1 required\n");
+      return;
+    }
+    req.toWebSocket().onComplete(ar -> {
+      if (ar.failed()) {
+        log.debug("WebSocket upgrade from {} failed: {}", req.remoteAddress(), ar.cause().toString());
+        return;
+      }
+      ServerWebSocket ws = ar.result();
+      if (ws.subProtocol() == null) {
+        // The handshake always selects one of ours after offersMqtt(); this is a guard.
+        ws.close((short) 1002, "no MQTT subprotocol");
+        return;
+      }
+      connections.accept(vertx, broker, core, mqtt, new WebSocketTransport(ws));
+    });
+  }
+
+  /** True when the Sec-WebSocket-Protocol header offers a subprotocol this server speaks. */
+  static boolean offersMqtt(String header) {
+    if (header == null) {
+      return false;
+    }
+    for (String p : header.split(",")) {
+      if (WebSocketOptions.SUBPROTOCOLS.contains(p.trim())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void health(RoutingContext rc) {
+    List<ListenerStatus> listeners = health != null ? health.get()
+        : List.of(new ListenerStatus("mqtt-ws", "mqtt-ws", String.valueOf(bound), server != null && bound != null));
+    boolean up = !listeners.isEmpty() && listeners.stream().allMatch(ListenerStatus::up);
+    JsonArray array = new JsonArray();
+    listeners.forEach(l -> array.add(l.toJson()));
+    rc.response().setStatusCode(up ? 200 : 503)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("listeners", array).encode());
+  }
+
+  /** Stops accepting, then closes this listener's connections. */
+  public Future<Void> close() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    return server.close().andThen(ar -> connections.closeAll());
+  }
+
+  public int connectionCount() {
+    return connections.size();
+  }
+}
