@@ -3,7 +3,6 @@ package io.tributary.mqtt;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.tributary.mqtt.auth.AuthExchange;
 import io.tributary.mqtt.auth.AuthRequest;
@@ -101,15 +100,8 @@ final class MqttConnection implements ClientLink {
   /** Packets that arrived behind CONNECT while the session was being claimed (rare). */
   private List<Packet> deferred;
 
-  // Outbound frames of this event-loop turn, written with one flush when the turn ends.
-  private CompositeByteBuf pending;
-  /**
-   * Small frames of this turn (acks, PINGRESP) copied into one buffer, so that replies queued for
-   * a client that reads slowly cost their bytes, not a buffer object and a component each.
-   */
-  private ByteBuf smallFrames;
-  private static final int SMALL_FRAME_BYTES = 64;
-  private static final int SMALL_FRAMES_CHUNK = 8 * 1024;
+  /** Outbound frames of this event-loop turn, written with one flush when the turn ends. */
+  private final FrameBatch batch;
   /** How long a graceful close may wait for queued frames to go out before the channel is closed. */
   private static final long CLOSE_GRACE_MS = 2000;
   private boolean reportedFull;
@@ -125,6 +117,7 @@ final class MqttConnection implements ClientLink {
     this.registry = registry;
     this.socket = socket;
     this.alloc = socket.alloc();
+    this.batch = new FrameBatch(alloc);
     this.decoder = new MqttDecoder(options.getMaxPacketSize());
     this.remote = socket.remoteAddress();
   }
@@ -511,10 +504,8 @@ final class MqttConnection implements ClientLink {
     state = State.CONNECTED;
     // The session may already have queued resends into this turn's frames: CONNACK goes first.
     ByteBuf connack = MqttEncoder.encode(new ConnAck(present, 0x00, connackProperties), protocolLevel, alloc);
-    if (pending == null) {
-      write(connack);
-    } else {
-      pending.addComponent(true, 0, connack);
+    if (batch.addFirst(connack)) {
+      socket.executor().execute(this::flush);
     }
     log.debug("{}: connected, session present {}", describe(), present);
     List<Packet> queued = deferred;
@@ -674,8 +665,7 @@ final class MqttConnection implements ClientLink {
 
   @Override
   public boolean writeQueueFull() {
-    boolean full = (pending != null && pending.readableBytes() >= options.getWriteQueueBytes())
-        || socket.writeQueueFull();
+    boolean full = batch.bytes() >= options.getWriteQueueBytes() || socket.writeQueueFull();
     if (full) {
       reportedFull = true;
     }
@@ -762,41 +752,13 @@ final class MqttConnection implements ClientLink {
       frame.release();
       return;
     }
-    if (pending == null) {
-      pending = alloc.compositeBuffer(Integer.MAX_VALUE);
+    if (batch.add(frame)) {
       socket.executor().execute(this::flush);
-    }
-    int size = frame.readableBytes();
-    if (size <= SMALL_FRAME_BYTES) {
-      if (smallFrames != null && smallFrames.writableBytes() < size) {
-        pending.addComponent(true, smallFrames);
-        smallFrames = null;
-      }
-      if (smallFrames == null) {
-        smallFrames = alloc.buffer(SMALL_FRAMES_CHUNK, SMALL_FRAMES_CHUNK);
-      }
-      smallFrames.writeBytes(frame);
-      frame.release();
-      return;
-    }
-    takeSmallFrames();
-    pending.addComponent(true, frame);
-  }
-
-  /** Appends the small frames gathered so far to pending, keeping the order of all frames. */
-  private void takeSmallFrames() {
-    if (smallFrames != null) {
-      pending.addComponent(true, smallFrames);
-      smallFrames = null;
     }
   }
 
   private void flush() {
-    if (pending != null) {
-      takeSmallFrames();
-    }
-    CompositeByteBuf out = pending;
-    pending = null;
+    ByteBuf out = batch.take();
     if (out == null) {
       return;
     }
@@ -860,11 +822,7 @@ final class MqttConnection implements ClientLink {
 
   private void closeAfterWrite() {
     state = State.CLOSED;
-    if (pending != null) {
-      takeSmallFrames();
-    }
-    CompositeByteBuf out = pending;
-    pending = null;
+    ByteBuf out = batch.take();
     if (out != null) {
       socket.write(out).onComplete(ar -> socket.close());
     } else {
@@ -877,9 +835,7 @@ final class MqttConnection implements ClientLink {
     if (state == State.CLOSED) {
       return;
     }
-    if (pending != null) {
-      flush();
-    }
+    flush();
     state = State.CLOSED;
     // Vert.x closes a socket once its queued writes are flushed, so a client that does not read
     // would keep the connection, and what is queued for it, forever. Close the channel outright
@@ -903,14 +859,7 @@ final class MqttConnection implements ClientLink {
     cancelTimer(connectTimer);
     cancelTimer(keepAliveTimer);
     decoder.release();
-    if (pending != null) {
-      pending.release();
-      pending = null;
-    }
-    if (smallFrames != null) {
-      smallFrames.release();
-      smallFrames = null;
-    }
+    batch.release();
     // Packets deferred behind a CONNECT still being claimed stay for onSessionBound, which always
     // follows and handles (and releases) them.
     Session s = session;
