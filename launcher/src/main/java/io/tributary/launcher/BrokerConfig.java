@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.tributary.commitlog.CommitLogOptions;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.router.RouterOptions;
+import io.tributary.tcp.RawTcpOptions;
 import io.tributary.websocket.WebSocketOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -36,13 +37,21 @@ public final class BrokerConfig {
 
   public enum Transport { auto, io_uring, epoll, nio }
 
+  /** TLS engine: {@code auto} is OpenSSL when netty-tcnative loads, else the JDK's. */
+  public enum TlsEngine { auto, jdk, openssl }
+
+  /** Client certificates on a TLS listener: not asked, asked for, or required. */
+  public enum ClientAuthMode { none, request, require }
+
   /** Event loops / verticle instances; 0 means one per available core. */
   public int instances = 0;
   public Transport transport = Transport.auto;
-  public List<Listener> listeners = new ArrayList<>(List.of(Listener.defaultMqtt(), Listener.defaultMqttWs()));
+  public List<Listener> listeners = new ArrayList<>(List.of(Listener.defaultMqtt(), Listener.defaultMqttWs(),
+      Listener.defaultRawTcp()));
   public Mqtt mqtt = new Mqtt();
   public Sessions sessions = new Sessions();
   public Log log = new Log();
+  public TlsSettings tls = new TlsSettings();
 
   public static final class Listener {
     public String name;
@@ -53,14 +62,25 @@ public final class BrokerConfig {
     public List<String> paths;
     /** mqtt-ws: origins whose pages may connect (absent or empty: any origin). */
     public List<String> allowedOrigins;
-    /** mqtt-ws: serve wss with this PEM certificate and key (absent: plain ws). */
+    /** Any listener: serve TLS (mqtts, wss, raw TCP over TLS) as this says (absent: plain). */
     public Tls tls;
+    /** raw-tcp: framing, identification and topics of devices (absent: every default). */
+    public Device device;
 
     static Listener defaultMqtt() {
       Listener l = new Listener();
       l.name = "mqtt";
       l.protocol = "mqtt";
       l.port = 1883;
+      return l;
+    }
+
+    static Listener defaultRawTcp() {
+      Listener l = new Listener();
+      l.name = "devices";
+      l.protocol = "raw-tcp";
+      l.port = 7070;
+      l.device = new Device();
       return l;
     }
 
@@ -88,12 +108,67 @@ public final class BrokerConfig {
       }
       return o;
     }
+
+    /** The WebSocket options of an mqtt-ws listener, with the full TLS settings and this engine. */
+    public WebSocketOptions webSocketOptions(TlsEngine engine) {
+      WebSocketOptions o = webSocketOptions();
+      if (tls != null) {
+        o.setSsl(ListenerTls.sslOptions(tls), ListenerTls.engineOptions(engine));
+      }
+      return o;
+    }
   }
 
-  /** A PEM certificate (chain) and its private key. */
+  /**
+   * A listener's TLS: a PEM certificate (chain) and its private key; client certificates
+   * (none, request, require) checked against a PEM CA bundle. TLS 1.2 and 1.3 only.
+   */
   public static final class Tls {
     public String certPath;
     public String keyPath;
+    public ClientAuthMode clientAuth = ClientAuthMode.none;
+    /** PEM CA bundle that client certificates must chain to; required unless clientAuth is none. */
+    public String caPath;
+  }
+
+  /** The device options of a raw-tcp listener; see {@link RawTcpOptions} and the README. */
+  public static final class Device {
+    /** lines | length-prefixed | fixed */
+    public String framing = RawTcpOptions.DEFAULT_FRAMING.key();
+    /** lines: longest line in bytes, without its \n or \r\n. */
+    public int maxLineLength = RawTcpOptions.DEFAULT_MAX_LINE_LENGTH;
+    /** length-prefixed: u16 | u32, big-endian. */
+    public String prefix = RawTcpOptions.DEFAULT_PREFIX.key();
+    /** length-prefixed: largest frame; a larger prefix closes the socket. */
+    public int maxFrameSize = RawTcpOptions.DEFAULT_MAX_FRAME_SIZE;
+    /** fixed: bytes per frame. */
+    public int frameSize = RawTcpOptions.DEFAULT_FRAME_SIZE;
+    /** first-frame | remote-address | client-certificate */
+    public String identify = RawTcpOptions.DEFAULT_IDENTIFY.key();
+    public int identifyTimeoutMs = RawTcpOptions.DEFAULT_IDENTIFY_TIMEOUT_MS;
+    public String uplink = RawTcpOptions.DEFAULT_UPLINK;
+    public int qos = RawTcpOptions.DEFAULT_QOS;
+    public String downlink = RawTcpOptions.DEFAULT_DOWNLINK;
+
+    /** The listener options these keys describe (validated by {@link BrokerConfig#from}). */
+    public RawTcpOptions rawTcpOptions() {
+      return new RawTcpOptions()
+          .setFraming(RawTcpOptions.Framing.of(framing))
+          .setMaxLineLength(maxLineLength)
+          .setPrefix(RawTcpOptions.Prefix.of(prefix))
+          .setMaxFrameSize(maxFrameSize)
+          .setFrameSize(frameSize)
+          .setIdentify(RawTcpOptions.Identify.of(identify))
+          .setIdentifyTimeoutMs(identifyTimeoutMs)
+          .setUplink(uplink)
+          .setQos(qos)
+          .setDownlink(downlink);
+    }
+  }
+
+  /** Settings shared by all TLS listeners. */
+  public static final class TlsSettings {
+    public TlsEngine engine = TlsEngine.auto;
   }
 
   public static final class Mqtt {
@@ -119,7 +194,7 @@ public final class BrokerConfig {
 
   /** Protocols a listener may name, and the ones this build serves. */
   static final Set<String> PROTOCOLS = Set.of("mqtt", "mqtt-ws", "raw-tcp");
-  static final Set<String> SERVED = Set.of("mqtt", "mqtt-ws");
+  static final Set<String> SERVED = Set.of("mqtt", "mqtt-ws", "raw-tcp");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -187,6 +262,8 @@ public final class BrokerConfig {
       check(l.port == 0 || endpoints.add(l.host + ":" + l.port), key + ".port",
           "port " + l.port + " is already used by another listener");
       validateWebSocket(l, key);
+      validateTls(l, key);
+      validateDevice(l, key);
     }
     option("mqtt.maxPacketSize", () -> new MqttOptions().setMaxPacketSize(mqtt.maxPacketSize));
     option("mqtt.connectTimeoutMs", () -> new MqttOptions().setConnectTimeoutMs(mqtt.connectTimeoutMs));
@@ -200,14 +277,15 @@ public final class BrokerConfig {
     option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
     option("log.segmentBytes", () -> new CommitLogOptions().setSegmentBytes(log.segmentBytes));
     option("log.retentionBytes", () -> new CommitLogOptions().setRetentionBytes(log.retentionBytes));
+    check(tls != null && tls.engine != null, "tls.engine", "must be one of auto, jdk, openssl");
+    check(tls.engine != TlsEngine.openssl || ListenerTls.openSslAvailable(), "tls.engine",
+        "openssl is not available here (netty-tcnative-boringssl-static did not load); use auto or jdk");
   }
 
   private static void validateWebSocket(Listener l, String key) {
     boolean ws = "mqtt-ws".equals(l.protocol);
     check(ws || l.paths == null, key + ".paths", "only for mqtt-ws listeners");
     check(ws || l.allowedOrigins == null, key + ".allowedOrigins", "only for mqtt-ws listeners");
-    check(ws || l.tls == null, key + ".tls", "TLS for protocol '" + l.protocol + "' is not available in this version"
-        + " (mqtt-ws listeners take tls)");
     if (l.paths != null) {
       check(!l.paths.isEmpty(), key + ".paths", "must list at least one path (absent means [\"/mqtt\"])");
       Set<String> seen = new HashSet<>();
@@ -224,9 +302,44 @@ public final class BrokerConfig {
         check(problem == null, key + ".allowedOrigins[" + j + "]", String.valueOf(problem));
       }
     }
-    if (l.tls != null) {
-      pemFile(l.tls.certPath, key + ".tls.certPath");
-      pemFile(l.tls.keyPath, key + ".tls.keyPath");
+  }
+
+  private static void validateDevice(Listener l, String key) {
+    if (!"raw-tcp".equals(l.protocol)) {
+      check(l.device == null, key + ".device", "only for raw-tcp listeners");
+      return;
+    }
+    if (l.device == null) {
+      l.device = new Device();
+    }
+    Device d = l.device;
+    String k = key + ".device.";
+    option(k + "framing", () -> RawTcpOptions.Framing.of(d.framing));
+    option(k + "maxLineLength", () -> new RawTcpOptions().setMaxLineLength(d.maxLineLength));
+    option(k + "prefix", () -> RawTcpOptions.Prefix.of(d.prefix));
+    option(k + "maxFrameSize", () -> new RawTcpOptions().setMaxFrameSize(d.maxFrameSize));
+    option(k + "frameSize", () -> new RawTcpOptions().setFrameSize(d.frameSize));
+    option(k + "identify", () -> RawTcpOptions.Identify.of(d.identify));
+    check(!"client-certificate".equals(d.identify) || (l.tls != null && l.tls.clientAuth != null
+        && l.tls.clientAuth != ClientAuthMode.none), k + "identify",
+        "client-certificate needs a tls block with clientAuth request or require");
+    option(k + "identifyTimeoutMs", () -> new RawTcpOptions().setIdentifyTimeoutMs(d.identifyTimeoutMs));
+    option(k + "uplink", () -> new RawTcpOptions().setUplink(d.uplink));
+    option(k + "qos", () -> new RawTcpOptions().setQos(d.qos));
+    option(k + "downlink", () -> new RawTcpOptions().setDownlink(d.downlink));
+  }
+
+  private static void validateTls(Listener l, String key) {
+    if (l.tls == null) {
+      return;
+    }
+    pemFile(l.tls.certPath, key + ".tls.certPath");
+    pemFile(l.tls.keyPath, key + ".tls.keyPath");
+    check(l.tls.clientAuth != null, key + ".tls.clientAuth", "must be one of none, request, require");
+    if (l.tls.clientAuth == ClientAuthMode.none) {
+      check(l.tls.caPath == null, key + ".tls.caPath", "only with clientAuth request or require");
+    } else {
+      pemFile(l.tls.caPath, key + ".tls.caPath");
     }
   }
 

@@ -59,8 +59,16 @@ public final class BrokerVerticle extends VerticleBase {
               log.info("listener '{}' ({}) on {}: MQTT at {}, console at {}://<host>:{}/, origins: {}",
                   l.name, l.protocol, addressOf(i), urls, l.tls != null ? "https" : "http", port,
                   l.allowedOrigins == null || l.allowedOrigins.isEmpty() ? "any" : l.allowedOrigins);
+            } else if ("raw-tcp".equals(l.protocol)) {
+              BrokerConfig.Device d = l.device;
+              log.info("listener '{}' ({}) on {}: devices, framing {}, identify {}, uplink {} (QoS {}), downlink {}",
+                  l.name, l.protocol, addressOf(i), d.framing, d.identify, d.uplink, d.qos, d.downlink);
             } else {
               log.info("listener '{}' ({}) on {}", l.name, l.protocol, addressOf(i));
+            }
+            if (l.tls != null) {
+              log.info("listener '{}': TLS 1.2/1.3, engine {}, client certificates {}", l.name,
+                  ListenerTls.resolve(config.tls.engine), l.tls.clientAuth);
             }
           }
         })

@@ -3,6 +3,7 @@ package io.tributary.launcher;
 import io.tributary.mqtt.MqttListener;
 import io.tributary.router.Broker;
 import io.tributary.router.Core;
+import io.tributary.tcp.RawTcpListener;
 import io.tributary.websocket.WebSocketListener;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -42,11 +43,19 @@ final class CoreVerticle extends VerticleBase {
         Future<SocketAddress> listening;
         if ("mqtt-ws".equals(l.protocol)) {
           WebSocketListener listener = new WebSocketListener(vertx, broker, core, config.mqttOptions(),
-              l.webSocketOptions(), states::snapshot);
+              l.webSocketOptions(config.tls.engine), states::snapshot);
+          closers.add(listener::close);
+          listening = listener.listen();
+        } else if ("raw-tcp".equals(l.protocol)) {
+          // Same code with or without TLS: the server options carry it (identify client-certificate
+          // reads the TLS session's peer certificate).
+          RawTcpListener listener = new RawTcpListener(vertx, broker, core,
+              ListenerTls.serverOptions(l, config.tls.engine), l.device.rawTcpOptions());
           closers.add(listener::close);
           listening = listener.listen();
         } else {
-          MqttListener listener = new MqttListener(vertx, broker, core, l.host, l.port, config.mqttOptions());
+          MqttListener listener = new MqttListener(vertx, broker, core,
+              ListenerTls.serverOptions(l, config.tls.engine), config.mqttOptions());
           closers.add(listener::close);
           listening = listener.listen();
         }

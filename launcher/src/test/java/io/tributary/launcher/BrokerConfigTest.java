@@ -75,11 +75,49 @@ class BrokerConfigTest {
   }
 
   @Test
-  void protocolsNotYetServedAreRefusedByName() {
-    String msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(8084).put("protocol", "raw-tcp"))));
-    assertTrue(msg.contains("'listeners[0].protocol'") && msg.contains("raw-tcp"), msg);
-    msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(8083).put("protocol", "amqp"))));
+  void unknownProtocolsAreRefusedByName() {
+    String msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(8083).put("protocol", "amqp"))));
     assertTrue(msg.contains("'listeners[0].protocol'") && msg.contains("amqp"), msg);
+  }
+
+  private static JsonObject device(Object key, Object value) {
+    return listener(7070).put("name", "devices").put("protocol", "raw-tcp")
+        .put("device", new JsonObject().put(String.valueOf(key), value));
+  }
+
+  @Test
+  void rawTcpIsServedWithItsDefaults() {
+    BrokerConfig c = BrokerConfig.from(new JsonObject().put("listeners", new JsonArray()
+        .add(listener(7070).put("name", "devices").put("protocol", "raw-tcp"))));
+    io.tributary.tcp.RawTcpOptions o = c.listeners.get(0).device.rawTcpOptions();
+    assertEquals(io.tributary.tcp.RawTcpOptions.Framing.LINES, o.getFraming());
+    assertEquals("devices/{id}/up", o.getUplink());
+    assertEquals("devices/{id}/down", o.getDownlink());
+    assertEquals(0, o.getQos());
+    assertEquals(10000, o.getIdentifyTimeoutMs());
+    BrokerConfig defaults = BrokerConfig.from(BrokerConfig.defaults());
+    assertEquals("raw-tcp", defaults.listeners.get(2).protocol);
+    assertEquals(7070, defaults.listeners.get(2).port);
+    c = BrokerConfig.from(new JsonObject().put("listeners", new JsonArray().add(device("framing", "length-prefixed")
+        .put("device", new JsonObject().put("framing", "length-prefixed").put("prefix", "u32").put("qos", 1)))));
+    o = c.listeners.get(0).device.rawTcpOptions();
+    assertEquals(io.tributary.tcp.RawTcpOptions.Prefix.U32, o.getPrefix());
+    assertEquals(1, o.getQos());
+  }
+
+  @Test
+  void everyDeviceKeyIsValidatedByName() {
+    Object[][] bad = {
+        {"framing", "json"}, {"maxLineLength", 0}, {"prefix", "u8"}, {"maxFrameSize", -1}, {"frameSize", 0},
+        {"identify", "password"}, {"identifyTimeoutMs", 0}, {"uplink", "devices/up"}, {"uplink", "devices/{id}/#"},
+        {"qos", 3}, {"downlink", ""}, {"qos", "1"}, {"framming", "lines"}, {"identify", "client-certificate"}};
+    for (Object[] b : bad) {
+      String msg = error(new JsonObject().put("listeners", new JsonArray().add(device(b[0], b[1]))));
+      assertTrue(msg.contains("'listeners[0].device." + b[0] + "'"), msg);
+    }
+    String msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(1883)
+        .put("device", new JsonObject()))));
+    assertTrue(msg.contains("'listeners[0].device'"), msg);
   }
 
   private static JsonObject ws(int port) {

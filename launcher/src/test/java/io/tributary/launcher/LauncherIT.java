@@ -139,6 +139,45 @@ class LauncherIT {
     }
   }
 
+  /** Issue 5: the default raw-tcp listener turns a device's lines into messages on devices/{id}/up. */
+  @Test
+  void deviceLinesFromNetcatReachMosquittoSub() throws Exception {
+    assertTrue(Files.isExecutable(Path.of("/usr/bin/nc")) || Files.isExecutable(Path.of("/bin/nc")),
+        "netcat-openbsd must be installed (apt-get install -y netcat-openbsd; .ci/run does it)");
+    int port = freePort();
+    int devicePort = freePort();
+    start("-conf", writeConfig(port, devicePort).toString());
+    awaitLine("listener 'devices' (raw-tcp) on 127.0.0.1:" + devicePort);
+    awaitLine("Tributary started");
+    Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-t", "devices/+/up", "-v",
+        "-C", "1", "-W", "20").redirectErrorStream(true).start();
+    Thread.sleep(700); // subscribed before the device sends
+    Process nc = new ProcessBuilder("sh", "-c", "printf 'dev1\\nhello\\n' | nc -q1 127.0.0.1 " + devicePort)
+        .redirectErrorStream(true).start();
+    assertTrue(nc.waitFor(20, TimeUnit.SECONDS));
+    assertEquals(0, nc.exitValue(), new String(nc.getInputStream().readAllBytes()));
+    assertTrue(sub.waitFor(20, TimeUnit.SECONDS), "mosquitto_sub got the device's line");
+    assertEquals("devices/dev1/up hello\n", new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  /** The default config with its mqtt listener on port and its raw-tcp listener on devicePort. */
+  private Path writeConfig(int port, int devicePort) throws IOException {
+    Path conf = writeConfig(port);
+    JsonObject json = new JsonObject(Files.readString(conf));
+    JsonObject defaults = new JsonObject(Files.readString(Path.of(System.getProperty("tributary.conf",
+        "../conf/broker.json"))));
+    JsonObject devices = null;
+    for (Object l : defaults.getJsonArray("listeners")) {
+      if ("raw-tcp".equals(((JsonObject) l).getString("protocol"))) {
+        devices = ((JsonObject) l).copy();
+      }
+    }
+    assertTrue(devices != null, "conf/broker.json has a raw-tcp listener");
+    json.getJsonArray("listeners").add(devices.put("host", "127.0.0.1").put("port", devicePort));
+    Files.writeString(conf, json.encodePrettily());
+    return conf;
+  }
+
   private Path writeConfig(int port) throws IOException {
     JsonObject json = new JsonObject(Files.readString(Path.of(System.getProperty("tributary.conf", "../conf/broker.json"))));
     json.put("instances", 2);

@@ -23,12 +23,21 @@ public final class MqttListener {
   private final MqttConnections connections = new MqttConnections();
   private NetServer server;
 
+  /** A plain-TCP listener on {@code host:port}. */
   public MqttListener(Vertx vertx, Broker broker, Core core, String host, int port, MqttOptions options) {
+    this(vertx, broker, core, new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true), options);
+  }
+
+  /**
+   * A listener with ready-made server options: host, port and, for MQTT over TLS, the SSL
+   * settings (the launcher builds them from a listener's {@code tls} block). The options are copied.
+   */
+  public MqttListener(Vertx vertx, Broker broker, Core core, NetServerOptions serverOptions, MqttOptions options) {
     this.vertx = vertx;
     this.broker = broker;
     this.core = core;
     this.options = new MqttOptions(options);
-    this.serverOptions = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
+    this.serverOptions = new NetServerOptions(serverOptions);
   }
 
   /** Binds the port; completes with the bound address (port 0 picks a free port). */

@@ -15,6 +15,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -76,7 +77,17 @@ public final class WebSocketListener {
         // (never aggregated) message needs to be larger than the largest packet.
         .setMaxWebSocketFrameSize(mqtt.getMaxPacketSize())
         .setMaxWebSocketMessageSize(mqtt.getMaxPacketSize());
-    if (options.isTls()) {
+    if (options.getSsl() != null) {
+      ServerSSLOptions ssl = options.getSsl();
+      o.setSsl(true)
+          .setKeyCertOptions(ssl.getKeyCertOptions())
+          .setTrustOptions(ssl.getTrustOptions())
+          .setClientAuth(ssl.getClientAuth())
+          .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
+      if (options.getSslEngine() != null) {
+        o.setSslEngineOptions(options.getSslEngine());
+      }
+    } else if (options.isTls()) {
       o.setSsl(true)
           .setKeyCertOptions(new PemKeyCertOptions().setCertPath(options.getCertPath()).setKeyPath(options.getKeyPath()))
           .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));

@@ -1,5 +1,7 @@
 package io.tributary.websocket;
 
+import io.vertx.core.net.SSLEngineOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +19,8 @@ public final class WebSocketOptions {
   private List<String> allowedOrigins = List.of();
   private String certPath;
   private String keyPath;
+  private ServerSSLOptions ssl;
+  private SSLEngineOptions sslEngine;
 
   public String getHost() {
     return host;
@@ -96,8 +100,27 @@ public final class WebSocketOptions {
     return this;
   }
 
+  /**
+   * Serves wss with ready-made server SSL options (key/cert, trust, client auth, protocols) and
+   * SSL engine (null: Vert.x's default); the launcher builds both from a listener's {@code tls}.
+   * Takes precedence over {@link #setTls(String, String)}.
+   */
+  public WebSocketOptions setSsl(ServerSSLOptions ssl, SSLEngineOptions engine) {
+    this.ssl = ssl == null ? null : ssl.copy();
+    this.sslEngine = engine;
+    return this;
+  }
+
+  public ServerSSLOptions getSsl() {
+    return ssl;
+  }
+
+  public SSLEngineOptions getSslEngine() {
+    return sslEngine;
+  }
+
   public boolean isTls() {
-    return certPath != null;
+    return certPath != null || ssl != null;
   }
 
   /** Why {@code path} cannot be an MQTT path, or null when it can. */

@@ -91,6 +91,31 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
+   * Stores the messages as one batch (one log append, consecutive offsets, in list order) and
+   * wakes each interested core once. Thread-safe. Returns the offset of the first, or the log's
+   * end offset for an empty list (nothing is appended).
+   */
+  public long publishAll(List<Message> messages) {
+    if (messages.isEmpty()) {
+      return log.endOffset();
+    }
+    for (int i = 0, n = messages.size(); i < n; i++) {
+      Message m = messages.get(i);
+      if (m.retain()) {
+        retained.update(m);
+      }
+    }
+    long offset = log.appendAll(messages);
+    published.addAndGet(messages.size());
+    for (Core core : cores) {
+      if (core.interested()) {
+        core.wake();
+      }
+    }
+    return offset;
+  }
+
+  /**
    * Binds a connection to the session of its client id, taking it over from whichever core holds
    * it. {@code done} runs on {@code core}'s thread with the session and the session-present flag.
    * Must be called on {@code core}'s thread. If the connection closes while the session is still

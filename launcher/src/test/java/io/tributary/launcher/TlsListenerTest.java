@@ -1,0 +1,164 @@
+package io.tributary.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Listener {@code tls} blocks through the launcher: config checks, mqtts and wss with real clients. */
+class TlsListenerTest {
+
+  static TestCerts certs;
+
+  @BeforeAll
+  static void pki() throws Exception {
+    certs = TestCerts.create();
+  }
+
+  @AfterAll
+  static void cleanup() throws Exception {
+    try (var files = java.nio.file.Files.walk(certs.dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  static JsonObject tls(String clientAuth, boolean ca) {
+    JsonObject t = new JsonObject().put("certPath", certs.pem("server.pem")).put("keyPath", certs.pem("server.key"));
+    if (clientAuth != null) {
+      t.put("clientAuth", clientAuth);
+    }
+    if (ca) {
+      t.put("caPath", certs.pem("ca.pem"));
+    }
+    return t;
+  }
+
+  static JsonObject mqtts(int port, JsonObject tls) {
+    return new JsonObject().put("name", "mqtts").put("protocol", "mqtt").put("host", "127.0.0.1").put("port", port)
+        .put("tls", tls);
+  }
+
+  static String error(JsonObject json) {
+    return assertThrows(ConfigException.class, () -> BrokerConfig.from(json)).getMessage();
+  }
+
+  static JsonObject one(JsonObject listener) {
+    return new JsonObject().put("listeners", new JsonArray().add(listener));
+  }
+
+  @Test
+  void tlsBlockIsValidatedNamingTheKey() {
+    BrokerConfig c = BrokerConfig.from(one(mqtts(8883, tls(null, false))));
+    assertEquals(BrokerConfig.ClientAuthMode.none, c.listeners.get(0).tls.clientAuth);
+    NetServerOptions o = ListenerTls.serverOptions(c.listeners.get(0), BrokerConfig.TlsEngine.jdk);
+    assertTrue(o.isSsl());
+    assertEquals(ListenerTls.PROTOCOLS, o.getEnabledSecureTransportProtocols());
+    assertEquals(ClientAuth.NONE, o.getClientAuth());
+    assertTrue(o.getSslEngineOptions() instanceof JdkSSLEngineOptions);
+
+    c = BrokerConfig.from(one(mqtts(8883, tls("require", true))));
+    o = ListenerTls.serverOptions(c.listeners.get(0), BrokerConfig.TlsEngine.jdk);
+    assertEquals(ClientAuth.REQUIRED, o.getClientAuth());
+
+    String msg = error(one(mqtts(8883, tls("require", false))));
+    assertTrue(msg.contains("'listeners[0].tls.caPath'") && msg.contains("required"), msg);
+    msg = error(one(mqtts(8883, tls("none", true))));
+    assertTrue(msg.contains("'listeners[0].tls.caPath'"), msg);
+    msg = error(one(mqtts(8883, tls("sometimes", true))));
+    assertTrue(msg.contains("'listeners[0].tls.clientAuth'") && msg.contains("request"), msg);
+    msg = error(one(mqtts(8883, tls("request", false).put("caPath", "/nonexistent/ca.pem"))));
+    assertTrue(msg.contains("'listeners[0].tls.caPath'") && msg.contains("/nonexistent/ca.pem"), msg);
+    msg = error(one(mqtts(8883, tls(null, false).put("keyPath", "/nonexistent/key.pem"))));
+    assertTrue(msg.contains("'listeners[0].tls.keyPath'"), msg);
+    msg = error(new JsonObject().put("tls", new JsonObject().put("engine", "gnutls")));
+    assertTrue(msg.contains("'tls.engine'"), msg);
+  }
+
+  @Test
+  void engineChoice() {
+    assertEquals(BrokerConfig.TlsEngine.auto, BrokerConfig.from(new JsonObject()).tls.engine);
+    assertEquals(BrokerConfig.TlsEngine.jdk, ListenerTls.resolve(BrokerConfig.TlsEngine.jdk));
+    BrokerConfig.TlsEngine auto = ListenerTls.resolve(BrokerConfig.TlsEngine.auto);
+    if (ListenerTls.openSslAvailable()) {
+      assertEquals(ListenerTls.PREFERRED, auto);
+      BrokerConfig.from(new JsonObject().put("tls", new JsonObject().put("engine", "openssl")));
+      assertTrue(ListenerTls.engineOptions(BrokerConfig.TlsEngine.openssl) instanceof OpenSSLEngineOptions);
+    } else {
+      assertEquals(BrokerConfig.TlsEngine.jdk, auto);
+      String msg = error(new JsonObject().put("tls", new JsonObject().put("engine", "openssl")));
+      assertTrue(msg.contains("'tls.engine'"), msg);
+    }
+  }
+
+  static MqttClient connect(String uri, String id, SSLContext ctx) throws MqttException {
+    MqttClient c = new MqttClient(uri, id, new MemoryPersistence());
+    MqttConnectOptions o = new MqttConnectOptions();
+    o.setSocketFactory(ctx.getSocketFactory());
+    o.setConnectionTimeout(10);
+    c.connect(o);
+    return c;
+  }
+
+  /** mqtts with client certificates required, and wss, on each engine, with Paho as the client. */
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "openssl"})
+  void mqttsAndWssThroughTheLauncher(String engine) throws Exception {
+    Assumptions.assumeTrue("jdk".equals(engine) || ListenerTls.openSslAvailable(), "OpenSSL not available here");
+    int tlsPort = EmbeddedBrokerTest.freePort();
+    int wssPort = EmbeddedBrokerTest.freePort();
+    JsonObject config = new JsonObject().put("instances", 2).put("tls", new JsonObject().put("engine", engine))
+        .put("listeners", new JsonArray()
+            .add(mqtts(tlsPort, tls("require", true)))
+            .add(new JsonObject().put("name", "wss").put("protocol", "mqtt-ws").put("host", "127.0.0.1")
+                .put("port", wssPort).put("tls", tls(null, false))));
+    Vertx vertx = Vertx.vertx();
+    try {
+      vertx.deployVerticle(new BrokerVerticle(), new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
+      MqttClient device = connect("ssl://localhost:" + tlsPort, "dev1", certs.clientContext("client"));
+      MqttClient browser = connect("wss://localhost:" + wssPort + "/mqtt", "browser", certs.clientContext(null));
+      BlockingQueue<String> atBrowser = new ArrayBlockingQueue<>(4);
+      BlockingQueue<String> atDevice = new ArrayBlockingQueue<>(4);
+      browser.subscribe("up/#", 1, (t, m) -> atBrowser.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+      device.subscribe("down/#", 1, (t, m) -> atDevice.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+      device.publish("up/temp", new MqttMessage("21.5".getBytes(StandardCharsets.UTF_8)));
+      assertEquals("up/temp 21.5", atBrowser.poll(10, TimeUnit.SECONDS));
+      browser.publish("down/led", new MqttMessage("on".getBytes(StandardCharsets.UTF_8)));
+      assertEquals("down/led on", atDevice.poll(10, TimeUnit.SECONDS));
+
+      // mutual TLS refused: no certificate, and a certificate from another CA
+      assertThrows(MqttException.class, () -> connect("ssl://localhost:" + tlsPort, "anon", certs.clientContext(null)));
+      assertThrows(MqttException.class,
+          () -> connect("ssl://localhost:" + tlsPort, "stranger", certs.clientContext("stranger")));
+      device.disconnect();
+      device.close();
+      browser.disconnect();
+      browser.close();
+    } finally {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,386 @@
+package io.tributary.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.tributary.router.Broker;
+import io.tributary.router.ClientLink;
+import io.tributary.router.Core;
+import io.tributary.router.Message;
+import io.tributary.router.Session;
+import io.tributary.router.SessionRequest;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connected device, on the event loop that accepted it.
+ *
+ * <p>Uplink: the bytes of one read are cut into frames and, once the device is identified,
+ * published with one log append ({@link Broker#publishAll}). The socket is paused while a batch
+ * waits to be stored: the append runs as a task queued behind the loop's pending work (deliveries
+ * of earlier records included), so a device faster than the broker is held back by TCP flow
+ * control instead of buffered. What is held per device is one read's frames plus at most one
+ * incomplete frame.
+ *
+ * <p>Downlink: the device is a router {@link Session} with client id {@code device/{id}}, clean,
+ * subscribed at QoS 1 to its downlink topic, with this object as its {@link ClientLink}. A second
+ * connection with the same id takes the session over as in MQTT: the older socket is closed.
+ */
+final class DeviceConnection implements ClientLink {
+
+  private static final Logger log = LoggerFactory.getLogger(DeviceConnection.class);
+  /** Session client ids of devices: {@code device/{id}}. */
+  static final String CLIENT_ID_PREFIX = "device/";
+  static final int MAX_ID_LENGTH = 256;
+
+  private enum State { IDENTIFYING, CONNECTING, ONLINE, CLOSED }
+
+  private final Vertx vertx;
+  private final Broker broker;
+  private final Core core;
+  private final RawTcpOptions options;
+  private final NetSocket socket;
+  private final Consumer<DeviceConnection> onClose;
+  private final FrameDecoder decoder;
+  private final String remote;
+  private State state = State.IDENTIFYING;
+  private long identifyTimer = -1;
+  private String id;
+  private String uplinkTopic;
+  private Session session;
+  /** Frames decoded but not yet stored (one read's worth while paused). */
+  private List<byte[]> pending = new ArrayList<>();
+  private boolean flushScheduled;
+
+  DeviceConnection(Vertx vertx, Broker broker, Core core, RawTcpOptions options, NetSocket socket,
+      Consumer<DeviceConnection> onClose) {
+    this.vertx = vertx;
+    this.broker = broker;
+    this.core = core;
+    this.options = options;
+    this.socket = socket;
+    this.onClose = onClose;
+    this.decoder = new FrameDecoder(options);
+    this.remote = String.valueOf(socket.remoteAddress());
+  }
+
+  void start() {
+    socket.handler(this::read);
+    socket.closeHandler(v -> closed());
+    socket.exceptionHandler(e -> log.debug("raw-tcp {}: {}", describe(), e.toString()));
+    socket.drainHandler(v -> {
+      if (session != null) {
+        session.writable();
+      }
+    });
+    switch (options.getIdentify()) {
+      case REMOTE_ADDRESS:
+        identified(socket.remoteAddress().hostAddress(), null);
+        break;
+      case CLIENT_CERTIFICATE:
+        String cn = certificateCn();
+        if (cn == null) {
+          reject("no TLS client certificate with a CN (identify: client-certificate)");
+        } else {
+          identified(cn, null);
+        }
+        break;
+      default:
+        identifyTimer = vertx.setTimer(options.getIdentifyTimeoutMs(), t -> {
+          identifyTimer = -1;
+          if (state == State.IDENTIFYING) {
+            reject("no identification within identifyTimeoutMs " + options.getIdentifyTimeoutMs() + " ms");
+          }
+        });
+    }
+  }
+
+  private String certificateCn() {
+    if (!socket.isSsl()) {
+      return null;
+    }
+    try {
+      List<Certificate> chain = socket.peerCertificates();
+      if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate)) {
+        return null;
+      }
+      String dn = ((X509Certificate) chain.get(0)).getSubjectX500Principal().getName();
+      String cn = null;
+      for (Rdn rdn : new LdapName(dn).getRdns()) {
+        if ("CN".equalsIgnoreCase(rdn.getType())) {
+          cn = String.valueOf(rdn.getValue()); // the last CN in LDAP order is the most specific
+        }
+      }
+      return cn;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException | InvalidNameException e) {
+      return null;
+    }
+  }
+
+  // ---- uplink ------------------------------------------------------------------------------
+
+  private void read(Buffer buffer) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    ByteBuf in = ((BufferInternal) buffer).getByteBuf();
+    List<byte[]> frames = new ArrayList<>();
+    String error = decoder.decode(in, frames);
+    RawTcpListener.PEAK_PENDING.accumulateAndGet(decoder.pendingBytes(), Math::max);
+    int first = 0;
+    if (state == State.IDENTIFYING && !frames.isEmpty()) {
+      first = 1;
+      if (!identifyFirstFrame(frames.get(0))) {
+        return;
+      }
+    }
+    for (int i = first; i < frames.size(); i++) {
+      pending.add(frames.get(i));
+    }
+    if (error != null) {
+      if (state == State.ONLINE) {
+        store(); // the good frames before the bad one
+      }
+      reject(error);
+      return;
+    }
+    if (state == State.ONLINE && !pending.isEmpty() && !flushScheduled) {
+      // Store the batch from a task queued behind the loop's pending work; read nothing until then.
+      flushScheduled = true;
+      socket.pause();
+      RawTcpListener.PAUSES.incrementAndGet();
+      core.execute(this::flush);
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    if (state != State.ONLINE) {
+      return;
+    }
+    store();
+    socket.resume();
+  }
+
+  private void store() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<byte[]> frames = pending;
+    pending = new ArrayList<>();
+    List<Message> batch = new ArrayList<>(frames.size());
+    long now = System.currentTimeMillis();
+    int qos = options.getQos();
+    for (byte[] payload : frames) {
+      batch.add(new Message(uplinkTopic, payload, qos, false, id, now));
+    }
+    broker.publishAll(batch);
+  }
+
+  /** The first frame: {@code id} or {@code id:token}. Returns false when the socket was closed. */
+  private boolean identifyFirstFrame(byte[] frame) {
+    String text = new String(frame, StandardCharsets.UTF_8);
+    int colon = text.indexOf(':');
+    String deviceId = colon < 0 ? text : text.substring(0, colon);
+    String token = colon < 0 ? null : text.substring(colon + 1);
+    String problem = idProblem(deviceId);
+    if (problem != null) {
+      reject("bad device id in first frame: " + problem);
+      return false;
+    }
+    if (!options.getAuthenticator().check(deviceId, token, remote)) {
+      reject("device '" + deviceId + "' refused by the authenticator");
+      return false;
+    }
+    identified(deviceId, token);
+    return state != State.CLOSED;
+  }
+
+  static String idProblem(String id) {
+    if (id.isEmpty()) {
+      return "empty";
+    }
+    if (id.length() > MAX_ID_LENGTH) {
+      return "longer than " + MAX_ID_LENGTH + " characters";
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c == '/' || c == '+' || c == '#' || c < 0x20 || c == 0x7F || c == '\uFFFD') {
+        return "contains '/', '+', '#', a control character or invalid UTF-8";
+      }
+    }
+    return null;
+  }
+
+  private void identified(String deviceId, String token) {
+    String problem = idProblem(deviceId);
+    if (problem != null) {
+      reject("bad device id '" + deviceId + "': " + problem);
+      return;
+    }
+    if (identifyTimer >= 0) {
+      vertx.cancelTimer(identifyTimer);
+      identifyTimer = -1;
+    }
+    this.id = deviceId;
+    this.uplinkTopic = RawTcpOptions.topic(options.getUplink(), deviceId);
+    state = State.CONNECTING;
+    // Read nothing more until the session is ours: an older connection with this id is closed
+    // first, so its frames and ours are not interleaved.
+    socket.pause();
+    SessionRequest request = new SessionRequest(CLIENT_ID_PREFIX + deviceId, true, 0, null, 0, 65535, this);
+    broker.connect(core, request, (s, present) -> {
+      if (s == null) {
+        return; // closed while an older connection was being taken over
+      }
+      if (state == State.CLOSED) {
+        s.disconnect(this, false);
+        return;
+      }
+      session = s;
+      state = State.ONLINE;
+      s.subscribe(RawTcpOptions.topic(options.getDownlink(), deviceId), 1);
+      log.debug("raw-tcp {}: identified", describe());
+      store();
+      socket.resume();
+    });
+  }
+
+  private void reject(String reason) {
+    RawTcpListener.REJECTED.incrementAndGet();
+    log.info("raw-tcp device at {} closed: {}", remote, reason);
+    pending.clear();
+    close();
+  }
+
+  void close() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    socket.close();
+  }
+
+  private void closed() {
+    boolean wasOpen = state != State.CLOSED;
+    state = State.CLOSED;
+    if (identifyTimer >= 0) {
+      vertx.cancelTimer(identifyTimer);
+      identifyTimer = -1;
+    }
+    if (wasOpen && id != null) {
+      // The device sent and hung up (read and close in one I/O round): its last batch was still
+      // waiting to be stored, and it is good. (A rejected device's frames were cleared already.)
+      store();
+    }
+    pending.clear();
+    onClose.accept(this);
+    Session s = session;
+    session = null;
+    if (s != null) {
+      s.disconnect(this, false);
+    }
+  }
+
+  // ---- downlink (ClientLink) ---------------------------------------------------------------
+
+  @Override
+  public boolean writeQueueFull() {
+    return socket.writeQueueFull();
+  }
+
+  @Override
+  public boolean publish(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds) {
+    if (state == State.CLOSED) {
+      return false;
+    }
+    byte[] payload = message.payload();
+    Buffer frame = frame(payload);
+    if (frame == null) {
+      RawTcpListener.DOWNLINK_DROPPED.incrementAndGet();
+      log.debug("raw-tcp {}: downlink of {} bytes on {} cannot be framed as {}: dropped", describe(), payload.length,
+          message.topic(), options.getFraming().key());
+      return false; // discarded for this device: nothing in flight, nothing to acknowledge
+    }
+    Session s = session;
+    if (packetId == 0 || s == null) {
+      socket.write(frame);
+      return true;
+    }
+    // The session holds QoS 1 downlinks in flight until acknowledged, but a raw device has no
+    // acknowledgement of its own. The connection acknowledges for it once the frame is written
+    // to the socket. Not inline: the session records the packet id as in flight only after this
+    // method returns, so the ack comes from the write's completion, a later task on this loop.
+    socket.write(frame).onSuccess(v -> {
+      if (session == s) {
+        s.puback(packetId);
+      }
+    });
+    return true;
+  }
+
+  /** The payload framed for this device, or null when the framing cannot carry it. */
+  private Buffer frame(byte[] payload) {
+    switch (options.getFraming()) {
+      case LINES:
+        if (payload.length > options.getMaxLineLength()) {
+          return null;
+        }
+        for (byte b : payload) {
+          if (b == '\n') {
+            return null;
+          }
+        }
+        return Buffer.buffer(payload.length + 1).appendBytes(payload).appendByte((byte) '\n');
+      case FIXED:
+        if (payload.length != options.getFrameSize()) {
+          return null;
+        }
+        return Buffer.buffer(payload);
+      default:
+        if (payload.length > options.effectiveMaxFrame()) {
+          return null;
+        }
+        Buffer b = Buffer.buffer(payload.length + 4);
+        if (options.getPrefix() == RawTcpOptions.Prefix.U16) {
+          b.appendUnsignedShort(payload.length);
+        } else {
+          b.appendInt(payload.length);
+        }
+        return b.appendBytes(payload);
+    }
+  }
+
+  @Override
+  public void pubrel(int packetId) {
+    // Never called: the downlink subscription is QoS 1.
+  }
+
+  @Override
+  public boolean isOpen() {
+    return state != State.CLOSED;
+  }
+
+  @Override
+  public void takenOver() {
+    log.info("raw-tcp {}: a newer connection with the same device id took over; closing this one", describe());
+    session = null;
+    close();
+  }
+
+  @Override
+  public String describe() {
+    return (id == null ? "unidentified device" : "device '" + id + "'") + " at " + remote;
+  }
+}

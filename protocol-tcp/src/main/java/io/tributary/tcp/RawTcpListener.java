@@ -1,0 +1,103 @@
+package io.tributary.tcp;
+
+import io.tributary.router.Broker;
+import io.tributary.router.Core;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@code raw-tcp} device listener on one event loop. Every core runs one instance per
+ * configured listener on the same port; Vert.x spreads accepted sockets over them and each owns
+ * the devices it accepted. TLS is a configuration of the same code: the launcher passes
+ * {@link NetServerOptions} with SSL (and client authentication) set, and
+ * {@code identify: client-certificate} reads the peer certificate's CN.
+ */
+public final class RawTcpListener {
+
+  static final AtomicLong REJECTED = new AtomicLong();
+  static final AtomicLong DOWNLINK_DROPPED = new AtomicLong();
+  static final AtomicLong PAUSES = new AtomicLong();
+  static final AtomicLong PEAK_PENDING = new AtomicLong();
+
+  private final Vertx vertx;
+  private final Broker broker;
+  private final Core core;
+  private final NetServerOptions serverOptions;
+  private final RawTcpOptions options;
+  private final Set<DeviceConnection> connections = new LinkedHashSet<>();
+  private NetServer server;
+
+  /**
+   * @param serverOptions host, port and (optionally) TLS of the socket; copied
+   * @param options framing, identification and topics
+   */
+  public RawTcpListener(Vertx vertx, Broker broker, Core core, NetServerOptions serverOptions,
+      RawTcpOptions options) {
+    this.vertx = vertx;
+    this.broker = broker;
+    this.core = core;
+    this.serverOptions = new NetServerOptions(serverOptions);
+    this.options = new RawTcpOptions(options);
+  }
+
+  /** Plain TCP on host:port. */
+  public RawTcpListener(Vertx vertx, Broker broker, Core core, String host, int port, RawTcpOptions options) {
+    this(vertx, broker, core, new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true), options);
+  }
+
+  /** Binds the port (on the caller's event loop); completes with the bound address. */
+  public Future<SocketAddress> listen() {
+    server = vertx.createNetServer(serverOptions);
+    server.connectHandler(socket -> {
+      DeviceConnection c = new DeviceConnection(vertx, broker, core, options, socket, connections::remove);
+      connections.add(c);
+      c.start();
+    });
+    return server.listen().map(s -> SocketAddress.inetSocketAddress(s.actualPort(), serverOptions.getHost()));
+  }
+
+  /** Stops accepting, then closes this listener's devices. */
+  public Future<Void> close() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    return server.close().andThen(ar -> {
+      for (DeviceConnection c : new ArrayList<>(connections)) {
+        c.close();
+      }
+    });
+  }
+
+  /** Devices connected to this listener (call on its event loop). */
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  /** Sockets closed for bad input, failed identification or identification timeout (all listeners). */
+  public static long rejectedCount() {
+    return REJECTED.get();
+  }
+
+  /** Downlink messages that could not be framed for their device (all listeners). */
+  public static long downlinkDroppedCount() {
+    return DOWNLINK_DROPPED.get();
+  }
+
+  /** Times a device socket was paused while its batch was being stored (all listeners). */
+  public static long pauseCount() {
+    return PAUSES.get();
+  }
+
+  /** Most bytes any decoder held for an incomplete frame (all listeners). */
+  public static long peakPendingBytes() {
+    return PEAK_PENDING.get();
+  }
+}
