@@ -92,6 +92,23 @@ final class RawWs implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends frames the server is expected to refuse by closing: a write that fails because the
+   * server closed first is the expected outcome, not an error.
+   */
+  void sendRefused(List<byte[]> chunks) throws Exception {
+    for (byte[] c : chunks) {
+      try {
+        ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(c), true)).await(5, TimeUnit.SECONDS);
+      } catch (Throwable t) {
+        if (!ws.isClosed() && !awaitClosed()) {
+          throw new AssertionError("write failed but the WebSocket stayed open", t);
+        }
+        return;
+      }
+    }
+  }
+
   /** The chunks as the fragments of one binary message (binary frame, then continuations). */
   void sendFragments(List<byte[]> chunks) throws Exception {
     for (int i = 0; i < chunks.size(); i++) {

@@ -33,7 +33,7 @@ class WebSocketLimitsTest {
         ws.sendMessages(List.of(RawWs.encode(new Publish("t", 0, false, false, 0, Unpooled.wrappedBuffer(new byte[900])))));
         // One frame over the limit: the WebSocket layer closes the connection before the MQTT
         // engine sees any of it (Netty sends 1009 and closes; the client may only see 1006).
-        ws.sendMessages(List.of(RawWs.encode(new Publish("t", 0, false, false, 0, Unpooled.wrappedBuffer(new byte[2000])))));
+        ws.sendRefused(List.of(RawWs.encode(new Publish("t", 0, false, false, 0, Unpooled.wrappedBuffer(new byte[2000])))));
         assertTrue(ws.awaitClosed(), "closed after a frame over mqtt.maxPacketSize");
         short status = ws.ws.closeStatusCode();
         assertTrue(status == 1009 || status == 1006, "close status " + status);
@@ -43,7 +43,7 @@ class WebSocketLimitsTest {
         ws.sendMessages(List.of(RawWs.encode(new Connect(MqttVersion.V3_1_1, "limited2", true, 0, null, null, null))));
         assertEquals(0, ws.expect(ConnAck.class).returnCode());
         byte[] big = RawWs.encode(new Publish("t", 0, false, false, 0, Unpooled.wrappedBuffer(new byte[3000])));
-        ws.sendMessages(RawWs.split(big, 500, 1000, 1500, 2000, 2500));
+        ws.sendRefused(RawWs.split(big, 500, 1000, 1500, 2000, 2500));
         assertTrue(ws.awaitClosed(), "closed after a packet over mqtt.maxPacketSize");
       }
     }
