@@ -1,5 +1,7 @@
 package io.tributary.launcher;
 
+import io.tributary.mqtt.TestCerts;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
