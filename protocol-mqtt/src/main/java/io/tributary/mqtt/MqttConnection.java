@@ -697,7 +697,8 @@ final class MqttConnection implements ClientLink {
       }
     }
     String wireTopic = alias != 0 && !newAlias ? "" : topic;
-    MqttProperties props = ForwardedProperties.outbound(message, subscriptionIds, alias, System.currentTimeMillis());
+    long now = message.expiresAt() == 0 ? 0 : System.currentTimeMillis(); // only expiry needs the clock
+    MqttProperties props = ForwardedProperties.outbound(message, subscriptionIds, alias, now);
     int size = MqttEncoder.publishSize(protocolLevel, wireTopic, qos, props, message.payload().length);
     if (size > clientMaxPacketSize) {
       // MQTT-3.1.2-25: never send more than the client's maximum; the message is discarded for it.

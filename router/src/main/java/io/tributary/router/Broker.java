@@ -153,12 +153,6 @@ public final class Broker implements AutoCloseable {
     });
   }
 
-  /** MQTT 3.1.1 style connect. */
-  public void connect(Core core, String clientId, boolean cleanSession, Message will, ClientLink link,
-      BiConsumer<Session, Boolean> done) {
-    connect(core, SessionRequest.mqtt311(clientId, cleanSession, will, link), done);
-  }
-
   /** Publishes a will now: its Message Expiry Interval starts at publication, not at CONNECT. */
   void publishWill(Message will) {
     publish(will.publishedAt(System.currentTimeMillis()));

@@ -48,6 +48,11 @@ public final class Message {
     return expiresAt;
   }
 
+  /** Expired now? Reads the clock only for messages that can expire (delivery hot path). */
+  public boolean isExpired() {
+    return expiresAt != 0 && System.currentTimeMillis() >= expiresAt;
+  }
+
   public boolean isExpired(long nowMillis) {
     return expiresAt != 0 && nowMillis >= expiresAt;
   }

@@ -21,10 +21,6 @@ public final class RetainedStore {
     }
   }
 
-  public Message get(String topic) {
-    return byTopic.get(topic);
-  }
-
   /** Calls sink for each retained message whose topic matches filter. */
   public void forEachMatching(String filter, Consumer<Message> sink) {
     long now = System.currentTimeMillis();

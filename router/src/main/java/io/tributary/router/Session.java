@@ -518,7 +518,7 @@ public final class Session {
       return false;
     }
     SharedSubscription sub = member.subscription;
-    if (message.isExpired(System.currentTimeMillis())) {
+    if (message.isExpired()) {
       member.release(); // an expired message is never delivered (MQTT-3.3.2-5)
       return true;
     }
@@ -620,7 +620,7 @@ public final class Session {
     if (link.writeQueueFull()) {
       return false;
     }
-    if (message.isExpired(System.currentTimeMillis())) {
+    if (message.isExpired()) {
       return true; // an expired message is never delivered (MQTT-3.3.2-5)
     }
     if (qos == 0) {

@@ -16,9 +16,4 @@ public record SessionRequest(String clientId, boolean cleanStart, long expirySec
     long willDelaySeconds, int receiveMaximum, ClientLink link) {
 
   public static final long NEVER_EXPIRES = 0xFFFFFFFFL;
-
-  /** MQTT 3.1.1 semantics: clean session ends with the connection, otherwise never expires. */
-  public static SessionRequest mqtt311(String clientId, boolean cleanSession, Message will, ClientLink link) {
-    return new SessionRequest(clientId, cleanSession, cleanSession ? 0 : NEVER_EXPIRES, will, 0, 65535, link);
-  }
 }

@@ -179,7 +179,7 @@ public final class SharedGroup {
     stalled = false;
     Message m;
     while ((m = returned.peek()) != null) {
-      if (!m.isExpired(System.currentTimeMillis()) && !handOut(m)) {
+      if (!m.isExpired() && !handOut(m)) {
         return stall();
       }
       returned.poll();
@@ -218,7 +218,7 @@ public final class SharedGroup {
     if (!Topics.matches(filter, message.topic())) {
       return true;
     }
-    if (message.isExpired(System.currentTimeMillis())) {
+    if (message.isExpired()) {
       return true; // never delivered (MQTT-3.3.2-5)
     }
     if (!handOut(message)) {
