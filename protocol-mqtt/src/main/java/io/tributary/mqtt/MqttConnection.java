@@ -825,10 +825,9 @@ final class MqttConnection implements ClientLink {
     state = State.CLOSED;
     ByteBuf out = batch.take();
     if (out != null) {
-      socket.write(out).onComplete(ar -> socket.close());
-    } else {
-      socket.close();
+      socket.write(out);
     }
+    socket.close();
   }
 
   /** Closes the socket; the will and session handling run in {@link #onClosed()}. */
@@ -838,10 +837,9 @@ final class MqttConnection implements ClientLink {
     }
     flush();
     state = State.CLOSED;
-    // Vert.x closes a socket once its queued writes are flushed, so a client that does not read
+    // The transport closes a socket once its queued writes are flushed, so a client that does not read
     // would keep the connection, and what is queued for it, forever. Close the channel outright
     // when it is backed up (what the client did not read is dropped), else after a grace period.
-    // (The handler context's close() goes below Vert.x's handler, which would wait for the flush.)
     if (readPaused || !socket.channelWritable()) {
       socket.closeNow();
     } else {

@@ -44,7 +44,7 @@ public final class MqttListener {
   public Future<SocketAddress> listen() {
     server = vertx.createNetServer(serverOptions);
     server.connectHandler(socket ->
-        connections.accept(vertx, broker, core, options, new TcpTransport((NetSocketInternal) socket)));
+        connections.accept(vertx, broker, core, options, TcpTransport.takeOver((NetSocketInternal) socket)));
     return server.listen().map(s -> SocketAddress.inetSocketAddress(s.actualPort(), serverOptions.getHost()));
   }
 

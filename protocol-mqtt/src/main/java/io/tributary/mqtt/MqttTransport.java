@@ -2,7 +2,6 @@ package io.tributary.mqtt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import java.util.concurrent.Executor;
 
@@ -23,7 +22,7 @@ public interface MqttTransport {
   void drainHandler(Handler<Void> handler);
 
   /** Writes (and flushes) one buffer, taking ownership of it. */
-  Future<Void> write(ByteBuf buffer);
+  void write(ByteBuf buffer);
 
   boolean writeQueueFull();
 
@@ -32,7 +31,7 @@ public interface MqttTransport {
 
   void resume();
 
-  /** Closes after queued writes are flushed. */
+  /** Closes after queued writes (including any just written) are flushed. */
   void close();
 
   /** Closes now, dropping queued writes: for peers that stopped reading. */

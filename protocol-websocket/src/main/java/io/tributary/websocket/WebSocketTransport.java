@@ -95,17 +95,18 @@ final class WebSocketTransport implements MqttTransport {
    * when the write completes (Vert.x never releases frame data it did not copy).
    */
   @Override
-  public Future<Void> write(ByteBuf buffer) {
+  public void write(ByteBuf buffer) {
     CompositeByteBuf owner = new CompositeByteBuf(UnpooledByteBufAllocator.DEFAULT, buffer.isDirect(), 1, buffer);
     Future<Void> written;
     try {
       written = ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.BINARY, owner.slice(), true));
     } catch (RuntimeException e) {
       owner.release();
-      return Future.failedFuture(e);
+      return;
     }
-    return written.andThen(ar -> owner.release());
+    written.onComplete(ar -> owner.release());
   }
+
 
   @Override
   public boolean writeQueueFull() {
