@@ -2,46 +2,48 @@ package io.tributary.mqtt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 
 /**
  * The outbound frames of one connection for one event-loop turn, written with one write and one
- * flush when the turn ends. Large frames (PUBLISH) are kept as components, so payloads are not
- * copied; small frames (acks, PINGRESP) are copied into shared chunks, so replies queued for a
- * client that reads slowly cost their bytes, not a buffer object and a component each.
+ * flush when the turn ends. Frames are encoded straight into one direct buffer: the kernel copies
+ * the bytes anyway, and Netty's native transports copy any heap or composite buffer into a direct
+ * one before writing, so a payload shared across subscribers by reference would still be copied
+ * once per subscriber, behind a composite component, a wrapper and a reference count each. One
+ * contiguous buffer costs one memcpy per frame and nothing else.
  */
 final class FrameBatch {
 
-  private static final int SMALL_FRAME_BYTES = 64;
-  private static final int SMALL_FRAMES_CHUNK = 8 * 1024;
+  private static final int INITIAL_BYTES = 512;
 
   private final ByteBufAllocator alloc;
-  private CompositeByteBuf frames;
-  private ByteBuf smallFrames;
+  private ByteBuf out;
 
   FrameBatch(ByteBufAllocator alloc) {
     this.alloc = alloc;
   }
 
-  /** Adds a frame (taking ownership). Returns true if it opened a new batch to be flushed. */
-  boolean add(ByteBuf frame) {
-    boolean opened = frames == null;
-    if (opened) {
-      frames = alloc.compositeBuffer(Integer.MAX_VALUE);
-    }
-    int size = frame.readableBytes();
-    if (size <= SMALL_FRAME_BYTES) {
-      if (smallFrames != null && smallFrames.writableBytes() < size) {
-        takeSmallFrames();
-      }
-      if (smallFrames == null) {
-        smallFrames = alloc.buffer(SMALL_FRAMES_CHUNK, SMALL_FRAMES_CHUNK);
-      }
-      smallFrames.writeBytes(frame);
-      frame.release();
+  /** True while a batch is open (something was added since the last {@link #take()}). */
+  boolean isOpen() {
+    return out != null;
+  }
+
+  /** The batch buffer with room for {@code bytes} more, for encoding a frame straight into it. */
+  ByteBuf reserve(int bytes) {
+    if (out == null) {
+      out = alloc.directBuffer(Math.max(INITIAL_BYTES, bytes));
     } else {
-      takeSmallFrames(); // keeps the order of all frames
-      frames.addComponent(true, frame);
+      out.ensureWritable(bytes);
+    }
+    return out;
+  }
+
+  /** Copies a frame in (and releases it). Returns true if it opened a new batch to be flushed. */
+  boolean add(ByteBuf frame) {
+    boolean opened = out == null;
+    try {
+      reserve(frame.readableBytes()).writeBytes(frame);
+    } finally {
+      frame.release();
     }
     return opened;
   }
@@ -51,44 +53,33 @@ final class FrameBatch {
    * while it was bound). Returns true if it opened a new batch.
    */
   boolean addFirst(ByteBuf frame) {
-    if (frames == null) {
+    if (out == null) {
       return add(frame);
     }
-    frames.addComponent(true, 0, frame);
+    ByteBuf joined = alloc.directBuffer(frame.readableBytes() + out.readableBytes());
+    joined.writeBytes(frame).writeBytes(out);
+    frame.release();
+    out.release();
+    out = joined;
     return false;
   }
 
   /** Bytes batched so far. */
   int bytes() {
-    return (frames == null ? 0 : frames.readableBytes()) + (smallFrames == null ? 0 : smallFrames.readableBytes());
+    return out == null ? 0 : out.readableBytes();
   }
 
   /** Hands over the batch to write, or null when empty; the next add opens a new batch. */
   ByteBuf take() {
-    if (frames == null) {
-      return null;
-    }
-    takeSmallFrames();
-    ByteBuf out = frames;
-    frames = null;
-    return out;
+    ByteBuf taken = out;
+    out = null;
+    return taken;
   }
 
   void release() {
-    if (frames != null) {
-      frames.release();
-      frames = null;
-    }
-    if (smallFrames != null) {
-      smallFrames.release();
-      smallFrames = null;
-    }
-  }
-
-  private void takeSmallFrames() {
-    if (smallFrames != null) {
-      frames.addComponent(true, smallFrames);
-      smallFrames = null;
+    if (out != null) {
+      out.release();
+      out = null;
     }
   }
 }

@@ -104,6 +104,9 @@ final class MqttConnection implements ClientLink {
   private final FrameBatch batch;
   /** How long a graceful close may wait for queued frames to go out before the channel is closed. */
   private static final long CLOSE_GRACE_MS = 2000;
+  private static final byte[] NO_BYTES = new byte[0];
+  /** The topic of this client's last PUBLISH (already checked), reused while it repeats. */
+  private String lastTopic;
   private boolean reportedFull;
   /** Reading paused because the client does not read what we write (see flush()). */
   private boolean readPaused;
@@ -542,9 +545,16 @@ final class MqttConnection implements ClientLink {
         }
       }
     }
-    if (Topics.levels(topic) > options.getMaxTopicLevels()) {
-      violation("topic deeper than " + options.getMaxTopicLevels() + " levels", 0x97);
-      return;
+    if (topic.equals(lastTopic)) {
+      // A device publishing to one topic again: the log keeps one String for all its messages,
+      // fewer long-lived objects for the collector to copy.
+      topic = lastTopic;
+    } else {
+      if (Topics.levels(topic) > options.getMaxTopicLevels()) {
+        violation("topic deeper than " + options.getMaxTopicLevels() + " levels", 0x97);
+        return;
+      }
+      lastTopic = topic;
     }
     int qos = publish.qos();
     if (qos == 2) {
@@ -568,7 +578,16 @@ final class MqttConnection implements ClientLink {
       // MQTT 5: 0x10 tells the publisher nobody subscribes (the message is still accepted).
       int reason = v5() && !broker.index().hasSubscribers(topic) ? 0x10 : 0x00;
       PacketType type = qos == 1 ? PacketType.PUBACK : PacketType.PUBREC;
-      write(MqttEncoder.encode(new Ack(type, publish.packetId(), reason), protocolLevel, alloc));
+      if (reason == 0x00) {
+        // The common case, straight into the batch: type, remaining length 2, packet id (an MQTT 5
+        // ack without a reason code means 0x00).
+        ByteBuf out = reserve(4);
+        if (out != null) {
+          out.writeByte(type.value() << 4).writeByte(2).writeShort(publish.packetId());
+        }
+      } else {
+        write(MqttEncoder.encode(new Ack(type, publish.packetId(), reason), protocolLevel, alloc));
+      }
     }
   }
 
@@ -674,12 +693,18 @@ final class MqttConnection implements ClientLink {
 
   @Override
   public boolean publish(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds) {
-    ByteBuf payload = Unpooled.wrappedBuffer(message.payload());
+    // The topic's UTF-8 bytes are encoded once per message on this loop and reused for every
+    // subscriber here; the frame is written straight into this turn's batch.
+    byte[] topic = registry.topicUtf8(message);
+    byte[] payload = message.payload();
     if (!v5()) {
-      write(MqttEncoder.encodePublish(protocolLevel, message.topic(), qos, retain, dup, packetId, payload, alloc));
+      int size = MqttEncoder.publishSize(protocolLevel, topic, qos, MqttProperties.EMPTY, payload.length);
+      ByteBuf out = reserve(size);
+      if (out != null) {
+        MqttEncoder.writePublish(out, protocolLevel, topic, qos, retain, dup, packetId, MqttProperties.EMPTY, payload);
+      }
       return true;
     }
-    String topic = message.topic();
     int alias = 0;
     boolean newAlias = false;
     if (clientTopicAliasMaximum > 0) {
@@ -688,7 +713,7 @@ final class MqttConnection implements ClientLink {
       if (outboundAliases == null) {
         outboundAliases = new HashMap<>();
       }
-      Integer known = outboundAliases.get(topic);
+      Integer known = outboundAliases.get(message.topic());
       if (known != null) {
         alias = known;
       } else if (outboundAliases.size() < clientTopicAliasMaximum) {
@@ -696,21 +721,23 @@ final class MqttConnection implements ClientLink {
         newAlias = true;
       }
     }
-    String wireTopic = alias != 0 && !newAlias ? "" : topic;
+    byte[] wireTopic = alias != 0 && !newAlias ? NO_BYTES : topic;
     long now = message.expiresAt() == 0 ? 0 : System.currentTimeMillis(); // only expiry needs the clock
     MqttProperties props = ForwardedProperties.outbound(message, subscriptionIds, alias, now);
-    int size = MqttEncoder.publishSize(protocolLevel, wireTopic, qos, props, message.payload().length);
+    int size = MqttEncoder.publishSize(protocolLevel, wireTopic, qos, props, payload.length);
     if (size > clientMaxPacketSize) {
       // MQTT-3.1.2-25: never send more than the client's maximum; the message is discarded for it.
       log.debug("{}: {} byte PUBLISH exceeds the client's maximum packet size {}, discarded",
           describe(), size, clientMaxPacketSize);
-      payload.release();
       return false;
     }
     if (newAlias) {
-      outboundAliases.put(topic, alias);
+      outboundAliases.put(message.topic(), alias);
     }
-    write(MqttEncoder.encodePublish(protocolLevel, wireTopic, qos, retain, dup, packetId, props, payload, alloc));
+    ByteBuf out = reserve(size);
+    if (out != null) {
+      MqttEncoder.writePublish(out, protocolLevel, wireTopic, qos, retain, dup, packetId, props, payload);
+    }
     return true;
   }
 
@@ -745,6 +772,20 @@ final class MqttConnection implements ClientLink {
   @Override
   public String describe() {
     return (clientId == null ? "-" : clientId) + "@" + remote;
+  }
+
+  /**
+   * This turn's batch with room for {@code bytes} more, to encode a frame into; null once closed.
+   * The first frame of a turn schedules the flush.
+   */
+  private ByteBuf reserve(int bytes) {
+    if (state == State.CLOSED) {
+      return null;
+    }
+    if (!batch.isOpen()) {
+      socket.executor().execute(this::flush);
+    }
+    return batch.reserve(bytes);
   }
 
   /** Queues a frame; all frames of this event-loop turn go out in one write and one flush. */

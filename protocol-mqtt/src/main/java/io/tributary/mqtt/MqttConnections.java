@@ -14,11 +14,23 @@ public final class MqttConnections {
   private static final AtomicLong VIOLATIONS = new AtomicLong();
 
   private final Set<MqttConnection> open = new LinkedHashSet<>();
+  // A core hands one message to all its matching sessions in a row: the topic is encoded once.
+  private io.tributary.router.Message lastEncoded;
+  private byte[] lastTopicUtf8;
 
   /** Runs the MQTT engine on a new transport of this listener. Call on the core's event loop. */
   public void accept(io.vertx.core.Vertx vertx, io.tributary.router.Broker broker, io.tributary.router.Core core,
       MqttOptions options, MqttTransport transport) {
     new MqttConnection(vertx, broker, core, options, this, transport).start();
+  }
+
+  /** The message's topic as UTF-8, encoded once for consecutive deliveries of one message. */
+  byte[] topicUtf8(io.tributary.router.Message message) {
+    if (message != lastEncoded) {
+      lastTopicUtf8 = message.topic().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      lastEncoded = message;
+    }
+    return lastTopicUtf8;
   }
 
   void add(MqttConnection c) {

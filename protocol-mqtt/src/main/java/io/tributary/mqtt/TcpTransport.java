@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.ContextInternal;
@@ -50,7 +51,13 @@ final class TcpTransport extends ChannelInboundHandlerAdapter implements MqttTra
     }
     ChannelHandlerContext vertxHandler = socket.channelHandlerContext();
     TcpTransport transport = new TcpTransport(context, String.valueOf(socket.remoteAddress()));
-    vertxHandler.pipeline().replace(vertxHandler.handler(), "mqtt", transport);
+    ChannelPipeline pipeline = vertxHandler.pipeline();
+    pipeline.replace(vertxHandler.handler(), "mqtt", transport);
+    // Vert.x adds it for file transfers where the transport cannot send files (io_uring, TLS);
+    // MQTT never sends one, and it would queue and flush every write a second time.
+    if (pipeline.get("chunkedWriter") != null) {
+      pipeline.remove("chunkedWriter");
+    }
     return transport;
   }
 

@@ -1057,6 +1057,16 @@ public final class MqttDecoder {
     return in.getUnsignedByte(pos++);
   }
 
+  /** The two-byte length before a string or binary field; the error text is built only on error. */
+  private int readLength(String what) throws MqttCodecException {
+    if (end - pos < 2) {
+      throw tooShort(what + " length");
+    }
+    int v = in.getUnsignedShort(pos);
+    pos += 2;
+    return v;
+  }
+
   private int readU16(String what) throws MqttCodecException {
     if (end - pos < 2) {
       throw tooShort(what);
@@ -1113,7 +1123,7 @@ public final class MqttDecoder {
 
   /** Two-byte length, then that many bytes of well-formed UTF-8 without U+0000. */
   private String readString(String what) throws MqttCodecException {
-    int len = readU16(what + " length");
+    int len = readLength(what);
     if (len > end - pos) {
       throw new MqttCodecException(
           MALFORMED,
@@ -1144,7 +1154,7 @@ public final class MqttDecoder {
 
   /** Two-byte length, then that many bytes. */
   private byte[] readBinary(String what) throws MqttCodecException {
-    int len = readU16(what + " length");
+    int len = readLength(what);
     if (len > end - pos) {
       throw new MqttCodecException(
           MALFORMED,

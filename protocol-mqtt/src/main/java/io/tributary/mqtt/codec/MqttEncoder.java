@@ -200,6 +200,65 @@ public final class MqttEncoder {
     return composite;
   }
 
+  /**
+   * Size of a PUBLISH whose topic is already UTF-8 encoded (see {@link #writePublish}); the
+   * properties count at level 5 only.
+   */
+  public static int publishSize(int protocolLevel, byte[] topicUtf8, int qos, MqttProperties properties, int payloadLength) {
+    long variableHeader = 2L + topicUtf8.length + (qos > 0 ? 2 : 0);
+    if (protocolLevel >= MqttVersion.V5) {
+      variableHeader += propertiesSize(properties, PacketType.PUBLISH);
+    }
+    int remaining = checkedInt(variableHeader + payloadLength);
+    return 1 + remainingLengthSize(remaining) + remaining;
+  }
+
+  /**
+   * Writes a PUBLISH into {@code out} (a connection's outbound batch): the header around a topic
+   * already encoded as UTF-8 (once per message, not per subscriber), then the payload bytes. The
+   * caller has checked the topic (length, characters) when it was published.
+   */
+  public static void writePublish(
+      ByteBuf out,
+      int protocolLevel,
+      byte[] topicUtf8,
+      int qos,
+      boolean retain,
+      boolean dup,
+      int packetId,
+      MqttProperties properties,
+      byte[] payload) {
+    if (qos < 0 || qos > 2) {
+      throw new IllegalArgumentException("PUBLISH qos " + qos);
+    }
+    if (qos > 0 && (packetId < 1 || packetId > 0xFFFF)) {
+      throw new IllegalArgumentException("PUBLISH qos " + qos + " needs a packet id 1..65535");
+    }
+    if (dup && qos == 0) {
+      throw new IllegalArgumentException("PUBLISH with DUP=1 and QoS 0");
+    }
+    if (topicUtf8.length > 0xFFFF) {
+      throw new IllegalArgumentException("topic name longer than 65535 bytes");
+    }
+    boolean v5 = protocolLevel >= MqttVersion.V5;
+    long variableHeader = 2L + topicUtf8.length + (qos > 0 ? 2 : 0);
+    if (v5) {
+      variableHeader += propertiesSize(properties, PacketType.PUBLISH);
+    }
+    int remaining = checkedInt(variableHeader + payload.length);
+    out.writeByte((PacketType.PUBLISH.value() << 4) | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0));
+    writeRemainingLength(out, remaining);
+    out.writeShort(topicUtf8.length);
+    out.writeBytes(topicUtf8);
+    if (qos > 0) {
+      out.writeShort(packetId);
+    }
+    if (v5) {
+      writeProperties(out, properties);
+    }
+    out.writeBytes(payload);
+  }
+
   // ---- remaining length (a Variable Byte Integer) ----
 
   /** Bytes needed to encode {@code remainingLength} (1..4). */

@@ -1,0 +1,93 @@
+package io.tributary.bench.suite;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tributary from its fat jar: {@code java [opts] -jar tributary.jar -conf tributary.json}, the config
+ * holding only the transport and one MQTT listener on 127.0.0.1, so every other setting is the
+ * default users get. JVM flags are the JVM's defaults unless {@code --tributary-jvm-opts} gives some.
+ */
+final class TributaryBroker extends ProcessBroker {
+
+  private static final Pattern STARTED = Pattern.compile("Tributary started: transport (\\S+?),");
+
+  private final Path java;
+  private final Path jar;
+  private final String transport;
+  private final List<String> jvmOpts;
+
+  TributaryBroker(Path java, Path jar, String transport, List<String> jvmOpts) {
+    this.java = java;
+    this.jar = jar;
+    this.transport = transport;
+    this.jvmOpts = List.copyOf(jvmOpts);
+  }
+
+  /** The transport asked for in the config ("auto", "io_uring", "epoll", "nio"). */
+  String configuredTransport() {
+    return transport;
+  }
+
+  @Override
+  public String name() {
+    return "tributary";
+  }
+
+  @Override
+  public String displayName() {
+    return "Tributary";
+  }
+
+  @Override
+  public String version() {
+    try (JarFile jf = new JarFile(jar.toFile())) {
+      var entry = jf.getEntry("META-INF/maven/io.tributary/tributary-launcher/pom.properties");
+      if (entry != null) {
+        try (InputStream in = jf.getInputStream(entry)) {
+          Properties p = new Properties();
+          p.load(in);
+          return p.getProperty("version", "?");
+        }
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    return "?";
+  }
+
+  static String configJson(String transport, int port) {
+    return "{\"transport\": \"" + transport + "\", \"listeners\": [{\"name\": \"mqtt\", \"protocol\": \"mqtt\", "
+        + "\"host\": \"" + HOST + "\", \"port\": " + port + "}]}\n";
+  }
+
+  @Override
+  protected List<String> command(int port, Path workDir) throws IOException {
+    Path conf = workDir.resolve("tributary.json");
+    Files.writeString(conf, configJson(transport, port), StandardCharsets.UTF_8);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java.toString());
+    cmd.addAll(jvmOpts);
+    cmd.add("-jar");
+    cmd.add(jar.toAbsolutePath().toString());
+    cmd.add("-conf");
+    cmd.add(conf.toString());
+    return cmd;
+  }
+
+  /** The transport the running broker reported at start ("io_uring" for auto here), else the configured one. */
+  @Override
+  public String transport() {
+    Matcher m = STARTED.matcher(logText());
+    return m.find() ? m.group(1) : transport;
+  }
+}
