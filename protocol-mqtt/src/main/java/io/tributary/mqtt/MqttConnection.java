@@ -2,7 +2,6 @@ package io.tributary.mqtt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.tributary.mqtt.auth.AuthExchange;
 import io.tributary.mqtt.auth.AuthRequest;
@@ -33,6 +32,7 @@ import io.tributary.router.Broker;
 import io.tributary.router.ClientLink;
 import io.tributary.router.Core;
 import io.tributary.router.Message;
+import io.tributary.router.PayloadArena;
 import io.tributary.router.Session;
 import io.tributary.router.SessionRequest;
 import io.tributary.router.SharedGroup;
@@ -569,10 +569,16 @@ final class MqttConnection implements ClientLink {
         return;
       }
     }
-    // The one copy of the payload: out of the read buffer into the message the log keeps.
-    byte[] payload = ByteBufUtil.getBytes(publish.payload());
+    // The one copy of the payload: out of the read buffer into the message the log keeps, in this
+    // loop's payload arena (few long-lived arrays for the collector to copy).
+    ByteBuf in = publish.payload();
+    int length = in.readableBytes();
+    PayloadArena arena = registry.arena();
+    byte[] array = arena.allocate(length);
+    int offset = arena.offset();
+    in.getBytes(in.readerIndex(), array, offset, length);
     long now = System.currentTimeMillis();
-    broker.publish(new Message(topic, payload, qos, publish.retain(), clientId, now,
+    broker.publish(new Message(topic, array, offset, length, qos, publish.retain(), clientId, now,
         ForwardedProperties.expiresAt(pp, now), ForwardedProperties.of(pp)));
     if (qos > 0) {
       // MQTT 5: 0x10 tells the publisher nobody subscribes (the message is still accepted).
@@ -696,12 +702,15 @@ final class MqttConnection implements ClientLink {
     // The topic's UTF-8 bytes are encoded once per message on this loop and reused for every
     // subscriber here; the frame is written straight into this turn's batch.
     byte[] topic = registry.topicUtf8(message);
-    byte[] payload = message.payload();
+    byte[] payload = message.payloadArray();
+    int payloadOffset = message.payloadOffset();
+    int payloadLength = message.payloadLength();
     if (!v5()) {
-      int size = MqttEncoder.publishSize(protocolLevel, topic, qos, MqttProperties.EMPTY, payload.length);
+      int size = MqttEncoder.publishSize(protocolLevel, topic, qos, MqttProperties.EMPTY, payloadLength);
       ByteBuf out = reserve(size);
       if (out != null) {
-        MqttEncoder.writePublish(out, protocolLevel, topic, qos, retain, dup, packetId, MqttProperties.EMPTY, payload);
+        MqttEncoder.writePublish(out, protocolLevel, topic, qos, retain, dup, packetId, MqttProperties.EMPTY,
+            payload, payloadOffset, payloadLength);
       }
       return true;
     }
@@ -724,7 +733,7 @@ final class MqttConnection implements ClientLink {
     byte[] wireTopic = alias != 0 && !newAlias ? NO_BYTES : topic;
     long now = message.expiresAt() == 0 ? 0 : System.currentTimeMillis(); // only expiry needs the clock
     MqttProperties props = ForwardedProperties.outbound(message, subscriptionIds, alias, now);
-    int size = MqttEncoder.publishSize(protocolLevel, wireTopic, qos, props, payload.length);
+    int size = MqttEncoder.publishSize(protocolLevel, wireTopic, qos, props, payloadLength);
     if (size > clientMaxPacketSize) {
       // MQTT-3.1.2-25: never send more than the client's maximum; the message is discarded for it.
       log.debug("{}: {} byte PUBLISH exceeds the client's maximum packet size {}, discarded",
@@ -736,7 +745,8 @@ final class MqttConnection implements ClientLink {
     }
     ByteBuf out = reserve(size);
     if (out != null) {
-      MqttEncoder.writePublish(out, protocolLevel, wireTopic, qos, retain, dup, packetId, props, payload);
+      MqttEncoder.writePublish(out, protocolLevel, wireTopic, qos, retain, dup, packetId, props,
+          payload, payloadOffset, payloadLength);
     }
     return true;
   }

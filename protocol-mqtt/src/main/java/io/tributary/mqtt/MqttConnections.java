@@ -16,6 +16,7 @@ public final class MqttConnections {
   private final Set<MqttConnection> open = new LinkedHashSet<>();
   // A core hands one message to all its matching sessions in a row: the topic is encoded once.
   private io.tributary.router.Message lastEncoded;
+  private final io.tributary.router.PayloadArena arena = new io.tributary.router.PayloadArena();
   private byte[] lastTopicUtf8;
 
   /** Runs the MQTT engine on a new transport of this listener. Call on the core's event loop. */
@@ -31,6 +32,11 @@ public final class MqttConnections {
       lastEncoded = message;
     }
     return lastTopicUtf8;
+  }
+
+  /** Where this loop's published payloads are kept (see {@link io.tributary.router.PayloadArena}). */
+  io.tributary.router.PayloadArena arena() {
+    return arena;
   }
 
   void add(MqttConnection c) {

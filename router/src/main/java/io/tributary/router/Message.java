@@ -5,12 +5,15 @@ import java.util.Objects;
 /**
  * One published application message, protocol-neutral. It is the value stored in the commit log:
  * one instance per publish, shared by every subscriber that receives it, so it is immutable and
- * its payload array must never be written after construction.
+ * its payload bytes must never be written after construction. The payload may be a range of a
+ * shared array (see {@link PayloadArena}).
  */
 public final class Message {
 
   private final String topic;
-  private final byte[] payload;
+  private final byte[] payloadArray;
+  private final int payloadOffset;
+  private final int payloadLength;
   private final int qos;
   private final boolean retain;
   private final String publisherId;
@@ -30,8 +33,18 @@ public final class Message {
    */
   public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp,
       long expiresAt, Object properties) {
+    this(topic, payload, 0, Objects.requireNonNull(payload, "payload").length, qos, retain, publisherId, timestamp,
+        expiresAt, properties);
+  }
+
+  /** A message whose payload is {@code length} bytes of {@code array} from {@code offset}. */
+  public Message(String topic, byte[] array, int offset, int length, int qos, boolean retain, String publisherId,
+      long timestamp, long expiresAt, Object properties) {
     this.topic = Objects.requireNonNull(topic, "topic");
-    this.payload = Objects.requireNonNull(payload, "payload");
+    Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(array, "payload").length);
+    this.payloadArray = array;
+    this.payloadOffset = offset;
+    this.payloadLength = length;
     if (qos < 0 || qos > 2) {
       throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
     }
@@ -63,7 +76,8 @@ public final class Message {
    */
   public Message publishedAt(long nowMillis) {
     long shiftedExpiry = expiresAt == 0 ? 0 : expiresAt + (nowMillis - timestamp);
-    return new Message(topic, payload, qos, retain, publisherId, nowMillis, shiftedExpiry, properties);
+    return new Message(topic, payloadArray, payloadOffset, payloadLength, qos, retain, publisherId, nowMillis,
+        shiftedExpiry, properties);
   }
 
   /** Protocol metadata forwarded with the message, or null. */
@@ -75,9 +89,36 @@ public final class Message {
     return topic;
   }
 
-  /** The payload bytes; shared, do not modify. */
+  /**
+   * The payload bytes; shared when the message has an array of its own, else a copy (hot paths
+   * use {@link #payloadArray()} with offset and length). Do not modify.
+   */
   public byte[] payload() {
-    return payload;
+    if (payloadOffset == 0 && payloadLength == payloadArray.length) {
+      return payloadArray;
+    }
+    return java.util.Arrays.copyOfRange(payloadArray, payloadOffset, payloadOffset + payloadLength);
+  }
+
+  /** The array holding the payload, from {@link #payloadOffset()}; possibly shared with other messages. */
+  public byte[] payloadArray() {
+    return payloadArray;
+  }
+
+  public int payloadOffset() {
+    return payloadOffset;
+  }
+
+  public int payloadLength() {
+    return payloadLength;
+  }
+
+  /** This message with a payload array of its own, for holders that keep it indefinitely. */
+  public Message compact() {
+    if (payloadOffset == 0 && payloadLength == payloadArray.length) {
+      return this;
+    }
+    return new Message(topic, payload(), qos, retain, publisherId, timestamp, expiresAt, properties);
   }
 
   public int qos() {
@@ -100,11 +141,11 @@ public final class Message {
 
   /** Bytes this message accounts for in log retention: payload, topic, and a fixed overhead. */
   public int sizeInBytes() {
-    return payload.length + topic.length() * 2 + 64;
+    return payloadLength + topic.length() * 2 + 64;
   }
 
   @Override
   public String toString() {
-    return "Message{topic=" + topic + ", qos=" + qos + ", retain=" + retain + ", bytes=" + payload.length + "}";
+    return "Message{topic=" + topic + ", qos=" + qos + ", retain=" + retain + ", bytes=" + payloadLength + "}";
   }
 }

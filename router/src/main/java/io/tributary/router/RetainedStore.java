@@ -14,10 +14,10 @@ public final class RetainedStore {
 
   /** Stores, replaces, or (empty payload) clears the retained message of the message's topic. */
   public void update(Message message) {
-    if (message.payload().length == 0) {
+    if (message.payloadLength() == 0) {
       byTopic.remove(message.topic());
     } else {
-      byTopic.put(message.topic(), message);
+      byTopic.put(message.topic(), message.compact()); // kept indefinitely: no shared chunk pinned
     }
   }
 

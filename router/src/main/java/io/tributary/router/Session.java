@@ -49,6 +49,18 @@ public final class Session {
 
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
   private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+  /** Every packet id boxed once, so the in-flight map allocates no Integer per message. */
+  private static final Integer[] PACKET_IDS = new Integer[65536];
+
+  static {
+    for (int i = 0; i < PACKET_IDS.length; i++) {
+      PACKET_IDS[i] = i;
+    }
+  }
+
+  private static Integer boxed(int packetId) {
+    return PACKET_IDS[packetId];
+  }
   private final Set<Integer> inboundQos2 = new HashSet<>();
   private final ArrayDeque<Inflight> retainedQueue = new ArrayDeque<>();
   /** In-flight entries marked unsent: over the Receive Maximum of the connection (see attach). */
@@ -351,11 +363,11 @@ public final class Session {
 
   /** PUBACK for a QoS 1 message. Returns false for an unknown packet id. */
   public boolean puback(int packetId) {
-    Inflight f = inflight.get(packetId);
+    Inflight f = inflight.get(boxed(packetId));
     if (f == null || f.qos != 1) {
       return false;
     }
-    inflight.remove(packetId);
+    inflight.remove(boxed(packetId));
     clearUnsent(f); // the client had it from an earlier connection
     if (f.member != null) {
       f.member.release();
@@ -369,7 +381,7 @@ public final class Session {
 
   /** PUBREC for a QoS 2 message: answered with PUBREL. Returns false for an unknown id. */
   public boolean pubrec(int packetId) {
-    Inflight f = inflight.get(packetId);
+    Inflight f = inflight.get(boxed(packetId));
     if (f == null || f.qos != 2) {
       return false;
     }
@@ -384,11 +396,11 @@ public final class Session {
    * slot is free again (MQTT-3.3.4-9, 4.3.3). Returns false for an unknown id.
    */
   public boolean pubrecFailed(int packetId) {
-    Inflight f = inflight.get(packetId);
+    Inflight f = inflight.get(boxed(packetId));
     if (f == null || f.qos != 2 || f.released) {
       return false;
     }
-    inflight.remove(packetId);
+    inflight.remove(boxed(packetId));
     clearUnsent(f);
     if (f.member != null) {
       f.member.release();
@@ -402,11 +414,11 @@ public final class Session {
 
   /** PUBCOMP ends a QoS 2 delivery. Returns false for an unknown id. */
   public boolean pubcomp(int packetId) {
-    Inflight f = inflight.get(packetId);
+    Inflight f = inflight.get(boxed(packetId));
     if (f == null || !f.released) {
       return false;
     }
-    inflight.remove(packetId);
+    inflight.remove(boxed(packetId));
     if (f.member != null) {
       f.member.release();
     }
@@ -536,7 +548,7 @@ public final class Session {
     if (link.publish(message, qos, retain, false, id, sub.subscriptionIds)) {
       Inflight f = new Inflight(message, qos, retain, sub.subscriptionIds);
       f.member = member;
-      inflight.put(id, f);
+      inflight.put(boxed(id), f);
     } else {
       member.release(); // over the client's maximum packet size: discarded for it
     }
@@ -633,7 +645,7 @@ public final class Session {
     int id = nextPacketId();
     // A message the client cannot take (over its maximum packet size) is discarded for it.
     if (link.publish(message, qos, retainFlag, false, id, subscriptionIds)) {
-      inflight.put(id, new Inflight(message, qos, retainFlag, subscriptionIds));
+      inflight.put(boxed(id), new Inflight(message, qos, retainFlag, subscriptionIds));
     }
     return true;
   }
@@ -643,7 +655,7 @@ public final class Session {
     while (true) {
       int id = nextPacketId;
       nextPacketId = id == 65535 ? 1 : id + 1;
-      if (!inflight.containsKey(id)) {
+      if (!inflight.containsKey(boxed(id))) {
         return id;
       }
     }

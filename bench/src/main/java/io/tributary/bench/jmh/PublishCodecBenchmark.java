@@ -84,6 +84,10 @@ public class PublishCodecBenchmark {
   ByteBuf payload;
   Publish toEncode;
   int packetId;
+  /** The broker's delivery path: the topic encoded once, frames written into one batch buffer. */
+  byte[] topicUtf8;
+  byte[] payloadBytes;
+  ByteBuf outBatch;
 
   @Setup(Level.Trial)
   public void setUp(Blackhole blackhole) throws Exception {
@@ -92,6 +96,9 @@ public class PublishCodecBenchmark {
       bytes[i] = (byte) ('a' + i % 26);
     }
     payload = Unpooled.wrappedBuffer(bytes);
+    payloadBytes = bytes;
+    topicUtf8 = TOPIC.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    outBatch = ALLOC.directBuffer(64 * 1024);
     toEncode = new Publish(TOPIC, qos, false, false, qos > 0 ? 1 : 0, payload);
 
     decoder = new MqttDecoder(MAX_PACKET_SIZE, ALLOC);
@@ -158,6 +165,7 @@ public class PublishCodecBenchmark {
     decoder.release();
     one.release();
     batch.release();
+    outBatch.release();
   }
 
   /** One PUBLISH per feed. */
@@ -189,6 +197,21 @@ public class PublishCodecBenchmark {
     blackhole.consume(out.getByte(0));
     blackhole.consume(out);
     out.release();
+  }
+
+  /**
+   * What the broker does per subscriber: write the PUBLISH into the connection's batch buffer
+   * (pre-encoded topic, payload copied in); the buffer is reused, as a batch is per turn.
+   */
+  @Benchmark
+  public int encodeIntoBatch() {
+    ByteBuf out = outBatch;
+    if (out.writableBytes() < 1024) {
+      out.clear();
+    }
+    MqttEncoder.writePublish(out, protocolLevel, topicUtf8, qos, false, false, nextPacketId(), MqttProperties.EMPTY,
+        payloadBytes, 0, payloadBytes.length);
+    return out.writerIndex();
   }
 
   /** Flat encode: the payload copied behind the header in one buffer, released. */

@@ -71,6 +71,24 @@ public final class Load {
     return 0;
   }
 
+  /** The command-line arguments that {@link #parse} turns back into this scenario. */
+  public static java.util.List<String> args(Scenario s) {
+    java.util.List<String> a = new java.util.ArrayList<>();
+    java.util.Collections.addAll(a,
+        "--kind", s.getKind().name(), "--mode", s.getMode().name(), "--host", s.getHost(),
+        "--port", Integer.toString(s.getPort()), "--protocol", Integer.toString(s.getProtocolVersion()),
+        "--qos", Integer.toString(s.getQos()), "--publishers", Integer.toString(s.getPublishers()),
+        "--subscribers", Integer.toString(s.getSubscribers()), "--payload", Integer.toString(s.getPayloadBytes()),
+        "--window", Integer.toString(s.getWindow()), "--rate", Integer.toString(s.getRate()),
+        "--warmup", Double.toString(s.getWarmupSeconds()), "--measure", Double.toString(s.getMeasureSeconds()),
+        "--connections", Integer.toString(s.getConnections()), "--concurrency", Integer.toString(s.getConcurrency()),
+        "--broker-pid", Long.toString(s.getBrokerPid()), "--event-loops", Integer.toString(s.getEventLoops()));
+    if (!s.getName().isEmpty()) {
+      java.util.Collections.addAll(a, "--name", s.getName());
+    }
+    return a;
+  }
+
   /**
    * The scenario the arguments describe; null for {@code --help}. Throws
    * {@link IllegalArgumentException} with a message naming the bad argument.

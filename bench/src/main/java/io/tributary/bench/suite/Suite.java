@@ -1,6 +1,5 @@
 package io.tributary.bench.suite;
 
-import io.tributary.bench.load.LoadGenerator;
 import io.tributary.bench.load.LoadResult;
 import io.tributary.bench.load.Scenario;
 import java.io.IOException;
@@ -178,7 +177,6 @@ public final class Suite {
     try {
       broker.start(dir);
       scenario.setHost(ProcessBroker.HOST).setPort(broker.port()).setBrokerPid(broker.pid());
-      System.gc();
       result = generate(scenario);
       if (!broker.isAlive()) {
         error = broker.name() + " exited during the run; its output:\n" + broker.logTail(20);
@@ -212,25 +210,57 @@ public final class Suite {
     return String.join(" ", words);
   }
 
-  /** Runs the generator on its own thread so a run that hangs is reported instead of stopping the suite. */
+  /**
+   * Runs the generator in a JVM of its own, fresh for every run: its garbage and collections from
+   * earlier runs would otherwise land in later runs' latencies (the suite's own heap grows over a
+   * run of all scenarios). A run that hangs is stopped and reported instead of stopping the suite.
+   */
   private static LoadResult generate(Scenario scenario) throws ExecutionException, TimeoutException, InterruptedException {
-    CompletableFuture<LoadResult> f = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        f.complete(LoadGenerator.run(scenario));
-      } catch (Throwable e) {
-        f.completeExceptionally(e);
-      }
-    }, "bench-load-" + scenario.getName());
-    t.setDaemon(true);
-    t.start();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(io.tributary.bench.load.Load.class.getName());
+    cmd.addAll(io.tributary.bench.load.Load.args(scenario));
     long timeoutSeconds = (long) (scenario.getWarmupSeconds() + scenario.getMeasureSeconds()) + 120
         + scenario.getConnections() / 100L;
+    Process p;
+    Path err;
     try {
-      return f.get(timeoutSeconds, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      t.interrupt();
-      throw new TimeoutException(timeoutSeconds + " s");
+      err = Files.createTempFile("bench-load-", ".err");
+      p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+    } catch (IOException e) {
+      throw new ExecutionException("cannot start the load generator: " + e.getMessage(), e);
+    }
+    try {
+      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new TimeoutException(timeoutSeconds + " s");
+      }
+      String stdout = out.get(10, TimeUnit.SECONDS).strip();
+      if (p.exitValue() != 0 || stdout.isEmpty()) {
+        String tail = Files.readString(err).strip();
+        throw new ExecutionException(new IllegalStateException(
+            tail.isEmpty() ? "exit status " + p.exitValue() : tail.lines().reduce((a, b) -> b).orElse(tail)));
+      }
+      String json = stdout.lines().reduce((a, b) -> b).orElse(stdout);
+      return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, LoadResult.class);
+    } catch (IOException e) {
+      throw new ExecutionException("cannot read the load generator's result: " + e.getMessage(), e);
+    } finally {
+      p.destroyForcibly();
+      try {
+        Files.deleteIfExists(err);
+      } catch (IOException ignored) {
+        // a temp file left behind
+      }
     }
   }
 

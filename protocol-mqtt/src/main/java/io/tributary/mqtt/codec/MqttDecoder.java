@@ -1101,7 +1101,11 @@ public final class MqttDecoder {
   }
 
   private int readPacketId(PacketType type) throws MqttCodecException {
-    int id = readU16(type + " packet id");
+    if (end - pos < 2) {
+      throw tooShort(type + " packet id"); // the text only when it is needed: this runs per packet
+    }
+    int id = in.getUnsignedShort(pos);
+    pos += 2;
     if (id == 0) {
       throw new MqttCodecException(PROTOCOL, type + " with packet id 0");
     }

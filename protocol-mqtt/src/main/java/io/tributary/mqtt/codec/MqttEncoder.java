@@ -216,7 +216,8 @@ public final class MqttEncoder {
   /**
    * Writes a PUBLISH into {@code out} (a connection's outbound batch): the header around a topic
    * already encoded as UTF-8 (once per message, not per subscriber), then the payload bytes. The
-   * caller has checked the topic (length, characters) when it was published.
+   * caller has checked the topic (length, characters) when it was published. The payload is
+   * {@code payloadLength} bytes of {@code payload} from {@code payloadOffset}.
    */
   public static void writePublish(
       ByteBuf out,
@@ -227,7 +228,9 @@ public final class MqttEncoder {
       boolean dup,
       int packetId,
       MqttProperties properties,
-      byte[] payload) {
+      byte[] payload,
+      int payloadOffset,
+      int payloadLength) {
     if (qos < 0 || qos > 2) {
       throw new IllegalArgumentException("PUBLISH qos " + qos);
     }
@@ -245,7 +248,7 @@ public final class MqttEncoder {
     if (v5) {
       variableHeader += propertiesSize(properties, PacketType.PUBLISH);
     }
-    int remaining = checkedInt(variableHeader + payload.length);
+    int remaining = checkedInt(variableHeader + payloadLength);
     out.writeByte((PacketType.PUBLISH.value() << 4) | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0));
     writeRemainingLength(out, remaining);
     out.writeShort(topicUtf8.length);
@@ -256,7 +259,7 @@ public final class MqttEncoder {
     if (v5) {
       writeProperties(out, properties);
     }
-    out.writeBytes(payload);
+    out.writeBytes(payload, payloadOffset, payloadLength);
   }
 
   // ---- remaining length (a Variable Byte Integer) ----
