@@ -45,7 +45,7 @@ final class MarkdownReport {
         + " tables show the median of the rounds)");
     row(b, "warm-up / measure", Format.seconds(d.warmup()) + " / " + Format.seconds(d.measure()) + " per run");
     row(b, "scale", d.quick() ? quickScale(d) : "full");
-    row(b, "load generator", "`io.tributary.bench.load`, in the suite's JVM on the same machine, 127.0.0.1");
+    row(b, "load generator", "`io.tributary.bench.load`, a fresh JVM per run on the same machine, 127.0.0.1");
     b.append('\n');
   }
 
