@@ -58,6 +58,10 @@ public final class Session {
     }
   }
 
+  private static final int NO_MATCH_SLOTS = 16;
+  /** Topics (by identity) that matched none of the subscriptions; cleared when they change. */
+  private String[] noMatch;
+
   private static Integer boxed(int packetId) {
     return PACKET_IDS[packetId];
   }
@@ -262,6 +266,7 @@ public final class Session {
       broker.index().remove(sub.filter());
     }
     subscriptions.clear();
+    noMatch = null;
     inflight.clear();
     inboundQos2.clear();
     retainedQueue.clear();
@@ -278,6 +283,7 @@ public final class Session {
     boolean hadNone = subscriptions.isEmpty();
     Subscription sub = new Subscription(this, filter, qos, options);
     Subscription old = subscriptions.put(filter, sub);
+    noMatch = null; // a topic that matched nothing may match now
     // Add the new one before removing the old: were the core's trie empty in between, the core
     // would jump its cursor to the log's end and skip records published under the old
     // subscription but not yet dispatched (MQTT-3.8.4-3: replacing must not interrupt the flow).
@@ -320,6 +326,7 @@ public final class Session {
   /** Returns whether the filter was subscribed. */
   public boolean unsubscribe(String filter) {
     Subscription sub = subscriptions.remove(filter);
+    noMatch = null;
     if (sub == null) {
       SharedSubscription s = shared.remove(filter);
       if (s == null) {
@@ -755,10 +762,27 @@ public final class Session {
     if (recordOffset >= stop) {
       return false;
     }
+    // Catching up reads every record of the log, most of them other clients' topics. A publisher's
+    // records share one topic String, so a small cache of topics that matched none of this
+    // session's filters skips the string matching for most of them.
+    String topic = message.topic();
+    int slot = System.identityHashCode(topic) & (NO_MATCH_SLOTS - 1);
+    if (noMatch != null && noMatch[slot] == topic) {
+      return true;
+    }
+    boolean anyFilter = false;
     for (Subscription sub : subscriptions.values()) {
-      if (Topics.matches(sub.filter(), message.topic())) {
+      if (Topics.matches(sub.filter(), topic)) {
+        anyFilter = true;
         collect(sub, message);
       }
+    }
+    if (!anyFilter) {
+      if (noMatch == null) {
+        noMatch = new String[NO_MATCH_SLOTS];
+      }
+      noMatch[slot] = topic;
+      return true;
     }
     if (matchedQos < 0) {
       return true;
