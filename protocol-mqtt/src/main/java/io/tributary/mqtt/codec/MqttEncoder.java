@@ -143,12 +143,18 @@ public final class MqttEncoder {
     if (qos < 0 || qos > 2) {
       throw new IllegalArgumentException("PUBLISH qos " + qos);
     }
-    long variableHeader = 2L + utf8Length(topic, "topic name") + (qos > 0 ? 2 : 0);
+    int remaining = publishRemaining(protocolLevel, utf8Length(topic, "topic name"), qos, properties, payloadLength);
+    return 1 + remainingLengthSize(remaining) + remaining;
+  }
+
+  /** The remaining length of a PUBLISH: topic, packet id, properties (level 5 only), payload. */
+  private static int publishRemaining(
+      int protocolLevel, int topicLength, int qos, MqttProperties properties, int payloadLength) {
+    long variableHeader = 2L + topicLength + (qos > 0 ? 2 : 0);
     if (protocolLevel >= MqttVersion.V5) {
       variableHeader += propertiesSize(properties, PacketType.PUBLISH);
     }
-    int remaining = checkedInt(variableHeader + payloadLength);
-    return 1 + remainingLengthSize(remaining) + remaining;
+    return checkedInt(variableHeader + payloadLength);
   }
 
   /**
@@ -205,11 +211,7 @@ public final class MqttEncoder {
    * properties count at level 5 only.
    */
   public static int publishSize(int protocolLevel, byte[] topicUtf8, int qos, MqttProperties properties, int payloadLength) {
-    long variableHeader = 2L + topicUtf8.length + (qos > 0 ? 2 : 0);
-    if (protocolLevel >= MqttVersion.V5) {
-      variableHeader += propertiesSize(properties, PacketType.PUBLISH);
-    }
-    int remaining = checkedInt(variableHeader + payloadLength);
+    int remaining = publishRemaining(protocolLevel, topicUtf8.length, qos, properties, payloadLength);
     return 1 + remainingLengthSize(remaining) + remaining;
   }
 
@@ -244,11 +246,7 @@ public final class MqttEncoder {
       throw new IllegalArgumentException("topic name longer than 65535 bytes");
     }
     boolean v5 = protocolLevel >= MqttVersion.V5;
-    long variableHeader = 2L + topicUtf8.length + (qos > 0 ? 2 : 0);
-    if (v5) {
-      variableHeader += propertiesSize(properties, PacketType.PUBLISH);
-    }
-    int remaining = checkedInt(variableHeader + payloadLength);
+    int remaining = publishRemaining(protocolLevel, topicUtf8.length, qos, properties, payloadLength);
     out.writeByte((PacketType.PUBLISH.value() << 4) | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0));
     writeRemainingLength(out, remaining);
     out.writeShort(topicUtf8.length);
