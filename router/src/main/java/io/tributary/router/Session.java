@@ -47,10 +47,9 @@ public final class Session {
   /** A will waiting out its delay; taken (and so published at most once) by timer or session end. */
   final java.util.concurrent.atomic.AtomicReference<Message> pendingWill = new java.util.concurrent.atomic.AtomicReference<>();
 
-  private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-  private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
   /** Every packet id boxed once, so the in-flight map allocates no Integer per message. */
   private static final Integer[] PACKET_IDS = new Integer[65536];
+  private static final int NO_MATCH_SLOTS = 16;
 
   static {
     for (int i = 0; i < PACKET_IDS.length; i++) {
@@ -58,13 +57,10 @@ public final class Session {
     }
   }
 
-  private static final int NO_MATCH_SLOTS = 16;
-  /** Topics (by identity) that matched none of the subscriptions; cleared when they change. */
+  private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+  private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+  /** Topics (by identity) that matched none of the subscriptions (catch-up); cleared when they change. */
   private String[] noMatch;
-
-  private static Integer boxed(int packetId) {
-    return PACKET_IDS[packetId];
-  }
   private final Set<Integer> inboundQos2 = new HashSet<>();
   private final ArrayDeque<Inflight> retainedQueue = new ArrayDeque<>();
   /** In-flight entries marked unsent: over the Receive Maximum of the connection (see attach). */
@@ -655,6 +651,10 @@ public final class Session {
       inflight.put(boxed(id), new Inflight(message, qos, retainFlag, subscriptionIds));
     }
     return true;
+  }
+
+  private static Integer boxed(int packetId) {
+    return PACKET_IDS[packetId];
   }
 
   private int nextPacketId() {
