@@ -800,12 +800,13 @@ final class MqttConnection implements ClientLink {
 
   /** Queues a frame; all frames of this event-loop turn go out in one write and one flush. */
   private void write(ByteBuf frame) {
-    if (state == State.CLOSED) {
+    try {
+      ByteBuf out = reserve(frame.readableBytes());
+      if (out != null) {
+        out.writeBytes(frame);
+      }
+    } finally {
       frame.release();
-      return;
-    }
-    if (batch.add(frame)) {
-      socket.executor().execute(this::flush);
     }
   }
 

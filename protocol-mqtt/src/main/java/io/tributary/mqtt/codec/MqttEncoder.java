@@ -147,6 +147,20 @@ public final class MqttEncoder {
     return 1 + remainingLengthSize(remaining) + remaining;
   }
 
+  /** The first byte of a PUBLISH (type and flags), after checking QoS, packet id and DUP agree. */
+  private static int publishFirstByte(int qos, boolean retain, boolean dup, int packetId) {
+    if (qos < 0 || qos > 2) {
+      throw new IllegalArgumentException("PUBLISH qos " + qos);
+    }
+    if (qos > 0 && (packetId < 1 || packetId > 0xFFFF)) {
+      throw new IllegalArgumentException("PUBLISH qos " + qos + " needs a packet id 1..65535");
+    }
+    if (dup && qos == 0) {
+      throw new IllegalArgumentException("PUBLISH with DUP=1 and QoS 0");
+    }
+    return (PacketType.PUBLISH.value() << 4) | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
+  }
+
   /** The remaining length of a PUBLISH: topic, packet id, properties (level 5 only), payload. */
   private static int publishRemaining(
       int protocolLevel, int topicLength, int qos, MqttProperties properties, int payloadLength) {
@@ -233,21 +247,13 @@ public final class MqttEncoder {
       byte[] payload,
       int payloadOffset,
       int payloadLength) {
-    if (qos < 0 || qos > 2) {
-      throw new IllegalArgumentException("PUBLISH qos " + qos);
-    }
-    if (qos > 0 && (packetId < 1 || packetId > 0xFFFF)) {
-      throw new IllegalArgumentException("PUBLISH qos " + qos + " needs a packet id 1..65535");
-    }
-    if (dup && qos == 0) {
-      throw new IllegalArgumentException("PUBLISH with DUP=1 and QoS 0");
-    }
+    int firstByte = publishFirstByte(qos, retain, dup, packetId);
     if (topicUtf8.length > 0xFFFF) {
       throw new IllegalArgumentException("topic name longer than 65535 bytes");
     }
     boolean v5 = protocolLevel >= MqttVersion.V5;
     int remaining = publishRemaining(protocolLevel, topicUtf8.length, qos, properties, payloadLength);
-    out.writeByte((PacketType.PUBLISH.value() << 4) | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0));
+    out.writeByte(firstByte);
     writeRemainingLength(out, remaining);
     out.writeShort(topicUtf8.length);
     out.writeBytes(topicUtf8);
@@ -466,15 +472,7 @@ public final class MqttEncoder {
       int payloadLength,
       int extraCapacity,
       ByteBufAllocator alloc) {
-    if (qos < 0 || qos > 2) {
-      throw new IllegalArgumentException("PUBLISH qos " + qos);
-    }
-    if (qos > 0 && (packetId < 1 || packetId > 0xFFFF)) {
-      throw new IllegalArgumentException("PUBLISH qos " + qos + " needs a packet id 1..65535");
-    }
-    if (dup && qos == 0) {
-      throw new IllegalArgumentException("PUBLISH with DUP=1 and QoS 0");
-    }
+    int firstByte = publishFirstByte(qos, retain, dup, packetId);
     int topicLength = utf8Length(topic, "topic name");
     int variableHeader = 2 + topicLength + (qos > 0 ? 2 : 0);
     if (v5) {
@@ -485,8 +483,6 @@ public final class MqttEncoder {
       throw new IllegalArgumentException("PUBLISH too large: remaining length " + remainingLong);
     }
     int remaining = (int) remainingLong;
-    int firstByte =
-        (PacketType.PUBLISH.value() << 4) | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
     int headerSize = 1 + remainingLengthSize(remaining) + variableHeader;
     ByteBuf buf = alloc.buffer(headerSize + extraCapacity, headerSize + extraCapacity);
     buf.writeByte(firstByte);
