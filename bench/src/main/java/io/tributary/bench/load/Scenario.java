@@ -86,11 +86,6 @@ public final class Scenario {
     eventLoops = other.eventLoops;
   }
 
-  /** Deliveries each published message should produce. */
-  public int deliveriesPerMessage() {
-    return kind == Kind.FAN_OUT ? subscribers : 1;
-  }
-
   public String getName() { return name; }
   public Scenario setName(String name) { this.name = Objects.requireNonNull(name); return this; }
   public Kind getKind() { return kind; }

@@ -46,7 +46,6 @@ public final class Suite {
   }
 
   public static void main(String[] args) {
-    quietLogging();
     System.exit(run(args, root(), System.out, System.err));
   }
 
@@ -336,22 +335,6 @@ public final class Suite {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       // a temp dir left behind is harmless
-    }
-  }
-
-  /** Without a logback configuration on the class path, logback logs DEBUG; the generator's libraries would flood stderr. */
-  private static void quietLogging() {
-    if (System.getProperty("logback.configurationFile") != null
-        || Suite.class.getClassLoader().getResource("logback.xml") != null
-        || Suite.class.getClassLoader().getResource("logback-test.xml") != null) {
-      return;
-    }
-    try {
-      if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
-        ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
-      }
-    } catch (Throwable e) {
-      // logging stays as it is
     }
   }
 }
