@@ -52,6 +52,7 @@ public final class BrokerConfig {
   public Sessions sessions = new Sessions();
   public Log log = new Log();
   public TlsSettings tls = new TlsSettings();
+  public Limits limits = new Limits();
 
   public static final class Listener {
     public String name;
@@ -66,6 +67,10 @@ public final class BrokerConfig {
     public Tls tls;
     /** raw-tcp: framing, identification and topics of devices (absent: every default). */
     public Device device;
+    /** mqtt-ws: time to send a complete HTTP request head (absent: 10000). */
+    public Integer requestTimeoutMs;
+    /** mqtt-ws: time an HTTP connection may stay without traffic (absent: 30000). */
+    public Integer idleTimeoutMs;
 
     static Listener defaultMqtt() {
       Listener l = new Listener();
@@ -102,6 +107,12 @@ public final class BrokerConfig {
       }
       if (allowedOrigins != null) {
         o.setAllowedOrigins(allowedOrigins);
+      }
+      if (requestTimeoutMs != null) {
+        o.setRequestTimeoutMs(requestTimeoutMs);
+      }
+      if (idleTimeoutMs != null) {
+        o.setIdleTimeoutMs(idleTimeoutMs);
       }
       if (tls != null) {
         o.setTls(tls.certPath, tls.keyPath);
@@ -180,6 +191,21 @@ public final class BrokerConfig {
     public int topicAliasMaximum = MqttOptions.DEFAULT_TOPIC_ALIAS_MAXIMUM;
     public int maxKeepAliveSeconds = MqttOptions.DEFAULT_MAX_KEEP_ALIVE_SECONDS;
     public String responseInformation = "";
+    public int maxUserProperties = MqttOptions.DEFAULT_MAX_USER_PROPERTIES;
+    public int maxUserPropertyBytes = MqttOptions.DEFAULT_MAX_USER_PROPERTY_BYTES;
+    public int writeStallTimeoutMs = MqttOptions.DEFAULT_WRITE_STALL_TIMEOUT_MS;
+  }
+
+  /** Bounds on connections, checked when a socket is accepted (before TLS or any read). */
+  public static final class Limits {
+    /** All listeners together; 0 = from the process's open-file limit, less headroom. */
+    public int maxConnections = 0;
+    /** Each listener; 0 = three quarters of the broker's, so one flooded port leaves room for the others. */
+    public int maxConnectionsPerListener = 0;
+    /** New connections a second per listener (token bucket); 0 = unlimited. */
+    public int connectionRate = 10_000;
+    /** Connections a listener may accept at once, above the rate, after a quiet spell. */
+    public int connectionBurst = 10_000;
   }
 
   public static final class Sessions {
@@ -190,6 +216,8 @@ public final class BrokerConfig {
     public int segmentRecords = CommitLogOptions.DEFAULT_SEGMENT_RECORDS;
     public long segmentBytes = CommitLogOptions.DEFAULT_SEGMENT_BYTES;
     public long retentionBytes = CommitLogOptions.DEFAULT_RETENTION_BYTES;
+    /** Heap the retained records may take, decoded; 0 = a quarter of the JVM's maximum heap. */
+    public long heapBudgetBytes = 0;
   }
 
   /** Protocols a listener may name, and the ones this build serves. */
@@ -273,6 +301,19 @@ public final class BrokerConfig {
     option("mqtt.topicAliasMaximum", () -> new MqttOptions().setTopicAliasMaximum(mqtt.topicAliasMaximum));
     option("mqtt.maxKeepAliveSeconds", () -> new MqttOptions().setMaxKeepAliveSeconds(mqtt.maxKeepAliveSeconds));
     check(mqtt.responseInformation != null, "mqtt.responseInformation", "must be a string (\"\" for none)");
+    option("mqtt.maxUserProperties", () -> new MqttOptions().setMaxUserProperties(mqtt.maxUserProperties));
+    option("mqtt.maxUserPropertyBytes", () -> new MqttOptions().setMaxUserPropertyBytes(mqtt.maxUserPropertyBytes));
+    option("mqtt.writeStallTimeoutMs", () -> new MqttOptions().setWriteStallTimeoutMs(mqtt.writeStallTimeoutMs));
+    check(log.heapBudgetBytes >= 0, "log.heapBudgetBytes", "must be >= 0 (0: a quarter of the maximum heap), was "
+        + log.heapBudgetBytes);
+    check(limits != null, "limits", "must be an object");
+    check(limits.maxConnections >= 0, "limits.maxConnections", "must be >= 0 (0: from the open-file limit), was "
+        + limits.maxConnections);
+    check(limits.maxConnectionsPerListener >= 0, "limits.maxConnectionsPerListener",
+        "must be >= 0 (0: three quarters of limits.maxConnections), was " + limits.maxConnectionsPerListener);
+    check(limits.connectionRate >= 0, "limits.connectionRate", "must be >= 0 (0: unlimited), was "
+        + limits.connectionRate);
+    check(limits.connectionBurst >= 1, "limits.connectionBurst", "must be >= 1, was " + limits.connectionBurst);
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
     option("log.segmentBytes", () -> new CommitLogOptions().setSegmentBytes(log.segmentBytes));
@@ -286,6 +327,14 @@ public final class BrokerConfig {
     boolean ws = "mqtt-ws".equals(l.protocol);
     check(ws || l.paths == null, key + ".paths", "only for mqtt-ws listeners");
     check(ws || l.allowedOrigins == null, key + ".allowedOrigins", "only for mqtt-ws listeners");
+    check(ws || l.requestTimeoutMs == null, key + ".requestTimeoutMs", "only for mqtt-ws listeners");
+    check(ws || l.idleTimeoutMs == null, key + ".idleTimeoutMs", "only for mqtt-ws listeners");
+    if (l.requestTimeoutMs != null) {
+      option(key + ".requestTimeoutMs", () -> new WebSocketOptions().setRequestTimeoutMs(l.requestTimeoutMs));
+    }
+    if (l.idleTimeoutMs != null) {
+      option(key + ".idleTimeoutMs", () -> new WebSocketOptions().setIdleTimeoutMs(l.idleTimeoutMs));
+    }
     if (l.paths != null) {
       check(!l.paths.isEmpty(), key + ".paths", "must list at least one path (absent means [\"/mqtt\"])");
       Set<String> seen = new HashSet<>();
@@ -358,14 +407,59 @@ public final class BrokerConfig {
         .setReceiveMaximum(mqtt.receiveMaximum)
         .setTopicAliasMaximum(mqtt.topicAliasMaximum)
         .setMaxKeepAliveSeconds(mqtt.maxKeepAliveSeconds)
-        .setResponseInformation(mqtt.responseInformation);
+        .setResponseInformation(mqtt.responseInformation)
+        .setMaxUserProperties(mqtt.maxUserProperties)
+        .setMaxUserPropertyBytes(mqtt.maxUserPropertyBytes)
+        .setWriteStallTimeoutMs(mqtt.writeStallTimeoutMs);
+  }
+
+  /** {@code log.heapBudgetBytes}, or a quarter of the maximum heap when it is 0. */
+  public long effectiveHeapBudget() {
+    return log.heapBudgetBytes > 0 ? log.heapBudgetBytes : Runtime.getRuntime().maxMemory() / 4;
+  }
+
+  /**
+   * The file descriptors this process may open, or -1 where the JVM cannot tell (not Unix).
+   */
+  static long openFileLimit() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      return unix.getMaxFileDescriptorCount();
+    }
+    return -1;
+  }
+
+  /**
+   * {@code limits.maxConnections}, or when 0 the open-file limit less a tenth (at least 256) for
+   * the log, the jars, the event loops and the listening sockets themselves.
+   */
+  public int effectiveMaxConnections() {
+    if (limits.maxConnections > 0) {
+      return limits.maxConnections;
+    }
+    long fds = openFileLimit();
+    if (fds <= 0) {
+      return 10_000;
+    }
+    long headroom = Math.max(256, fds / 10);
+    return (int) Math.max(16, Math.min(Integer.MAX_VALUE, fds - headroom));
+  }
+
+  /** {@code limits.maxConnectionsPerListener}, or three quarters of the broker's when 0. */
+  public int effectiveMaxConnectionsPerListener() {
+    int broker = effectiveMaxConnections();
+    if (limits.maxConnectionsPerListener > 0) {
+      return Math.min(broker, limits.maxConnectionsPerListener);
+    }
+    return Math.max(1, broker * 3 / 4);
   }
 
   public RouterOptions routerOptions() {
     return new RouterOptions()
         .setMaxInflight(sessions.maxInflight)
         .setLog(new CommitLogOptions().setSegmentRecords(log.segmentRecords)
-            .setSegmentBytes(log.segmentBytes).setRetentionBytes(log.retentionBytes));
+            .setSegmentBytes(log.segmentBytes)
+            .setRetentionBytes(Math.min(log.retentionBytes, effectiveHeapBudget())));
   }
 
   /** Event loops to run: the configured count, or one per core. */

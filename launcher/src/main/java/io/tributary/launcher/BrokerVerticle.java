@@ -1,6 +1,7 @@
 package io.tributary.launcher;
 
 import io.tributary.router.Broker;
+import io.tributary.router.ConnectionGate;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,6 +27,7 @@ public final class BrokerVerticle extends VerticleBase {
   private BrokerConfig config;
   private Broker broker;
   private String coresDeployment;
+  private AcceptGuard acceptGuard;
 
   @Override
   public Future<?> start() {
@@ -36,6 +38,7 @@ public final class BrokerVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     broker = new Broker(config.routerOptions());
+    ConnectionGate gate = connectionGate();
     int instances = config.effectiveInstances();
     ListenerStates states = new ListenerStates(config.listeners, instances);
     return vertx.deployVerticle(() -> {
@@ -47,6 +50,7 @@ public final class BrokerVerticle extends VerticleBase {
           coresDeployment = id;
           log.info("Tributary started: transport {}, {} event loop{}", transportName(), instances,
               instances == 1 ? "" : "s");
+          logLimits(gate);
           for (int i = 0; i < config.listeners.size(); i++) {
             BrokerConfig.Listener l = config.listeners.get(i);
             if ("mqtt-ws".equals(l.protocol)) {
@@ -73,6 +77,55 @@ public final class BrokerVerticle extends VerticleBase {
           }
         })
         .onFailure(e -> broker.close());
+  }
+
+  /**
+   * The connection bounds, enforced at accept where this Vert.x runs on the launcher's guarded
+   * transport (always, with the packaged jar); an application that embeds the broker in its own
+   * Vert.x gets them by building it with {@link #guardedTransport}.
+   */
+  private ConnectionGate connectionGate() {
+    ConnectionGate gate = new ConnectionGate(config.effectiveMaxConnections(), broker.counters());
+    ConnectionGate.ListenerLimits perListener = new ConnectionGate.ListenerLimits(
+        config.effectiveMaxConnectionsPerListener(), config.limits.connectionRate, config.limits.connectionBurst);
+    for (BrokerConfig.Listener l : config.listeners) {
+      gate.listener(l.name, perListener);
+    }
+    if (((VertxInternal) vertx).transport() instanceof GuardedTransport guarded) {
+      guarded.guard().attach(gate, broker.counters());
+      acceptGuard = guarded.guard();
+    }
+    return gate;
+  }
+
+  private void logLimits(ConnectionGate gate) {
+    for (int i = 0; i < config.listeners.size(); i++) {
+      SocketAddress a = addressOf(i);
+      if (acceptGuard != null && a != null) {
+        acceptGuard.listenerOnPort(a.port(), config.listeners.get(i).name);
+      }
+    }
+    long fds = BrokerConfig.openFileLimit();
+    if (acceptGuard == null) {
+      log.warn("connection limits are not enforced: this Vert.x was not built with BrokerVerticle.guardedTransport(...)");
+    } else {
+      log.info("limits: {} connections in all{}, {} per listener, {} new connections/s per listener (burst {})",
+          gate.maxConnections(), config.limits.maxConnections > 0 ? "" : " (open-file limit " + fds + " less headroom)",
+          config.effectiveMaxConnectionsPerListener(),
+          config.limits.connectionRate == 0 ? "unlimited" : config.limits.connectionRate, config.limits.connectionBurst);
+    }
+    log.info("commit log: keeps {} MiB of records as they sit on the heap (log.retentionBytes {} MiB, heap budget {} MiB)",
+        broker.options().getLog().getRetentionBytes() >> 20, config.log.retentionBytes >> 20,
+        config.effectiveHeapBudget() >> 20);
+  }
+
+  /**
+   * {@code transport} with the broker's accept guard on every listening socket: build the Vert.x
+   * you embed the broker in with it ({@code Vertx.builder().withTransport(...)}) to have
+   * {@code limits.*} enforced before TLS or any read.
+   */
+  public static io.vertx.core.transport.Transport guardedTransport(io.vertx.core.transport.Transport transport) {
+    return GuardedTransport.wrap(transport);
   }
 
   @Override

@@ -33,6 +33,9 @@ final class Transports {
 
   /** Name of the transport a running Vert.x uses, as the config spells it. */
   static String nameOf(io.vertx.core.spi.transport.Transport impl) {
+    if (impl instanceof GuardedTransport guarded) {
+      impl = guarded.delegate();
+    }
     String n = impl.getClass().getSimpleName().toLowerCase();
     if (n.contains("uring")) {
       return "io_uring";

@@ -59,7 +59,7 @@ public final class TributaryMain implements VertxApplicationHooks {
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     try {
-      return Vertx.builder().with(options).withTransport(Transports.choose(config.transport));
+      return Vertx.builder().with(options).withTransport(GuardedTransport.wrap(Transports.choose(config.transport)));
     } catch (ConfigException e) {
       fail(e.getMessage());
       return null;

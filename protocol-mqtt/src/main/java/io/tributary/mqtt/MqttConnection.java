@@ -30,7 +30,9 @@ import io.tributary.mqtt.codec.Unsubscribe;
 import io.tributary.mqtt.codec.Will;
 import io.tributary.router.Broker;
 import io.tributary.router.ClientLink;
+import io.tributary.router.BrokerCounters;
 import io.tributary.router.Core;
+import io.tributary.router.LogSafe;
 import io.tributary.router.Message;
 import io.tributary.router.PayloadArena;
 import io.tributary.router.Session;
@@ -85,6 +87,8 @@ final class MqttConnection implements ClientLink {
   private MqttProperties connackProperties = MqttProperties.EMPTY;
   private long connectTimer = -1;
   private long keepAliveTimer = -1;
+  /** Runs while reading is paused because the peer reads nothing we write. */
+  private long stallTimer = -1;
   private long keepAliveMs;
   private long lastReadNanos = System.nanoTime();
   // MQTT 5 enhanced authentication: the CONNECT's method, the exchange under way (initial or
@@ -121,7 +125,8 @@ final class MqttConnection implements ClientLink {
     this.socket = socket;
     this.alloc = socket.alloc();
     this.batch = new FrameBatch(alloc);
-    this.decoder = new MqttDecoder(options.getMaxPacketSize());
+    this.decoder = new MqttDecoder(options.getMaxPacketSize())
+        .userPropertyLimits(options.getMaxUserProperties(), options.getMaxUserPropertyBytes());
     this.remote = socket.remoteAddress();
   }
 
@@ -133,6 +138,8 @@ final class MqttConnection implements ClientLink {
     socket.drainHandler(v -> {
       if (readPaused) {
         readPaused = false;
+        cancelTimer(stallTimer);
+        stallTimer = -1;
         lastReadNanos = System.nanoTime(); // keep alive counts from when we listen again
         socket.resume();
       }
@@ -144,8 +151,12 @@ final class MqttConnection implements ClientLink {
     connectTimer = vertx.setTimer(options.getConnectTimeoutMs(), id -> {
       connectTimer = -1;
       if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
-        log.info("{}: no CONNECT {}within {} ms, closing", describe(),
-            state == State.AUTHENTICATING ? "authentication " : "", options.getConnectTimeoutMs());
+        long held = registry.warnings().admit();
+        if (held >= 0) {
+          log.info("{}: no CONNECT {}within {} ms, closing{}", describe(),
+              state == State.AUTHENTICATING ? "authentication " : "", options.getConnectTimeoutMs(),
+              held > 0 ? " (" + held + " similar messages suppressed)" : "");
+        }
         close();
       }
     });
@@ -180,6 +191,9 @@ final class MqttConnection implements ClientLink {
       write(MqttEncoder.encode(new ConnAck(false, 0x01), MqttVersion.V3_1_1, alloc));
       closeAfterWrite();
       return;
+    }
+    if (e.isUserPropertyLimit()) {
+      broker.counters().increment(BrokerCounters.Counter.USER_PROPERTIES_REFUSED);
     }
     violation(e.getMessage(), e.reasonCode());
   }
@@ -270,7 +284,7 @@ final class MqttConnection implements ClientLink {
     if (v5 && cp.authenticationMethod() != null) {
       auth = options.getAuthenticator(cp.authenticationMethod());
       if (auth == null) {
-        refuseConnect(0x8C, "authentication method '" + cp.authenticationMethod() + "' is not supported");
+        refuseConnect(0x8C, "authentication method '" + LogSafe.text(cp.authenticationMethod()) + "' is not supported");
         return;
       }
     }
@@ -781,7 +795,8 @@ final class MqttConnection implements ClientLink {
 
   @Override
   public String describe() {
-    return (clientId == null ? "-" : clientId) + "@" + remote;
+    // The client chose its id: escaped, so it cannot forge a log line.
+    return (clientId == null ? "-" : LogSafe.text(clientId)) + "@" + remote;
   }
 
   /**
@@ -825,6 +840,7 @@ final class MqttConnection implements ClientLink {
       // drains: replies to its packets (PINGRESP, PUBACK, ...) would otherwise queue without bound.
       readPaused = true;
       socket.pause();
+      stallTimer = vertx.setTimer(options.getWriteStallTimeoutMs(), id -> onWriteStall());
     }
     if (reportedFull && !socket.writeQueueFull()) {
       // Full was only this turn's own batch: the socket's drain event will not come, so resume.
@@ -836,6 +852,25 @@ final class MqttConnection implements ClientLink {
     }
   }
 
+  /**
+   * The peer has read nothing of what we wrote for the whole stall timeout while we stopped
+   * reading it: it holds a descriptor and a full write queue and gives nothing back. Closed now
+   * (nothing can reach a peer that does not read, so no DISCONNECT) and counted.
+   */
+  private void onWriteStall() {
+    stallTimer = -1;
+    if (state == State.CLOSED || !readPaused) {
+      return;
+    }
+    broker.counters().increment(BrokerCounters.Counter.SLOW_CONSUMERS_CLOSED);
+    long held = registry.warnings().admit();
+    if (held >= 0) {
+      log.warn("{}: read nothing of what the broker wrote for {} ms, closing{}", describe(),
+          options.getWriteStallTimeoutMs(), held > 0 ? " (" + held + " similar warnings suppressed)" : "");
+    }
+    close();
+  }
+
   // ---- closing -----------------------------------------------------------------------------
 
   /**
@@ -843,7 +878,11 @@ final class MqttConnection implements ClientLink {
    * with the reason code while connecting, DISCONNECT once connected (MQTT-4.13.2-1).
    */
   private void violation(String reason, int reasonCode) {
-    log.warn("{}: protocol violation: {}; closing", describe(), reason);
+    long held = registry.warnings().admit();
+    if (held >= 0) {
+      log.warn("{}: protocol violation: {}; closing{}", describe(), reason,
+          held > 0 ? " (" + held + " similar warnings suppressed)" : "");
+    }
     registry.countViolation();
     if (v5() && reasonCode >= 0x80) {
       MqttProperties props = new MqttProperties().reasonString(reason);
@@ -909,6 +948,7 @@ final class MqttConnection implements ClientLink {
     registry.remove(this);
     cancelTimer(connectTimer);
     cancelTimer(keepAliveTimer);
+    cancelTimer(stallTimer);
     decoder.release();
     batch.release();
     // Packets deferred behind a CONNECT still being claimed stay for onSessionBound, which always

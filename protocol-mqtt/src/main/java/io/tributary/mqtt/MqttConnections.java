@@ -14,6 +14,8 @@ public final class MqttConnections {
   private static final AtomicLong VIOLATIONS = new AtomicLong();
 
   private final Set<MqttConnection> open = new LinkedHashSet<>();
+  /** Violations, timeouts and stalls of this listener's connections: bursts of 100 lines, then 10 a second. */
+  private final io.tributary.router.LogThrottle warnings = new io.tributary.router.LogThrottle(100, 10);
   // A core hands one message to all its matching sessions in a row: the topic is encoded once.
   private io.tributary.router.Message lastEncoded;
   private final io.tributary.router.PayloadArena arena = new io.tributary.router.PayloadArena();
@@ -37,6 +39,10 @@ public final class MqttConnections {
   /** Where this loop's published payloads are kept (see {@link io.tributary.router.PayloadArena}). */
   io.tributary.router.PayloadArena arena() {
     return arena;
+  }
+
+  io.tributary.router.LogThrottle warnings() {
+    return warnings;
   }
 
   void add(MqttConnection c) {

@@ -16,6 +16,12 @@ public final class MqttOptions {
   public static final int DEFAULT_RECEIVE_MAXIMUM = 64;
   public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
   public static final int DEFAULT_MAX_KEEP_ALIVE_SECONDS = 0;
+  /** MQTT 5 user properties one packet may carry; far above what any real client sends. */
+  public static final int DEFAULT_MAX_USER_PROPERTIES = 256;
+  /** Their names and values together, in bytes. */
+  public static final int DEFAULT_MAX_USER_PROPERTY_BYTES = 64 * 1024;
+  /** How long a connection may have output waiting that its peer does not read, before it is closed. */
+  public static final int DEFAULT_WRITE_STALL_TIMEOUT_MS = 60_000;
 
   private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
   private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
@@ -24,6 +30,9 @@ public final class MqttOptions {
   private int receiveMaximum = DEFAULT_RECEIVE_MAXIMUM;
   private int topicAliasMaximum = DEFAULT_TOPIC_ALIAS_MAXIMUM;
   private int maxKeepAliveSeconds = DEFAULT_MAX_KEEP_ALIVE_SECONDS;
+  private int maxUserProperties = DEFAULT_MAX_USER_PROPERTIES;
+  private int maxUserPropertyBytes = DEFAULT_MAX_USER_PROPERTY_BYTES;
+  private int writeStallTimeoutMs = DEFAULT_WRITE_STALL_TIMEOUT_MS;
   private String responseInformation;
   private final Map<String, EnhancedAuthenticator> authenticators = new LinkedHashMap<>();
 
@@ -39,6 +48,9 @@ public final class MqttOptions {
     this.topicAliasMaximum = other.topicAliasMaximum;
     this.maxKeepAliveSeconds = other.maxKeepAliveSeconds;
     this.responseInformation = other.responseInformation;
+    this.maxUserProperties = other.maxUserProperties;
+    this.maxUserPropertyBytes = other.maxUserPropertyBytes;
+    this.writeStallTimeoutMs = other.writeStallTimeoutMs;
     this.authenticators.putAll(other.authenticators);
   }
 
@@ -95,6 +107,48 @@ public final class MqttOptions {
   }
 
   /** Bytes queued for one connection before its session stops taking from the log. */
+  /** MQTT 5: user properties one packet may carry; more closes the connection (0x95). */
+  public int getMaxUserProperties() {
+    return maxUserProperties;
+  }
+
+  public MqttOptions setMaxUserProperties(int maxUserProperties) {
+    if (maxUserProperties < 0) {
+      throw new IllegalArgumentException("must be >= 0, was " + maxUserProperties);
+    }
+    this.maxUserProperties = maxUserProperties;
+    return this;
+  }
+
+  /** MQTT 5: bytes of user property names and values one packet may carry (0x95 past it). */
+  public int getMaxUserPropertyBytes() {
+    return maxUserPropertyBytes;
+  }
+
+  public MqttOptions setMaxUserPropertyBytes(int maxUserPropertyBytes) {
+    if (maxUserPropertyBytes < 0) {
+      throw new IllegalArgumentException("must be >= 0, was " + maxUserPropertyBytes);
+    }
+    this.maxUserPropertyBytes = maxUserPropertyBytes;
+    return this;
+  }
+
+  /**
+   * How long reading may stay stopped because the peer reads nothing of what the broker writes;
+   * then the connection is closed and counted as a slow consumer.
+   */
+  public int getWriteStallTimeoutMs() {
+    return writeStallTimeoutMs;
+  }
+
+  public MqttOptions setWriteStallTimeoutMs(int writeStallTimeoutMs) {
+    if (writeStallTimeoutMs < 1) {
+      throw new IllegalArgumentException("must be >= 1, was " + writeStallTimeoutMs);
+    }
+    this.writeStallTimeoutMs = writeStallTimeoutMs;
+    return this;
+  }
+
   public int getWriteQueueBytes() {
     return writeQueueBytes;
   }

@@ -2,8 +2,6 @@ package io.tributary.mqtt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -143,8 +141,11 @@ final class TcpTransport extends ChannelInboundHandlerAdapter implements MqttTra
 
   @Override
   public void close() {
-    // After what is queued has gone out (a CONNACK or DISCONNECT with the reason must arrive).
-    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    // After what is queued has gone out (a CONNACK or DISCONNECT with the reason must arrive),
+    // without a reset that could destroy it.
+    if (ctx.channel().isOpen()) {
+      GracefulClose.closeAfter(ctx, null);
+    }
   }
 
   @Override

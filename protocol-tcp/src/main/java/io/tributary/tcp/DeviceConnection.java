@@ -226,7 +226,7 @@ final class DeviceConnection implements ClientLink {
   private void identified(String deviceId, String token) {
     String problem = idProblem(deviceId);
     if (problem != null) {
-      reject("bad device id '" + deviceId + "': " + problem);
+      reject("bad device id '" + io.tributary.router.LogSafe.text(deviceId) + "': " + problem);
       return;
     }
     if (identifyTimer >= 0) {

@@ -3,9 +3,13 @@ package io.tributary.websocket;
 import io.tributary.mqtt.MqttConnections;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.router.Broker;
+import io.tributary.router.BrokerCounters;
+import io.tributary.router.LogSafe;
+import io.tributary.router.LogThrottle;
 import io.tributary.router.Core;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -20,7 +24,10 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -50,6 +57,10 @@ public final class WebSocketListener {
   private final WebSocketOptions options;
   private final Supplier<List<ListenerStatus>> health;
   private final MqttConnections connections = new MqttConnections();
+  /** WebSocket protocol errors and HTTP timeouts: bursts of 100 lines, then 10 a second. */
+  private final LogThrottle warnings = new LogThrottle(100, 10);
+  /** HTTP connections of this loop waiting for a complete request head -> their deadline timer. */
+  private final Map<HttpConnection, Long> headDeadlines = new HashMap<>();
   private HttpServer server;
   private SocketAddress bound;
 
@@ -73,6 +84,15 @@ public final class WebSocketListener {
         .setPort(options.getPort())
         .setTcpNoDelay(true)
         .setWebSocketSubProtocols(WebSocketOptions.SUBPROTOCOLS)
+        // No WebSocket extension is offered, so the decoder refuses frames with RSV bits set
+        // (RFC 6455 5.2: close with 1002). HTTP/2 is not served: no h2c preface sniffing.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setHttp2ClearTextEnabled(false)
+        // A connection with no traffic at all is closed; MQTT connections leave this behind when
+        // they upgrade (their keep alive applies instead).
+        .setIdleTimeout(options.getIdleTimeoutMs())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         // An MQTT packet may span frames and a frame hold several packets; neither a frame nor a
         // (never aggregated) message needs to be larger than the largest packet.
         .setMaxWebSocketFrameSize(mqtt.getMaxPacketSize())
@@ -103,10 +123,14 @@ public final class WebSocketListener {
     Set<String> mqttPaths = Set.copyOf(options.getPaths());
     // The MQTT paths are taken before the router: vertx-web wraps the WebSocket of an upgrade it
     // routes, and the transport needs Vert.x's own (its channel, for zero-copy writes and close).
-    server = vertx.createHttpServer(serverOptions()).requestHandler(req -> {
+    server = vertx.createHttpServer(serverOptions()).connectionHandler(this::onHttpConnection).requestHandler(req -> {
+      HttpConnection conn = req.connection();
       if (mqttPaths.contains(req.path())) {
+        cancelDeadline(conn);
         upgrade(req);
       } else {
+        // The next request head must come within the idle and request timeouts after this one.
+        armDeadline(conn, options.getIdleTimeoutMs() + (long) options.getRequestTimeoutMs());
         router.handle(req);
       }
     });
@@ -114,6 +138,38 @@ public final class WebSocketListener {
       bound = SocketAddress.inetSocketAddress(s.actualPort(), options.getHost());
       return bound;
     });
+  }
+
+  /**
+   * Slow-header clients: the idle timeout alone does not stop a client that sends one byte of its
+   * request head every few seconds, so every HTTP connection has a deadline for its next complete
+   * request head.
+   */
+  private void onHttpConnection(HttpConnection conn) {
+    armDeadline(conn, options.getRequestTimeoutMs());
+    conn.closeHandler(v -> cancelDeadline(conn));
+  }
+
+  private void armDeadline(HttpConnection conn, long delayMs) {
+    cancelDeadline(conn);
+    long timer = vertx.setTimer(delayMs, id -> {
+      headDeadlines.remove(conn);
+      broker.counters().increment(BrokerCounters.Counter.HTTP_TIMEOUTS);
+      long held = warnings.admit();
+      if (held >= 0) {
+        log.info("HTTP connection from {}: no complete request within {} ms, closing{}", conn.remoteAddress(),
+            delayMs, held > 0 ? " (" + held + " similar messages suppressed)" : "");
+      }
+      conn.close();
+    });
+    headDeadlines.put(conn, timer);
+  }
+
+  private void cancelDeadline(HttpConnection conn) {
+    Long timer = headDeadlines.remove(conn);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   private void upgrade(HttpServerRequest req) {
@@ -127,13 +183,13 @@ public final class WebSocketListener {
     String origin = req.getHeader(HttpHeaders.ORIGIN);
     List<String> allowed = options.getAllowedOrigins();
     if (origin != null && !allowed.isEmpty() && !allowed.contains(WebSocketOptions.normalizeOrigin(origin))) {
-      log.info("WebSocket upgrade from {} refused: origin '{}' is not allowed", req.remoteAddress(), origin);
+      log.info("WebSocket upgrade from {} refused: origin '{}' is not allowed", req.remoteAddress(), LogSafe.text(origin));
       req.response().setStatusCode(403).end("origin not allowed\n");
       return;
     }
     if (!offersMqtt(req.getHeader("Sec-WebSocket-Protocol"))) {
       log.info("WebSocket upgrade from {} refused: subprotocols offered '{}', need mqtt or mqttv3.1",
-          req.remoteAddress(), req.getHeader("Sec-WebSocket-Protocol"));
+          req.remoteAddress(), LogSafe.text(req.getHeader("Sec-WebSocket-Protocol")));
       req.response().setStatusCode(400)
           .putHeader("Sec-WebSocket-Protocol", String.join(", ", WebSocketOptions.SUBPROTOCOLS))
           .end("WebSocket subprotocol mqtt or mqttv3.1 required\n");
@@ -150,7 +206,7 @@ public final class WebSocketListener {
         ws.close((short) 1002, "no MQTT subprotocol");
         return;
       }
-      connections.accept(vertx, broker, core, mqtt, new WebSocketTransport(ws));
+      connections.accept(vertx, broker, core, mqtt, WebSocketTransport.takeOver(ws, broker.counters(), warnings));
     });
   }
 

@@ -13,6 +13,13 @@ public final class WebSocketOptions {
   /** Subprotocols offered, in the server's order of preference: MQTT 3.1.1 / 5.0, then MQTT 3.1. */
   public static final List<String> SUBPROTOCOLS = List.of("mqtt", "mqttv3.1");
 
+  /** Time an HTTP connection has to send a complete request head (and so to ask for the upgrade). */
+  public static final int DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+  /** Time an HTTP connection may stay without traffic (keep-alive between requests, or stuck). */
+  public static final int DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+  private int requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+  private int idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
   private String host = "0.0.0.0";
   private int port = 8083;
   private List<String> paths = List.of(DEFAULT_PATH);
@@ -21,6 +28,35 @@ public final class WebSocketOptions {
   private String keyPath;
   private ServerSSLOptions ssl;
   private SSLEngineOptions sslEngine;
+
+  /**
+   * Time an HTTP connection has, from its start or from the end of its last request, to send a
+   * complete request head; then it is closed. Bounds slow-header clients and the WebSocket upgrade.
+   */
+  public int getRequestTimeoutMs() {
+    return requestTimeoutMs;
+  }
+
+  public WebSocketOptions setRequestTimeoutMs(int requestTimeoutMs) {
+    if (requestTimeoutMs < 1) {
+      throw new IllegalArgumentException("must be >= 1, was " + requestTimeoutMs);
+    }
+    this.requestTimeoutMs = requestTimeoutMs;
+    return this;
+  }
+
+  /** Time an HTTP (not yet upgraded) connection may stay without traffic before it is closed. */
+  public int getIdleTimeoutMs() {
+    return idleTimeoutMs;
+  }
+
+  public WebSocketOptions setIdleTimeoutMs(int idleTimeoutMs) {
+    if (idleTimeoutMs < 1) {
+      throw new IllegalArgumentException("must be >= 1, was " + idleTimeoutMs);
+    }
+    this.idleTimeoutMs = idleTimeoutMs;
+    return this;
+  }
 
   public String getHost() {
     return host;

@@ -2,71 +2,232 @@ package io.tributary.websocket;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.tributary.mqtt.GracefulClose;
 import io.tributary.mqtt.MqttTransport;
-import io.vertx.core.Future;
+import io.tributary.router.BrokerCounters;
+import io.tributary.router.LogSafe;
+import io.tributary.router.LogThrottle;
 import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
-import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MQTT over the binary frames of a WebSocket. Frames are a byte stream to the MQTT engine: a packet
- * may span several frames and a frame may hold several packets, the engine's decoder reassembles
- * them. A text frame closes the connection (MQTT-6.0.0-1).
+ * MQTT over the binary frames of a WebSocket, as a Netty handler that takes the place of Vert.x's
+ * WebSocket handler once the upgrade is done (as {@code TcpTransport} does for TCP). Frames are a
+ * byte stream to the MQTT engine: a packet may span frames and a frame hold several packets.
+ *
+ * <p>Why not Vert.x's {@code ServerWebSocket}: it answers every PING with a PONG whatever the
+ * socket's state and keeps reading while its inbound queue takes frames, so a peer that sends pings
+ * and never reads grows the broker's write queue without bound. Here a PONG is written like any
+ * other reply: when the socket stops being writable, reading stops until it drains, exactly as
+ * for MQTT over TCP. The handler also owns the closing handshake (RFC 6455 §7): nothing is sent
+ * after a Close frame, protocol errors (RSV bits without an extension, bad fragmentation, a frame
+ * over the maximum) are answered with their status code, and the last packet before a close is
+ * not lost to a TCP reset ({@link GracefulClose}).
  */
-final class WebSocketTransport implements MqttTransport {
+final class WebSocketTransport extends ChannelInboundHandlerAdapter implements MqttTransport {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
 
-  /** Close status for data the endpoint cannot accept (RFC 6455 7.4.1). */
-  private static final short UNSUPPORTED_DATA = 1003;
-
-  private final ServerWebSocket ws;
-  private final ChannelHandlerContext ctx;
+  private final ContextInternal context;
+  private final String remoteAddress;
+  private final BrokerCounters counters;
+  private final LogThrottle warnings;
+  private ChannelHandlerContext ctx;
   private Handler<ByteBuf> handler;
-  /** A text message is being received: its continuation frames are not MQTT bytes either. */
-  private boolean refused;
+  private Handler<Void> closeHandler;
+  private Handler<Throwable> exceptionHandler;
+  private Handler<Void> drainHandler;
+  /** The engine asked us to stop reading (its peer does not read what it writes). */
+  private boolean enginePaused;
+  /** We stopped reading because PONGs could not be written (the peer does not read them). */
+  private boolean pongPaused;
+  private boolean needsFlush;
+  /** A Close frame went out: nothing may follow it (RFC 6455 §5.5.1). */
+  private boolean closeSent;
 
-  WebSocketTransport(ServerWebSocket ws) {
-    this.ws = ws;
-    this.ctx = ((WebSocketInternal) ws).channelHandlerContext();
-    // Frames, not messages: nothing is aggregated (or copied) before the engine sees it.
-    ws.frameHandler(this::onFrame);
+  private WebSocketTransport(ContextInternal context, String remoteAddress, BrokerCounters counters,
+      LogThrottle warnings) {
+    this.context = context;
+    this.remoteAddress = remoteAddress;
+    this.counters = counters;
+    this.warnings = warnings;
   }
 
-  private void onFrame(WebSocketFrame frame) {
-    if (refused) {
+  /**
+   * Replaces Vert.x's handler of a just-upgraded WebSocket with a transport. Call from the
+   * upgrade's completion, on the connection's event loop, before any frame has been read.
+   */
+  static WebSocketTransport takeOver(ServerWebSocket ws, BrokerCounters counters, LogThrottle warnings) {
+    ContextInternal context = ContextInternal.current();
+    if (context == null) {
+      throw new IllegalStateException("takeOver must run on the WebSocket's context");
+    }
+    ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
+    WebSocketTransport transport = new WebSocketTransport(context, "ws:" + ws.remoteAddress(), counters, warnings);
+    ChannelPipeline pipeline = vertxHandler.pipeline();
+    pipeline.replace(vertxHandler.handler(), "mqtt-ws", transport);
+    // The HTTP idle timeout does not apply to an MQTT connection: MQTT's keep alive does.
+    IdleStateHandler idle = pipeline.get(IdleStateHandler.class);
+    if (idle != null) {
+      pipeline.remove(idle);
+    }
+    if (pipeline.get("chunkedWriter") != null) {
+      pipeline.remove("chunkedWriter");
+    }
+    return transport;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  // ---- inbound -----------------------------------------------------------------------------
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closeSent) {
+      // Closing: a peer's Close completes the handshake; anything else is discarded.
+      boolean peerClosed = msg instanceof CloseWebSocketFrame;
+      ReferenceCountUtil.release(msg);
+      if (peerClosed) {
+        ctx.close();
+      }
       return;
     }
-    switch (frame.type()) {
-      case BINARY, CONTINUATION -> {
-        Handler<ByteBuf> h = handler;
-        if (h != null && frame.binaryData().length() > 0) {
-          // The frame's own bytes, not a copy; the engine releases what it is given.
-          h.handle(((BufferInternal) frame.binaryData()).getByteBuf());
-        }
+    if (msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame) {
+      ByteBuf content = ((io.netty.handler.codec.http.websocketx.WebSocketFrame) msg).content();
+      Handler<ByteBuf> h = handler;
+      if (h != null && content.isReadable()) {
+        context.emit(content, h); // the engine releases it
+      } else {
+        content.release();
       }
-      case TEXT -> {
-        refused = true;
-        log.warn("{}: text WebSocket frame received; MQTT needs binary frames, closing", remoteAddress());
-        if (!ws.isClosed()) {
-          ws.close(UNSUPPORTED_DATA, "MQTT over WebSocket uses binary frames");
-        }
-      }
-      default -> {
-        // PING is answered by Vert.x, CLOSE ends the connection there too.
-      }
+    } else if (msg instanceof PingWebSocketFrame ping) {
+      // A reply like any other: it counts against the socket's write budget (see pongWritten).
+      ctx.write(new PongWebSocketFrame(ping.content()));
+      needsFlush = true;
+      pongWritten();
+    } else if (msg instanceof PongWebSocketFrame pong) {
+      pong.release(); // unsolicited pongs are allowed and mean nothing (RFC 6455 §5.5.3)
+    } else if (msg instanceof CloseWebSocketFrame close) {
+      int status = close.statusCode();
+      close.release();
+      // Echo the status and close: the server closes the TCP connection first (§7.1.1).
+      sendCloseAndShut(status > 0 ? status : WebSocketCloseStatus.NORMAL_CLOSURE.code(), null);
+    } else if (msg instanceof TextWebSocketFrame text) {
+      text.release();
+      protocolError(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(),
+          "text frame received; MQTT over WebSocket uses binary frames");
+    } else {
+      ReferenceCountUtil.release(msg);
     }
   }
+
+  private void pongWritten() {
+    if (!ctx.channel().isWritable() && !pongPaused) {
+      // The peer does not read our PONGs: stop reading its PINGs until it does.
+      pongPaused = true;
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (needsFlush) {
+      needsFlush = false;
+      ctx.flush();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Handler<Void> h = closeHandler;
+    if (h != null) {
+      context.emit(null, h);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isWritable()) {
+      return;
+    }
+    if (pongPaused) {
+      pongPaused = false;
+      if (!enginePaused) {
+        ctx.channel().config().setAutoRead(true);
+      }
+    }
+    Handler<Void> h = drainHandler;
+    if (h != null) {
+      context.emit(null, h);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    ReferenceCountUtil.release(evt); // idle events and the like: MQTT's own timers decide
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof CorruptedWebSocketFrameException bad) {
+      // RSV bits with no extension negotiated, an unmasked or oversized frame, bad fragmentation:
+      // the decoder has stopped; answer with its status (1002, 1009, ...) and close.
+      protocolError(bad.closeStatus().code(), bad.getMessage());
+      return;
+    }
+    Handler<Throwable> h = exceptionHandler;
+    if (h != null) {
+      context.emit(cause, h);
+    }
+    ctx.close();
+  }
+
+  private void protocolError(int status, String reason) {
+    counters.increment(BrokerCounters.Counter.WEBSOCKET_PROTOCOL_ERRORS);
+    long held = warnings.admit();
+    if (held >= 0) {
+      log.warn("{}: WebSocket protocol error: {}; closing with {}{}", remoteAddress, LogSafe.text(reason), status,
+          held > 0 ? " (" + held + " similar warnings suppressed)" : "");
+    }
+    sendCloseAndShut(status, reason);
+  }
+
+  /** The last frame we send: a Close with {@code status}; then our side of TCP is shut. */
+  private void sendCloseAndShut(int status, String reason) {
+    if (closeSent) {
+      return;
+    }
+    closeSent = true;
+    String text = reason == null ? "" : reason.length() > 100 ? reason.substring(0, 100) : reason;
+    GracefulClose.closeAfter(ctx, new CloseWebSocketFrame(status, text));
+    if (pongPaused || enginePaused) {
+      pongPaused = false;
+      enginePaused = false;
+    }
+  }
+
+  // ---- MqttTransport -----------------------------------------------------------------------
 
   @Override
   public void handler(Handler<ByteBuf> handler) {
@@ -75,64 +236,59 @@ final class WebSocketTransport implements MqttTransport {
 
   @Override
   public void closeHandler(Handler<Void> handler) {
-    ws.closeHandler(handler);
+    this.closeHandler = handler;
   }
 
   @Override
   public void exceptionHandler(Handler<Throwable> handler) {
-    ws.exceptionHandler(handler);
+    this.exceptionHandler = handler;
   }
 
   @Override
   public void drainHandler(Handler<Void> handler) {
-    ws.drainHandler(handler);
+    this.drainHandler = handler;
   }
 
-  /**
-   * One binary frame per write. Vert.x copies a pooled or composite buffer into a heap buffer
-   * before writing a frame; the engine's output (a composite of pooled frames and shared
-   * payloads) is handed over behind an unpooled wrapper so it goes out as it is, and is released
-   * when the write completes (Vert.x never releases frame data it did not copy).
-   */
+  /** One binary frame per write (a turn's batch of MQTT packets). */
   @Override
   public void write(ByteBuf buffer) {
-    CompositeByteBuf owner = new CompositeByteBuf(UnpooledByteBufAllocator.DEFAULT, buffer.isDirect(), 1, buffer);
-    Future<Void> written;
-    try {
-      written = ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.BINARY, owner.slice(), true));
-    } catch (RuntimeException e) {
-      owner.release();
+    if (closeSent) {
+      buffer.release();
       return;
     }
-    written.onComplete(ar -> owner.release());
+    ctx.writeAndFlush(new BinaryWebSocketFrame(buffer), ctx.voidPromise());
   }
-
 
   @Override
   public boolean writeQueueFull() {
-    return !ws.isClosed() && ws.writeQueueFull();
+    return !ctx.channel().isWritable();
   }
 
   @Override
   public void pause() {
-    ws.pause();
+    enginePaused = true;
+    ctx.channel().config().setAutoRead(false);
   }
 
   @Override
   public void resume() {
-    ws.resume();
+    enginePaused = false;
+    if (!pongPaused) {
+      ctx.channel().config().setAutoRead(true);
+    }
   }
 
+  /** After what is queued: a Close frame (1000), then our side of the connection is shut. */
   @Override
   public void close() {
-    if (!ws.isClosed()) {
-      ws.close();
+    if (ctx.channel().isOpen()) {
+      sendCloseAndShut(WebSocketCloseStatus.NORMAL_CLOSURE.code(), null);
     }
   }
 
   @Override
   public void closeNow() {
-    // Below Vert.x's handler: does not wait for queued frames or the peer's close frame.
+    closeSent = true;
     ctx.close();
   }
 
@@ -158,6 +314,6 @@ final class WebSocketTransport implements MqttTransport {
 
   @Override
   public String remoteAddress() {
-    return "ws:" + ws.remoteAddress();
+    return remoteAddress;
   }
 }

@@ -30,8 +30,11 @@ public final class Broker implements AutoCloseable {
   private final ScheduledExecutorService timer;
   /** Owner of sessions being expired: runs takeover attempts inline, where they find no link. */
   private final Core reaper;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Broker.class);
+  private static final int MAX_LOSS_LINES = 20;
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong lost = new AtomicLong();
+  private final BrokerCounters counters = new BrokerCounters();
 
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
@@ -42,6 +45,41 @@ public final class Broker implements AutoCloseable {
       return t;
     });
     this.reaper = new Core(this, Runnable::run, "reaper");
+    long every = this.options.getRetentionReportMs();
+    timer.scheduleWithFixedDelay(this::reportRetentionLoss, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Sessions that are not reading (offline, or stalled behind a full socket) and lose records to
+   * retention are logged while it happens, once per interval each, with the count since the last
+   * report; at most {@link #MAX_LOSS_LINES} lines per report, then one line for the rest. The loss
+   * is counted in {@link #lostCount()} when the session reads again and finds the gap.
+   */
+  private void reportRetentionLoss() {
+    try {
+      long start = log.startOffset();
+      int lines = 0;
+      int more = 0;
+      long moreRecords = 0;
+      for (Session s : sessions.values()) {
+        long lost = s.unreportedRetentionLoss(start);
+        if (lost <= 0) {
+          continue;
+        }
+        if (lines++ < MAX_LOSS_LINES) {
+          LOG.warn("client {} is not reading: {} more records removed by retention before it read them",
+              LogSafe.text(s.clientId()), lost);
+        } else {
+          more++;
+          moreRecords += lost;
+        }
+      }
+      if (more > 0) {
+        LOG.warn("{} more sessions not reading lost {} records to retention", more, moreRecords);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("retention loss report failed", e);
+    }
   }
 
   /** All subscribed filters, for "any subscribers?" questions off the delivery path. */
@@ -252,6 +290,11 @@ public final class Broker implements AutoCloseable {
   /** Records removed by retention before a session read them. */
   public long lostCount() {
     return lost.get();
+  }
+
+  /** What this broker refused or cut off to protect itself. */
+  public BrokerCounters counters() {
+    return counters;
   }
 
   @Override

@@ -20,6 +20,8 @@ public final class Message {
   private final long timestamp;
   private final long expiresAt;
   private final Object properties;
+  /** Heap the properties take, as far as they say ({@link HeapSized}); 0 for none. */
+  private final int propertiesBytes;
 
   public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp) {
     this(topic, payload, qos, retain, publisherId, timestamp, 0, null);
@@ -54,6 +56,7 @@ public final class Message {
     this.timestamp = timestamp;
     this.expiresAt = expiresAt;
     this.properties = properties;
+    this.propertiesBytes = properties instanceof HeapSized sized ? sized.heapBytes() : 0;
   }
 
   /** Wall-clock expiry (ms), 0 when the message never expires. */
@@ -139,9 +142,13 @@ public final class Message {
     return timestamp;
   }
 
-  /** Bytes this message accounts for in log retention: payload, topic, and a fixed overhead. */
+  /**
+   * Bytes this message accounts for in log retention: payload, topic, its protocol properties as
+   * they sit on the heap (decoded, not as they came on the wire: many small user properties take
+   * several times their wire size), and a fixed overhead.
+   */
   public int sizeInBytes() {
-    return payloadLength + topic.length() * 2 + 64;
+    return payloadLength + topic.length() * 2 + 64 + propertiesBytes;
   }
 
   @Override

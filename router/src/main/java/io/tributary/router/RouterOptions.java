@@ -7,9 +7,12 @@ public final class RouterOptions {
 
   public static final int DEFAULT_MAX_INFLIGHT = 32;
   public static final int DEFAULT_DRAIN_BATCH = 4096;
+  /** How often sessions that lose records to retention while not reading are logged. */
+  public static final long DEFAULT_RETENTION_REPORT_MS = 10_000;
 
   private int maxInflight = DEFAULT_MAX_INFLIGHT;
   private int drainBatch = DEFAULT_DRAIN_BATCH;
+  private long retentionReportMs = DEFAULT_RETENTION_REPORT_MS;
   private CommitLogOptions log = new CommitLogOptions();
 
   public RouterOptions() {
@@ -18,6 +21,7 @@ public final class RouterOptions {
   public RouterOptions(RouterOptions other) {
     this.maxInflight = other.maxInflight;
     this.drainBatch = other.drainBatch;
+    this.retentionReportMs = other.retentionReportMs;
     this.log = new CommitLogOptions(other.log);
   }
 
@@ -44,6 +48,19 @@ public final class RouterOptions {
       throw new IllegalArgumentException("drainBatch must be > 0: " + drainBatch);
     }
     this.drainBatch = drainBatch;
+    return this;
+  }
+
+  /** Interval of the retention-loss report for sessions that are not reading. */
+  public long getRetentionReportMs() {
+    return retentionReportMs;
+  }
+
+  public RouterOptions setRetentionReportMs(long retentionReportMs) {
+    if (retentionReportMs < 1) {
+      throw new IllegalArgumentException("retentionReportMs must be > 0: " + retentionReportMs);
+    }
+    this.retentionReportMs = retentionReportMs;
     return this;
   }
 

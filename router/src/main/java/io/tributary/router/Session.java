@@ -74,6 +74,8 @@ public final class Session {
   private boolean live;
   private long liveFrom;
   private long offset;
+  /** Up to where retention losses were already reported; only the broker's timer thread uses it. */
+  private long lossReportedUpTo;
   private long qos0SkipBelow;
   private boolean resumeScheduled;
   private boolean blocked;
@@ -561,6 +563,24 @@ public final class Session {
   private record PendingShared(SharedMember member, Message message) {}
 
   /** The core's cursor fell behind retention: read from the log on our own, counting the gap. */
+  /**
+   * Records below {@code start} (the log's first) that this session, not reading live, had not
+   * read and that were not reported yet. Runs on the broker's timer thread and reads this
+   * session's loop-owned fields without synchronisation: it only feeds a log line, and a value a
+   * turn old gives the same line one interval later.
+   */
+  long unreportedRetentionLoss(long start) {
+    if (live) {
+      return 0;
+    }
+    long from = Math.max(offset, lossReportedUpTo);
+    if (from >= start) {
+      return 0;
+    }
+    lossReportedUpTo = start;
+    return start - from;
+  }
+
   void fellBehind() {
     if (live) {
       offset = livePosition();
@@ -707,7 +727,7 @@ public final class Session {
     long start = commitLog.startOffset();
     if (offset < start) {
       long lost = start - offset;
-      log.warn("client {}: {} records were removed by retention before it read them", clientId, lost);
+      log.warn("client {}: {} records were removed by retention before it read them", LogSafe.text(clientId), lost);
       broker.countLost(lost);
       offset = start;
     }

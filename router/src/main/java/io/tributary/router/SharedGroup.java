@@ -187,7 +187,7 @@ public final class SharedGroup {
     long start = commitLog.startOffset();
     if (offset < start) {
       long lost = start - offset;
-      log.warn("shared subscription {}: {} records were removed by retention before a member took them", key, lost);
+      log.warn("shared subscription {}: {} records were removed by retention before a member took them", LogSafe.text(key), lost);
       broker.countLost(lost);
       offset = start;
     }

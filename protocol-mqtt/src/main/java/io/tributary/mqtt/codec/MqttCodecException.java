@@ -25,10 +25,26 @@ public final class MqttCodecException extends Exception {
   public static final int PAYLOAD_FORMAT_INVALID = 0x99;
 
   private final int reasonCode;
+  private final boolean userPropertyLimit;
 
   public MqttCodecException(int reasonCode, String message) {
+    this(reasonCode, message, false);
+  }
+
+  private MqttCodecException(int reasonCode, String message, boolean userPropertyLimit) {
     super(message);
     this.reasonCode = reasonCode;
+    this.userPropertyLimit = userPropertyLimit;
+  }
+
+  /** A packet over the configured user property bounds (0x95): counted apart from malformed input. */
+  static MqttCodecException userPropertyLimit(String message) {
+    return new MqttCodecException(PACKET_TOO_LARGE, message, true);
+  }
+
+  /** Whether the packet broke the user property bounds rather than the wire format. */
+  public boolean isUserPropertyLimit() {
+    return userPropertyLimit;
   }
 
   /** MQTT 5.0 reason code: 0x81, 0x82, 0x84, 0x95 or 0x99 (see {@link ReasonCodes}). */

@@ -54,6 +54,12 @@ public final class MqttDecoder {
   private static final ByteProcessor FIND_NON_ASCII_OR_NUL = value -> value > 0;
 
   private final int maxPacketSize;
+  /** User properties one packet may carry, and their total bytes on the wire (names + values). */
+  private int maxUserProperties = Integer.MAX_VALUE;
+  private int maxUserPropertyBytes = Integer.MAX_VALUE;
+  // Of the property block being read.
+  private int userPropertyCount;
+  private int userPropertyBytes;
   private final ByteBufAllocator alloc;
   private final boolean serverSide;
   private final CharsetDecoder utf8 =
@@ -133,6 +139,21 @@ public final class MqttDecoder {
    */
   public int protocolLevel() {
     return protocolLevel;
+  }
+
+  /**
+   * Bounds what one packet's user properties may decode into: more than {@code maxCount} of them,
+   * or more than {@code maxBytes} of names and values together, fails the packet with 0x95 (packet
+   * too large). The wire size alone does not bound it: a megabyte of tiny pairs decodes into
+   * over a hundred thousand objects.
+   */
+  public MqttDecoder userPropertyLimits(int maxCount, int maxBytes) {
+    if (maxCount < 0 || maxBytes < 0) {
+      throw new IllegalArgumentException("user property limits must be >= 0, got " + maxCount + ", " + maxBytes);
+    }
+    this.maxUserProperties = maxCount;
+    this.maxUserPropertyBytes = maxBytes;
+    return this;
   }
 
   /** The configured maximum total packet size. */
@@ -895,6 +916,8 @@ public final class MqttDecoder {
     int packetEnd = end;
     end = pos + length;
     inProperties = true;
+    userPropertyCount = 0;
+    userPropertyBytes = 0;
     try {
       while (pos < end) {
         readProperty(properties, where, allowed, publish);
@@ -983,8 +1006,18 @@ public final class MqttDecoder {
         p.putDecoded(id, readBinary(name));
         break;
       case MqttProperties.T_PAIR: {
+        if (++userPropertyCount > maxUserProperties) {
+          throw MqttCodecException.userPropertyLimit(
+              where + " has more than " + maxUserProperties + " user properties");
+        }
+        int start = pos;
         String key = readString("user property name");
         String value = readString("user property value");
+        userPropertyBytes += pos - start - 4;
+        if (userPropertyBytes > maxUserPropertyBytes) {
+          throw MqttCodecException.userPropertyLimit(
+              where + " user properties exceed " + maxUserPropertyBytes + " bytes");
+        }
         p.addUserProperty(key, value);
         break;
       }
@@ -1183,7 +1216,8 @@ public final class MqttDecoder {
     return s.substring(s.length() - 4);
   }
 
+  /** Client text in an error message, which ends up in a log line: escaped and capped. */
   private static String quote(String s) {
-    return s.length() <= 80 ? "'" + s + "'" : "'" + s.substring(0, 80) + "...'";
+    return "'" + io.tributary.router.LogSafe.text(s) + "'";
   }
 }

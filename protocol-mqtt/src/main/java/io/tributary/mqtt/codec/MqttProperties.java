@@ -29,7 +29,7 @@ import java.util.Objects;
  * the packet is built (packets are shared, e.g. across cores); use {@link #copy()} to derive
  * modified properties. Not thread-safe for concurrent modification.
  */
-public final class MqttProperties {
+public final class MqttProperties implements io.tributary.router.HeapSized {
 
   // ---- property identifiers (MQTT 5.0, 2.2.2.2) ----
 
@@ -246,6 +246,46 @@ public final class MqttProperties {
 
   public boolean isEmpty() {
     return present == 0;
+  }
+
+  /**
+   * Heap this set takes, estimated on a 64-bit JVM with compressed references: object headers,
+   * the value array, strings as UTF-16 (the worst case), one record and list slot per user
+   * property. Retention counts it, so many small properties cannot hide behind a small wire size.
+   */
+  @Override
+  public int heapBytes() {
+    if (values == null) {
+      return 16;
+    }
+    long bytes = 32 + 16 + 4L * ID_LIMIT;
+    for (Object v : values) {
+      bytes += heapBytesOf(v);
+    }
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
+  }
+
+  private static long heapBytesOf(Object v) {
+    if (v == null) {
+      return 0;
+    }
+    if (v instanceof String str) {
+      return 40 + 2L * str.length();
+    }
+    if (v instanceof byte[] bytes) {
+      return 16 + bytes.length;
+    }
+    if (v instanceof UserProperty up) {
+      return 16 + heapBytesOf(up.name()) + heapBytesOf(up.value());
+    }
+    if (v instanceof List<?> list) {
+      long bytes = 40 + 4L * list.size();
+      for (Object o : list) {
+        bytes += heapBytesOf(o);
+      }
+      return bytes;
+    }
+    return 16; // a boxed number
   }
 
   /** Whether the property with this identifier is present (e.g. {@link #TOPIC_ALIAS}). */
