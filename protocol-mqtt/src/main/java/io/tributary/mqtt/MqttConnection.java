@@ -941,6 +941,17 @@ final class MqttConnection implements ClientLink {
         }
       });
     }
+    // The connection is over for the broker now, not when the peer has finished closing: the
+    // will goes out and the session is released without waiting for the socket's drain.
+    endSession();
+  }
+
+  private void endSession() {
+    Session s = session;
+    session = null;
+    if (s != null) {
+      s.disconnect(this, sendWill);
+    }
   }
 
   private void onClosed() {
@@ -953,11 +964,7 @@ final class MqttConnection implements ClientLink {
     batch.release();
     // Packets deferred behind a CONNECT still being claimed stay for onSessionBound, which always
     // follows and handles (and releases) them.
-    Session s = session;
-    session = null;
-    if (s != null) {
-      s.disconnect(this, sendWill);
-    }
+    endSession();
   }
 
   private void cancelTimer(long id) {
