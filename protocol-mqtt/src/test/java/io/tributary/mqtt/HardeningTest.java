@@ -1,0 +1,145 @@
+package io.tributary.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.tributary.mqtt.codec.Ack;
+import io.tributary.mqtt.codec.Disconnect;
+import io.tributary.mqtt.codec.MqttProperties;
+import io.tributary.mqtt.codec.PacketType;
+import io.tributary.router.BrokerCounters.Counter;
+import io.tributary.router.Message;
+import io.tributary.router.RouterOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The MQTT engine's bounds, each crossed with a real socket. */
+class HardeningTest {
+
+  private static MqttProperties userProperties(int count, int valueLength) {
+    MqttProperties p = new MqttProperties();
+    String value = "v".repeat(valueLength);
+    for (int i = 0; i < count; i++) {
+      p.addUserProperty("k" + i, value);
+    }
+    return p;
+  }
+
+  private static void assertRefusedWith0x95(TestBroker broker, MqttProperties props) throws IOException {
+    long refused = broker.broker().counters().get(Counter.USER_PROPERTIES_REFUSED);
+    long published = broker.broker().publishedCount();
+    try (RawV5 c = RawV5.connect(broker.port(), "props")) {
+      c.publish("up/t", 1, false, "x".getBytes(StandardCharsets.UTF_8), props);
+      Disconnect d = c.expect(Disconnect.class, 10_000);
+      assertEquals(0x95, d.reasonCode());
+    }
+    assertEquals(refused + 1, broker.broker().counters().get(Counter.USER_PROPERTIES_REFUSED));
+    assertEquals(published, broker.broker().publishedCount(), "nothing of the refused packet was stored");
+  }
+
+  @Test
+  void moreUserPropertiesThanTheLimitAreRefusedWith0x95() throws Exception {
+    try (TestBroker broker = TestBroker.start()) {
+      assertRefusedWith0x95(broker, userProperties(MqttOptions.DEFAULT_MAX_USER_PROPERTIES + 1, 1));
+    }
+  }
+
+  @Test
+  void userPropertiesOverTheByteLimitAreRefusedWith0x95() throws Exception {
+    try (TestBroker broker = TestBroker.start(2, new MqttOptions().setMaxUserPropertyBytes(10_000), new RouterOptions())) {
+      assertRefusedWith0x95(broker, userProperties(3, 4000));
+    }
+  }
+
+  @Test
+  void userPropertiesUpToTheLimitsAreAccepted() throws Exception {
+    try (TestBroker broker = TestBroker.start(); RawV5 c = RawV5.connect(broker.port(), "many")) {
+      c.publish("up/t", 1, false, "x".getBytes(StandardCharsets.UTF_8),
+          userProperties(MqttOptions.DEFAULT_MAX_USER_PROPERTIES, 100));
+      Ack ack = c.expectAck(PacketType.PUBACK, 10_000);
+      assertTrue(ack.reasonCode() < 0x80, "PUBACK " + ack.reasonCode());
+    }
+  }
+
+  @Test
+  void retentionCountsUserPropertiesAsTheyDecode() {
+    // 256 tiny pairs are ~1.3 KB on the wire and several times that on the heap.
+    Message m = new Message("t", new byte[1], 0, false, "c", 0, 0, userProperties(256, 1));
+    assertTrue(m.sizeInBytes() > 256 * 100, "size " + m.sizeInBytes() + " does not count the properties");
+  }
+
+  @Test
+  void aForgedClientIdCannotStartALogLine() throws Exception {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.tributary.mqtt.MqttConnection");
+    logger.addAppender(logs);
+    String forged = "x\n01:02:03.456 ERROR [main] TributaryMain - forged";
+    try (TestBroker broker = TestBroker.start(); RawV5 c = RawV5.connect(broker.port(), forged)) {
+      c.sendBytes(RawV5.bytes(RawV5.connectPacket(forged, true, 60, MqttProperties.EMPTY))); // second CONNECT
+      c.expect(Disconnect.class, 10_000);
+      String line = null;
+      for (int i = 0; i < 200 && line == null; i++) {
+        synchronized (logs) {
+          for (ILoggingEvent e : new ArrayList<>(logs.list)) {
+            if (e.getFormattedMessage().contains("second CONNECT")) {
+              line = e.getFormattedMessage();
+            }
+          }
+        }
+        Thread.sleep(10);
+      }
+      assertTrue(line != null, "no violation line logged");
+      assertFalse(line.contains("\n"), "a line break reached the log: " + line);
+      assertTrue(line.contains("x\\n01:02:03.456 ERROR"), "the id is shown escaped: " + line);
+    } finally {
+      logger.detachAppender(logs);
+    }
+  }
+
+  @Test
+  void pingreqFloodOverTcpStopsBeingReadAndIsClosedAfterTheStallTimeout() throws Exception {
+    MqttOptions options = new MqttOptions().setWriteStallTimeoutMs(1000);
+    try (TestBroker broker = TestBroker.start(2, options, new RouterOptions());
+        Socket s = new Socket("127.0.0.1", broker.port())) {
+      long before = broker.broker().counters().get(Counter.SLOW_CONSUMERS_CLOSED);
+      OutputStream out = s.getOutputStream();
+      out.write(RawV5.bytes(RawV5.connectPacket("flood", true, 0, MqttProperties.EMPTY)));
+      byte[] chunk = new byte[65536];
+      for (int i = 0; i < chunk.length; i += 2) {
+        chunk[i] = (byte) 0xC0;
+      }
+      AtomicLong written = new AtomicLong();
+      Thread writer = new Thread(() -> {
+        try {
+          while (written.get() < (256L << 20)) {
+            out.write(chunk);
+            written.addAndGet(chunk.length);
+          }
+        } catch (IOException e) {
+          // closed by the broker
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      for (int i = 0; i < 300 && broker.broker().counters().get(Counter.SLOW_CONSUMERS_CLOSED) == before; i++) {
+        Thread.sleep(100);
+      }
+      assertEquals(before + 1, broker.broker().counters().get(Counter.SLOW_CONSUMERS_CLOSED),
+          "the connection that reads nothing was not closed as a slow consumer");
+      assertTrue(written.get() < (64L << 20), "the broker read " + (written.get() >> 20)
+          + " MiB of PINGREQs whose PINGRESPs were never read");
+    }
+  }
+}
