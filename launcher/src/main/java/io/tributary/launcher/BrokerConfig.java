@@ -96,6 +96,8 @@ public final class BrokerConfig {
       l.port = 8083;
       l.paths = new ArrayList<>(List.of(WebSocketOptions.DEFAULT_PATH));
       l.allowedOrigins = new ArrayList<>();
+      l.requestTimeoutMs = WebSocketOptions.DEFAULT_REQUEST_TIMEOUT_MS;
+      l.idleTimeoutMs = WebSocketOptions.DEFAULT_IDLE_TIMEOUT_MS;
       return l;
     }
 
