@@ -202,7 +202,7 @@ public final class BrokerConfig {
   public static final class Limits {
     /** All listeners together; 0 = from the process's open-file limit, less headroom. */
     public int maxConnections = 0;
-    /** Each listener; 0 = three quarters of the broker's, so one flooded port leaves room for the others. */
+    /** Each listener; 0 = half the broker's, so one flooded port leaves room (and memory) for the others. */
     public int maxConnectionsPerListener = 0;
     /** New connections a second per listener (token bucket); 0 = unlimited. */
     public int connectionRate = 10_000;
@@ -312,7 +312,7 @@ public final class BrokerConfig {
     check(limits.maxConnections >= 0, "limits.maxConnections", "must be >= 0 (0: from the open-file limit), was "
         + limits.maxConnections);
     check(limits.maxConnectionsPerListener >= 0, "limits.maxConnectionsPerListener",
-        "must be >= 0 (0: three quarters of limits.maxConnections), was " + limits.maxConnectionsPerListener);
+        "must be >= 0 (0: half of limits.maxConnections), was " + limits.maxConnectionsPerListener);
     check(limits.connectionRate >= 0, "limits.connectionRate", "must be >= 0 (0: unlimited), was "
         + limits.connectionRate);
     check(limits.connectionBurst >= 1, "limits.connectionBurst", "must be >= 1, was " + limits.connectionBurst);
@@ -447,13 +447,13 @@ public final class BrokerConfig {
     return (int) Math.max(16, Math.min(Integer.MAX_VALUE, fds - headroom));
   }
 
-  /** {@code limits.maxConnectionsPerListener}, or three quarters of the broker's when 0. */
+  /** {@code limits.maxConnectionsPerListener}, or half the broker's when 0. */
   public int effectiveMaxConnectionsPerListener() {
     int broker = effectiveMaxConnections();
     if (limits.maxConnectionsPerListener > 0) {
       return Math.min(broker, limits.maxConnectionsPerListener);
     }
-    return Math.max(1, broker * 3 / 4);
+    return Math.max(1, broker / 2);
   }
 
   public RouterOptions routerOptions() {

@@ -65,9 +65,15 @@ final class TributaryBroker extends ProcessBroker {
     return "?";
   }
 
+  /**
+   * One MQTT listener. It may take every connection the broker allows (by default a listener gets
+   * half, to leave room for the others), as Mosquitto runs with {@code max_connections -1}: idle-10k
+   * needs 10,000 on one port.
+   */
   static String configJson(String transport, int port) {
     return "{\"transport\": \"" + transport + "\", \"listeners\": [{\"name\": \"mqtt\", \"protocol\": \"mqtt\", "
-        + "\"host\": \"" + HOST + "\", \"port\": " + port + "}]}\n";
+        + "\"host\": \"" + HOST + "\", \"port\": " + port + "}], "
+        + "\"limits\": {\"maxConnectionsPerListener\": 1000000}}\n";
   }
 
   @Override
