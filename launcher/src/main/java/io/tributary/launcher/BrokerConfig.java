@@ -69,7 +69,7 @@ public final class BrokerConfig {
     public Device device;
     /** mqtt-ws: time to send a complete HTTP request head (absent: 10000). */
     public Integer requestTimeoutMs;
-    /** mqtt-ws: time an HTTP connection may stay without traffic (absent: 30000). */
+    /** mqtt-ws: time a kept-alive HTTP connection has after a response for its next request (absent: 30000). */
     public Integer idleTimeoutMs;
 
     static Listener defaultMqtt() {

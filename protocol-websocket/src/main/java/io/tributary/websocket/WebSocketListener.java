@@ -27,7 +27,6 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -89,10 +88,6 @@ public final class WebSocketListener {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         .setHttp2ClearTextEnabled(false)
-        // A connection with no traffic at all is closed; MQTT connections leave this behind when
-        // they upgrade (their keep alive applies instead).
-        .setIdleTimeout(options.getIdleTimeoutMs())
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         // An MQTT packet may span frames and a frame hold several packets; neither a frame nor a
         // (never aggregated) message needs to be larger than the largest packet.
         .setMaxWebSocketFrameSize(mqtt.getMaxPacketSize())
@@ -118,19 +113,26 @@ public final class WebSocketListener {
   /** Binds the port; completes with the bound address (port 0 picks a free port). */
   public Future<SocketAddress> listen() {
     Router router = Router.router(vertx);
+    router.route().handler(rc -> {
+      // Once the response is sent, the next request head must come within the idle timeout.
+      HttpConnection conn = rc.request().connection();
+      rc.addEndHandler(ar -> {
+        if (ar.succeeded()) {
+          armDeadline(conn, options.getIdleTimeoutMs(), "idle after its last response");
+        }
+      });
+      rc.next();
+    });
     router.get("/health").handler(this::health);
     router.route().handler(StaticHandler.create("webroot"));
     Set<String> mqttPaths = Set.copyOf(options.getPaths());
     // The MQTT paths are taken before the router: vertx-web wraps the WebSocket of an upgrade it
     // routes, and the transport needs Vert.x's own (its channel, for zero-copy writes and close).
     server = vertx.createHttpServer(serverOptions()).connectionHandler(this::onHttpConnection).requestHandler(req -> {
-      HttpConnection conn = req.connection();
+      cancelDeadline(req.connection()); // a complete request head arrived
       if (mqttPaths.contains(req.path())) {
-        cancelDeadline(conn);
         upgrade(req);
       } else {
-        // The next request head must come within the idle and request timeouts after this one.
-        armDeadline(conn, options.getIdleTimeoutMs() + (long) options.getRequestTimeoutMs());
         router.handle(req);
       }
     });
@@ -141,23 +143,24 @@ public final class WebSocketListener {
   }
 
   /**
-   * Slow-header clients: the idle timeout alone does not stop a client that sends one byte of its
-   * request head every few seconds, so every HTTP connection has a deadline for its next complete
-   * request head.
+   * Every HTTP connection has a deadline for its next complete request head: from its start
+   * ({@code requestTimeoutMs}) and from the end of each response ({@code idleTimeoutMs}). A
+   * deadline, not a timer reset by traffic, so a client that sends its head one byte every few
+   * seconds is closed too. An upgrade to MQTT over WebSocket ends it: MQTT's own timers apply.
    */
   private void onHttpConnection(HttpConnection conn) {
-    armDeadline(conn, options.getRequestTimeoutMs());
+    armDeadline(conn, options.getRequestTimeoutMs(), "no complete request");
     conn.closeHandler(v -> cancelDeadline(conn));
   }
 
-  private void armDeadline(HttpConnection conn, long delayMs) {
+  private void armDeadline(HttpConnection conn, long delayMs, String what) {
     cancelDeadline(conn);
     long timer = vertx.setTimer(delayMs, id -> {
       headDeadlines.remove(conn);
       broker.counters().increment(BrokerCounters.Counter.HTTP_TIMEOUTS);
       long held = warnings.admit();
       if (held >= 0) {
-        log.info("HTTP connection from {}: no complete request within {} ms, closing{}", conn.remoteAddress(),
+        log.info("HTTP connection from {}: {} within {} ms, closing{}", conn.remoteAddress(), what,
             delayMs, held > 0 ? " (" + held + " similar messages suppressed)" : "");
       }
       conn.close();

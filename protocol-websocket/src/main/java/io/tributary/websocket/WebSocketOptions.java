@@ -13,9 +13,9 @@ public final class WebSocketOptions {
   /** Subprotocols offered, in the server's order of preference: MQTT 3.1.1 / 5.0, then MQTT 3.1. */
   public static final List<String> SUBPROTOCOLS = List.of("mqtt", "mqttv3.1");
 
-  /** Time an HTTP connection has to send a complete request head (and so to ask for the upgrade). */
+  /** Time a new HTTP connection has to send a complete request head (and so to ask for the upgrade). */
   public static final int DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-  /** Time an HTTP connection may stay without traffic (keep-alive between requests, or stuck). */
+  /** Time a kept-alive HTTP connection has after a response to send its next request head. */
   public static final int DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
   private int requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
@@ -30,8 +30,8 @@ public final class WebSocketOptions {
   private SSLEngineOptions sslEngine;
 
   /**
-   * Time an HTTP connection has, from its start or from the end of its last request, to send a
-   * complete request head; then it is closed. Bounds slow-header clients and the WebSocket upgrade.
+   * Time a new HTTP connection has to send a complete request head (the WebSocket upgrade
+   * included); then it is closed. A deadline, not an idle timer: slow-header clients are closed.
    */
   public int getRequestTimeoutMs() {
     return requestTimeoutMs;
@@ -45,7 +45,10 @@ public final class WebSocketOptions {
     return this;
   }
 
-  /** Time an HTTP (not yet upgraded) connection may stay without traffic before it is closed. */
+  /**
+   * Time a kept-alive HTTP connection has, after the end of a response, to send its next complete
+   * request head; then it is closed.
+   */
   public int getIdleTimeoutMs() {
     return idleTimeoutMs;
   }

@@ -248,13 +248,15 @@ class WebSocketHardeningTest {
 
   @Test
   void idleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-    try (WsTestBroker broker = WsTestBroker.start(o -> o.setRequestTimeoutMs(1000).setIdleTimeoutMs(1000));
+    try (WsTestBroker broker = WsTestBroker.start(o -> o.setRequestTimeoutMs(60_000).setIdleTimeoutMs(1000));
         Socket s = new Socket("127.0.0.1", broker.wsPort())) {
+      long before = broker.broker().counters().get(Counter.HTTP_TIMEOUTS);
       s.setSoTimeout(15_000);
       s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       String head = RawSocketWs.readHead(s.getInputStream());
       assertTrue(head.startsWith("HTTP/1.1 200"), head);
       assertClosedByBroker(s);
+      assertEquals(before + 1, broker.broker().counters().get(Counter.HTTP_TIMEOUTS));
     }
   }
 
