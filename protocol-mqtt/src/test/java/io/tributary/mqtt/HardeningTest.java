@@ -109,6 +109,44 @@ class HardeningTest {
   }
 
   @Test
+  void aSessionThatIsNotReadingIsReportedWhileItLosesRecordsToRetention() throws Exception {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.tributary.router.Broker");
+    logger.addAppender(logs);
+    RouterOptions router = new RouterOptions().setRetentionReportMs(100)
+        .setLog(new io.tributary.commitlog.CommitLogOptions().setSegmentRecords(8).setRetentionBytes(4096));
+    try (TestBroker broker = TestBroker.start(2, new MqttOptions(), router)) {
+      try (RawV5 away = RawV5.connect(broker.port(), "away", true,
+          new MqttProperties().sessionExpiryInterval(3600L))) {
+        away.subscribe("loss/#", 1);
+      }
+      try (RawV5 pub = RawV5.connect(broker.port(), "feeder")) {
+        for (int i = 0; i < 200; i++) {
+          pub.publish("loss/t", 1, false, new byte[200], MqttProperties.EMPTY);
+          pub.expectAck(PacketType.PUBACK, 10_000);
+        }
+      }
+      String line = null;
+      for (int i = 0; i < 100 && line == null; i++) {
+        synchronized (logs) {
+          for (ILoggingEvent e : new ArrayList<>(logs.list)) {
+            if (e.getFormattedMessage().startsWith("client away is not reading")) {
+              line = e.getFormattedMessage();
+            }
+          }
+        }
+        Thread.sleep(50);
+      }
+      assertTrue(line != null, "no report while the session was away");
+      assertTrue(line.matches("client away is not reading: \\d+ more records removed by retention.*"), line);
+    } finally {
+      logger.detachAppender(logs);
+    }
+  }
+
+  @Test
   void pingreqFloodOverTcpStopsBeingReadAndIsClosedAfterTheStallTimeout() throws Exception {
     MqttOptions options = new MqttOptions().setWriteStallTimeoutMs(1000);
     try (TestBroker broker = TestBroker.start(2, options, new RouterOptions());
