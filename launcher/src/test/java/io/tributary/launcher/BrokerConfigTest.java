@@ -187,4 +187,44 @@ class BrokerConfigTest {
     String msg = error(new JsonObject().put("listeners", new JsonArray().add(new JsonObject().put("name", "x").put("protocol", "mqtt"))));
     assertTrue(msg.contains("'listeners[0].port'"), msg);
   }
+
+  @Test
+  void heapBudgetCapsRetentionAndDefaultsToAQuarterOfTheHeap() {
+    BrokerConfig small = BrokerConfig.from(new JsonObject().put("log", new JsonObject().put("heapBudgetBytes", 1 << 20)));
+    assertEquals(1 << 20, small.routerOptions().getLog().getRetentionBytes());
+    BrokerConfig auto = BrokerConfig.from(new JsonObject());
+    assertEquals(Math.min(268435456L, Runtime.getRuntime().maxMemory() / 4),
+        auto.routerOptions().getLog().getRetentionBytes());
+  }
+
+  @Test
+  void connectionLimitsDefaultFromTheOpenFileLimit() {
+    BrokerConfig auto = BrokerConfig.from(new JsonObject());
+    long fds = BrokerConfig.openFileLimit();
+    if (fds > 0) {
+      assertEquals(fds - Math.max(256, fds / 10), auto.effectiveMaxConnections());
+    }
+    assertEquals(auto.effectiveMaxConnections() / 2, auto.effectiveMaxConnectionsPerListener());
+    BrokerConfig set = BrokerConfig.from(new JsonObject().put("limits",
+        new JsonObject().put("maxConnections", 100).put("maxConnectionsPerListener", 500)));
+    assertEquals(100, set.effectiveMaxConnections());
+    assertEquals(100, set.effectiveMaxConnectionsPerListener(), "a listener never gets more than the broker");
+  }
+
+  @Test
+  void hardeningKeysAreValidatedByName() {
+    assertTrue(error(new JsonObject().put("limits", new JsonObject().put("connectionBurst", 0)))
+        .contains("'limits.connectionBurst'"));
+    assertTrue(error(new JsonObject().put("limits", new JsonObject().put("maxConnections", -1)))
+        .contains("'limits.maxConnections'"));
+    assertTrue(error(new JsonObject().put("mqtt", new JsonObject().put("maxUserProperties", -1)))
+        .contains("'mqtt.maxUserProperties'"));
+    assertTrue(error(new JsonObject().put("mqtt", new JsonObject().put("writeStallTimeoutMs", 0)))
+        .contains("'mqtt.writeStallTimeoutMs'"));
+    assertTrue(error(new JsonObject().put("log", new JsonObject().put("heapBudgetBytes", -5)))
+        .contains("'log.heapBudgetBytes'"));
+    assertTrue(error(new JsonObject().put("listeners", new io.vertx.core.json.JsonArray().add(
+        new JsonObject().put("name", "m").put("protocol", "mqtt").put("port", 1).put("requestTimeoutMs", 5))))
+        .contains("'listeners[0].requestTimeoutMs'"));
+  }
 }
