@@ -64,7 +64,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     long held = refusals.admit();
     if (held >= 0) {
       log.warn("listener '{}': connection from {} refused at accept: {}{}", listener, child.remoteAddress(),
-          describe(admission, g), held > 0 ? " (" + held + " more refused since the last line)" : "");
+          describe(admission, g), LogThrottle.suppressed(held));
     }
   }
 
@@ -93,7 +93,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     long held = acceptErrors.admit();
     if (held >= 0) {
       log.warn("listener '{}': accept failed: {}; pausing accepts for {} ms{}", listenerOf(ctx.channel()), cause.toString(),
-          ACCEPT_BACKOFF_MS, held > 0 ? " (" + held + " more failures since the last line)" : "");
+          ACCEPT_BACKOFF_MS, LogThrottle.suppressed(held));
     }
     // Back off instead of spinning on an error that will repeat at once (EMFILE); not passed on,
     // so nothing else logs it again.

@@ -33,6 +33,7 @@ import io.tributary.router.ClientLink;
 import io.tributary.router.BrokerCounters;
 import io.tributary.router.Core;
 import io.tributary.router.LogSafe;
+import io.tributary.router.LogThrottle;
 import io.tributary.router.Message;
 import io.tributary.router.PayloadArena;
 import io.tributary.router.Session;
@@ -155,7 +156,7 @@ final class MqttConnection implements ClientLink {
         if (held >= 0) {
           log.info("{}: no CONNECT {}within {} ms, closing{}", describe(),
               state == State.AUTHENTICATING ? "authentication " : "", options.getConnectTimeoutMs(),
-              held > 0 ? " (" + held + " similar messages suppressed)" : "");
+              LogThrottle.suppressed(held));
         }
         close();
       }
@@ -866,7 +867,7 @@ final class MqttConnection implements ClientLink {
     long held = registry.warnings().admit();
     if (held >= 0) {
       log.warn("{}: read nothing of what the broker wrote for {} ms, closing{}", describe(),
-          options.getWriteStallTimeoutMs(), held > 0 ? " (" + held + " similar warnings suppressed)" : "");
+          options.getWriteStallTimeoutMs(), LogThrottle.suppressed(held));
     }
     close();
   }
@@ -881,7 +882,7 @@ final class MqttConnection implements ClientLink {
     long held = registry.warnings().admit();
     if (held >= 0) {
       log.warn("{}: protocol violation: {}; closing{}", describe(), reason,
-          held > 0 ? " (" + held + " similar warnings suppressed)" : "");
+          LogThrottle.suppressed(held));
     }
     registry.countViolation();
     if (v5() && reasonCode >= 0x80) {

@@ -161,7 +161,7 @@ public final class WebSocketListener {
       long held = warnings.admit();
       if (held >= 0) {
         log.info("HTTP connection from {}: {} within {} ms, closing{}", conn.remoteAddress(), what,
-            delayMs, held > 0 ? " (" + held + " similar messages suppressed)" : "");
+            delayMs, LogThrottle.suppressed(held));
       }
       conn.close();
     });

@@ -208,7 +208,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
     long held = warnings.admit();
     if (held >= 0) {
       log.warn("{}: WebSocket protocol error: {}; closing with {}{}", remoteAddress, LogSafe.text(reason), status,
-          held > 0 ? " (" + held + " similar warnings suppressed)" : "");
+          LogThrottle.suppressed(held));
     }
     sendCloseAndShut(status, reason);
   }

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>{@code
  * long held = throttle.admit();
- * if (held >= 0) log.warn("accept failed: {} ({} more suppressed)", cause, held);
+ * if (held >= 0) log.warn("accept failed: {}{}", cause, LogThrottle.suppressed(held));
  * }</pre>
  */
 public final class LogThrottle {
@@ -47,6 +47,11 @@ public final class LogThrottle {
       tokens -= 1;
     }
     return suppressed.getAndSet(0);
+  }
+
+  /** The end of an admitted line: empty, or how many like it were held back before it. */
+  public static String suppressed(long held) {
+    return held > 0 ? " (" + held + " similar lines suppressed)" : "";
   }
 
   /** Occurrences held back since the last admitted one. */
