@@ -1,9 +1,7 @@
 package io.tributary.websocket;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -15,16 +13,14 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.tributary.mqtt.ChannelTransport;
 import io.tributary.mqtt.GracefulClose;
-import io.tributary.mqtt.MqttTransport;
 import io.tributary.router.BrokerCounters;
 import io.tributary.router.LogSafe;
 import io.tributary.router.LogThrottle;
-import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,19 +38,12 @@ import org.slf4j.LoggerFactory;
  * over the maximum) are answered with their status code, and the last packet before a close is
  * not lost to a TCP reset ({@link GracefulClose}).
  */
-final class WebSocketTransport extends ChannelInboundHandlerAdapter implements MqttTransport {
+final class WebSocketTransport extends ChannelTransport {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
 
-  private final ContextInternal context;
-  private final String remoteAddress;
   private final BrokerCounters counters;
   private final LogThrottle warnings;
-  private ChannelHandlerContext ctx;
-  private Handler<ByteBuf> handler;
-  private Handler<Void> closeHandler;
-  private Handler<Throwable> exceptionHandler;
-  private Handler<Void> drainHandler;
   /** The engine asked us to stop reading (its peer does not read what it writes). */
   private boolean enginePaused;
   /** We stopped reading because PONGs could not be written (the peer does not read them). */
@@ -65,8 +54,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
 
   private WebSocketTransport(ContextInternal context, String remoteAddress, BrokerCounters counters,
       LogThrottle warnings) {
-    this.context = context;
-    this.remoteAddress = remoteAddress;
+    super(context, remoteAddress);
     this.counters = counters;
     this.warnings = warnings;
   }
@@ -76,12 +64,9 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
    * upgrade's completion, on the connection's event loop, before any frame has been read.
    */
   static WebSocketTransport takeOver(ServerWebSocket ws, BrokerCounters counters, LogThrottle warnings) {
-    ContextInternal context = ContextInternal.current();
-    if (context == null) {
-      throw new IllegalStateException("takeOver must run on the WebSocket's context");
-    }
     ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
-    WebSocketTransport transport = new WebSocketTransport(context, "ws:" + ws.remoteAddress(), counters, warnings);
+    WebSocketTransport transport = new WebSocketTransport(currentContext(), "ws:" + ws.remoteAddress(), counters,
+        warnings);
     ChannelPipeline pipeline = vertxHandler.pipeline();
     pipeline.replace(vertxHandler.handler(), "mqtt-ws", transport);
     // The HTTP idle timeout does not apply to an MQTT connection: MQTT's keep alive does.
@@ -93,11 +78,6 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
       pipeline.remove("chunkedWriter");
     }
     return transport;
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
   }
 
   // ---- inbound -----------------------------------------------------------------------------
@@ -115,9 +95,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
     }
     if (msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame) {
       ByteBuf content = ((io.netty.handler.codec.http.websocketx.WebSocketFrame) msg).content();
-      Handler<ByteBuf> h = handler;
-      if (h != null && content.isReadable()) {
-        context.emit(content, h); // the engine releases it
+      if (content.isReadable()) {
+        emitRead(content); // the engine releases it
       } else {
         content.release();
       }
@@ -143,10 +122,10 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
   }
 
   private void pongWritten() {
-    if (!ctx.channel().isWritable() && !pongPaused) {
+    if (!ctx().channel().isWritable() && !pongPaused) {
       // The peer does not read our PONGs: stop reading its PINGs until it does.
       pongPaused = true;
-      ctx.channel().config().setAutoRead(false);
+      ctx().channel().config().setAutoRead(false);
     }
   }
 
@@ -155,14 +134,6 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
     if (needsFlush) {
       needsFlush = false;
       ctx.flush();
-    }
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    Handler<Void> h = closeHandler;
-    if (h != null) {
-      context.emit(null, h);
     }
   }
 
@@ -177,10 +148,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
         ctx.channel().config().setAutoRead(true);
       }
     }
-    Handler<Void> h = drainHandler;
-    if (h != null) {
-      context.emit(null, h);
-    }
+    emitDrain();
   }
 
   @Override
@@ -196,10 +164,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
       protocolError(bad.closeStatus().code(), bad.getMessage());
       return;
     }
-    Handler<Throwable> h = exceptionHandler;
-    if (h != null) {
-      context.emit(cause, h);
-    }
+    emitException(cause);
     ctx.close();
   }
 
@@ -207,7 +172,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
     counters.increment(BrokerCounters.Counter.WEBSOCKET_PROTOCOL_ERRORS);
     long held = warnings.admit();
     if (held >= 0) {
-      log.warn("{}: WebSocket protocol error: {}; closing with {}{}", remoteAddress, LogSafe.text(reason), status,
+      log.warn("{}: WebSocket protocol error: {}; closing with {}{}", remoteAddress(), LogSafe.text(reason), status,
           LogThrottle.suppressed(held));
     }
     sendCloseAndShut(status, reason);
@@ -220,34 +185,13 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
     }
     closeSent = true;
     String text = reason == null ? "" : reason.length() > 100 ? reason.substring(0, 100) : reason;
-    GracefulClose.closeAfter(ctx, new CloseWebSocketFrame(status, text));
-    if (pongPaused || enginePaused) {
-      pongPaused = false;
-      enginePaused = false;
-    }
+    GracefulClose.closeAfter(ctx(), new CloseWebSocketFrame(status, text));
+    // closeAfter reads again, to drain the peer: no pause holds any more.
+    pongPaused = false;
+    enginePaused = false;
   }
 
   // ---- MqttTransport -----------------------------------------------------------------------
-
-  @Override
-  public void handler(Handler<ByteBuf> handler) {
-    this.handler = handler;
-  }
-
-  @Override
-  public void closeHandler(Handler<Void> handler) {
-    this.closeHandler = handler;
-  }
-
-  @Override
-  public void exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    this.drainHandler = handler;
-  }
 
   /** One binary frame per write (a turn's batch of MQTT packets). */
   @Override
@@ -256,32 +200,27 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
       buffer.release();
       return;
     }
-    ctx.writeAndFlush(new BinaryWebSocketFrame(buffer), ctx.voidPromise());
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return !ctx.channel().isWritable();
+    ctx().writeAndFlush(new BinaryWebSocketFrame(buffer), ctx().voidPromise());
   }
 
   @Override
   public void pause() {
     enginePaused = true;
-    ctx.channel().config().setAutoRead(false);
+    ctx().channel().config().setAutoRead(false);
   }
 
   @Override
   public void resume() {
     enginePaused = false;
     if (!pongPaused) {
-      ctx.channel().config().setAutoRead(true);
+      ctx().channel().config().setAutoRead(true);
     }
   }
 
   /** After what is queued: a Close frame (1000), then our side of the connection is shut. */
   @Override
   public void close() {
-    if (ctx.channel().isOpen()) {
+    if (ctx().channel().isOpen()) {
       sendCloseAndShut(WebSocketCloseStatus.NORMAL_CLOSURE.code(), null);
     }
   }
@@ -289,31 +228,6 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements M
   @Override
   public void closeNow() {
     closeSent = true;
-    ctx.close();
-  }
-
-  @Override
-  public boolean channelWritable() {
-    return ctx.channel().isWritable();
-  }
-
-  @Override
-  public boolean isOpen() {
-    return ctx.channel().isOpen();
-  }
-
-  @Override
-  public ByteBufAllocator alloc() {
-    return ctx.alloc();
-  }
-
-  @Override
-  public Executor executor() {
-    return ctx.executor();
-  }
-
-  @Override
-  public String remoteAddress() {
-    return remoteAddress;
+    super.closeNow();
   }
 }
