@@ -160,6 +160,46 @@ class LauncherIT {
     assertEquals("devices/dev1/up hello\n", new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
+  /**
+   * A process out of file descriptors (ulimit -n 256, connection caps set above it): accept fails
+   * with EMFILE. The listener backs off and logs about once a second with a count, instead of
+   * retrying and logging at once (270,000 lines a second before), and serves again once
+   * descriptors are free.
+   */
+  @Test
+  void outOfDescriptorsBacksOffAndLogsOnceASecond() throws Exception {
+    int port = freePort();
+    Path conf = writeConfig(port);
+    JsonObject json = new JsonObject(Files.readString(conf))
+        .put("limits", new JsonObject().put("maxConnections", 100_000).put("maxConnectionsPerListener", 100_000));
+    Files.writeString(conf, json.encodePrettily());
+    startWithFileLimit(256, "-conf", conf.toString());
+    awaitLine("Tributary started");
+    List<java.net.Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 400; i++) {
+        held.add(new java.net.Socket("127.0.0.1", port)); // the kernel's backlog takes them all
+      }
+      awaitLine("accept failed");
+      Thread.sleep(3000);
+      long lines;
+      synchronized (output) {
+        lines = output.stream().filter(l -> l.contains("accept failed")).count();
+      }
+      assertTrue(lines >= 1 && lines <= 6, lines + " 'accept failed' lines in about 3 s");
+      assertTrue(broker.isAlive());
+    } finally {
+      for (java.net.Socket s : held) {
+        s.close();
+      }
+    }
+    // Descriptors free again: a client is served (after at most one back-off).
+    Process pub = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", "" + port, "-t", "after/emfile",
+        "-m", "x").redirectErrorStream(true).start();
+    assertTrue(pub.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, pub.exitValue(), new String(pub.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
   /** The default config with its mqtt listener on port and its raw-tcp listener on devicePort. */
   private Path writeConfig(int port, int devicePort) throws IOException {
     Path conf = writeConfig(port);
@@ -192,6 +232,20 @@ class LauncherIT {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", JAR));
     cmd.addAll(List.of(args));
+    run(cmd);
+  }
+
+  /** The broker under {@code ulimit -n files} (exec: the shell becomes the broker's process). */
+  private void startWithFileLimit(int files, String... args) throws IOException {
+    StringBuilder line = new StringBuilder("ulimit -n " + files + " && exec '"
+        + Path.of(System.getProperty("java.home"), "bin", "java") + "' -jar '" + JAR + "'");
+    for (String a : args) {
+      line.append(" '").append(a).append("'");
+    }
+    run(List.of("sh", "-c", line.toString()));
+  }
+
+  private void run(List<String> cmd) throws IOException {
     broker = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {

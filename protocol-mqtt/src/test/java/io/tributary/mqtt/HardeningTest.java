@@ -108,6 +108,38 @@ class HardeningTest {
     }
   }
 
+  /**
+   * The broker closes a connection while the client is still sending: a socket closed with input
+   * still arriving answers it with a TCP reset, and a client whose send fails with "connection
+   * reset" may never read the packet that told it why (Paho's test_flow_control2 saw that). The
+   * broker shuts its side after the last packet and drains: the client's sends go through, then it
+   * reads the packet and an orderly end of stream.
+   */
+  @Test
+  void theLastPacketIsFollowedByAnOrderlyCloseWhileTheClientIsStillSending() throws Exception {
+    byte[] level9 = {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x09, 0x02, 0x00, 0x3C, 0x00, 0x01, 'c'};
+    byte[] chunk = new byte[16 * 1024];
+    try (TestBroker broker = TestBroker.start()) {
+      for (int i = 0; i < 5; i++) {
+        try (Socket s = new Socket("127.0.0.1", broker.port())) {
+          s.setSoTimeout(10_000);
+          OutputStream out = s.getOutputStream();
+          out.write(level9);
+          out.flush();
+          byte[] connack = s.getInputStream().readNBytes(4);
+          assertEquals("20020001", java.util.HexFormat.of().formatHex(connack), "CONNACK 0x01, round " + i);
+          Thread.sleep(50); // the broker has closed its side by now
+          for (int k = 0; k < 16; k++) {
+            out.write(chunk); // a reset would fail these ("Broken pipe" / "Connection reset")
+            out.flush();
+            Thread.sleep(2);
+          }
+          assertEquals(-1, s.getInputStream().read(), "an orderly end of stream, round " + i);
+        }
+      }
+    }
+  }
+
   @Test
   void aSessionThatIsNotReadingIsReportedWhileItLosesRecordsToRetention() throws Exception {
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
