@@ -209,7 +209,8 @@ public final class WebSocketListener {
         ws.close((short) 1002, "no MQTT subprotocol");
         return;
       }
-      connections.accept(vertx, broker, core, mqtt, WebSocketTransport.takeOver(ws, broker.counters(), warnings));
+      connections.accept(vertx, broker, core, mqtt, WebSocketTransport.takeOver(ws, broker.counters(), warnings,
+          mqtt.getWriteStallTimeoutMs()));
     });
   }
 

@@ -21,6 +21,8 @@ import io.tributary.router.LogThrottle;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,9 @@ final class WebSocketTransport extends ChannelTransport {
 
   private final BrokerCounters counters;
   private final LogThrottle warnings;
+  /** How long reading may stay paused for PONGs the peer does not read (mqtt.writeStallTimeoutMs). */
+  private final long stallTimeoutMs;
+  private ScheduledFuture<?> stallTimer;
   /** The engine asked us to stop reading (its peer does not read what it writes). */
   private boolean enginePaused;
   /** We stopped reading because PONGs could not be written (the peer does not read them). */
@@ -53,20 +58,22 @@ final class WebSocketTransport extends ChannelTransport {
   private boolean closeSent;
 
   private WebSocketTransport(ContextInternal context, String remoteAddress, BrokerCounters counters,
-      LogThrottle warnings) {
+      LogThrottle warnings, long stallTimeoutMs) {
     super(context, remoteAddress);
     this.counters = counters;
     this.warnings = warnings;
+    this.stallTimeoutMs = stallTimeoutMs;
   }
 
   /**
    * Replaces Vert.x's handler of a just-upgraded WebSocket with a transport. Call from the
    * upgrade's completion, on the connection's event loop, before any frame has been read.
    */
-  static WebSocketTransport takeOver(ServerWebSocket ws, BrokerCounters counters, LogThrottle warnings) {
+  static WebSocketTransport takeOver(ServerWebSocket ws, BrokerCounters counters, LogThrottle warnings,
+      long stallTimeoutMs) {
     ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
     WebSocketTransport transport = new WebSocketTransport(currentContext(), "ws:" + ws.remoteAddress(), counters,
-        warnings);
+        warnings, stallTimeoutMs);
     ChannelPipeline pipeline = vertxHandler.pipeline();
     pipeline.replace(vertxHandler.handler(), "mqtt-ws", transport);
     // The HTTP idle timeout does not apply to an MQTT connection: MQTT's keep alive does.
@@ -123,10 +130,39 @@ final class WebSocketTransport extends ChannelTransport {
 
   private void pongWritten() {
     if (!ctx().channel().isWritable() && !pongPaused) {
-      // The peer does not read our PONGs: stop reading its PINGs until it does.
+      // The peer does not read our PONGs: stop reading its PINGs until it does, and close it if it
+      // does not for as long as the MQTT engine lets any peer stall.
       pongPaused = true;
       ctx().channel().config().setAutoRead(false);
+      stallTimer = ctx().executor().schedule(this::onPongStall, stallTimeoutMs, TimeUnit.MILLISECONDS);
     }
+  }
+
+  private void onPongStall() {
+    stallTimer = null;
+    if (!pongPaused || closeSent) {
+      return;
+    }
+    counters.increment(BrokerCounters.Counter.SLOW_CONSUMERS_CLOSED);
+    long held = warnings.admit();
+    if (held >= 0) {
+      log.warn("{}: read none of the PONGs for its PINGs for {} ms, closing{}", remoteAddress(), stallTimeoutMs,
+          LogThrottle.suppressed(held));
+    }
+    closeNow(); // nothing reaches a peer that does not read: no Close frame
+  }
+
+  private void cancelStallTimer() {
+    if (stallTimer != null) {
+      stallTimer.cancel(false);
+      stallTimer = null;
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancelStallTimer();
+    super.channelInactive(ctx);
   }
 
   @Override
@@ -144,6 +180,7 @@ final class WebSocketTransport extends ChannelTransport {
     }
     if (pongPaused) {
       pongPaused = false;
+      cancelStallTimer();
       if (!enginePaused) {
         ctx.channel().config().setAutoRead(true);
       }
@@ -188,6 +225,7 @@ final class WebSocketTransport extends ChannelTransport {
     GracefulClose.closeAfter(ctx(), new CloseWebSocketFrame(status, text));
     // closeAfter reads again, to drain the peer: no pause holds any more.
     pongPaused = false;
+    cancelStallTimer();
     enginePaused = false;
   }
 

@@ -171,13 +171,21 @@ class WebSocketHardeningTest {
   }
 
   @Test
-  void pingFloodFromAPeerThatNeverReadsStopsBeingRead() throws Exception {
-    try (WsTestBroker broker = WsTestBroker.start(); RawSocketWs ws = new RawSocketWs(broker.wsPort(), 10_000)) {
+  void pingFloodFromAPeerThatNeverReadsStopsBeingReadThenIsClosed() throws Exception {
+    MqttOptions mqtt = new MqttOptions().setWriteStallTimeoutMs(1000);
+    try (WsTestBroker broker = WsTestBroker.start(o -> { }, mqtt);
+        RawSocketWs ws = new RawSocketWs(broker.wsPort(), 10_000)) {
+      long before = broker.broker().counters().get(Counter.SLOW_CONSUMERS_CLOSED);
       byte[] payload = new byte[125];
       long written = floodUntilStalled(ws.socket, RawSocketWs.frame(0x89, payload));
       assertTrue(written < STALL_BOUND, "the broker kept reading pings whose pongs were not read: "
           + (written >> 20) + " MiB written");
       assertControlClientWorks(broker);
+      for (int i = 0; i < 200 && broker.broker().counters().get(Counter.SLOW_CONSUMERS_CLOSED) == before; i++) {
+        Thread.sleep(50);
+      }
+      assertEquals(before + 1, broker.broker().counters().get(Counter.SLOW_CONSUMERS_CLOSED),
+          "the peer that reads no PONG was not closed after the stall timeout");
     }
   }
 
