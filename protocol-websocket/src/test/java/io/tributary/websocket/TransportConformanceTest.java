@@ -73,12 +73,9 @@ class TransportConformanceTest {
 
   private static MqttClient v3(String transport, String id, boolean clean, int keepAlive) throws Exception {
     MqttClient c = new MqttClient(uri(transport), id + "-" + transport, new MemoryPersistence());
-    MqttConnectOptions o = new MqttConnectOptions();
+    MqttConnectOptions o = v3Options(transport);
     o.setCleanSession(clean);
     o.setKeepAliveInterval(keepAlive);
-    if (transport.equals("wss")) {
-      o.setSocketFactory(trusting);
-    }
     c.connect(o);
     return c;
   }
