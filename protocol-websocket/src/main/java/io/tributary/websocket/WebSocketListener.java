@@ -127,11 +127,14 @@ public final class WebSocketListener {
     router.route().handler(StaticHandler.create("webroot"));
     Set<String> mqttPaths = Set.copyOf(options.getPaths());
     // The MQTT paths are taken before the router: vertx-web wraps the WebSocket of an upgrade it
-    // routes, and the transport needs Vert.x's own (its channel, for zero-copy writes and close).
+    // routes, and the transport takes over Vert.x's own (its channel's pipeline).
     server = vertx.createHttpServer(serverOptions()).connectionHandler(this::onHttpConnection).requestHandler(req -> {
       cancelDeadline(req.connection()); // a complete request head arrived
       if (mqttPaths.contains(req.path())) {
-        upgrade(req);
+        if (!upgrade(req)) {
+          // Refused with an HTTP answer: the connection stays HTTP, so it gets its next deadline.
+          armDeadline(req.connection(), options.getIdleTimeoutMs(), "idle after its last response");
+        }
       } else {
         router.handle(req);
       }
@@ -175,20 +178,21 @@ public final class WebSocketListener {
     }
   }
 
-  private void upgrade(HttpServerRequest req) {
+  /** False when the upgrade was refused with an HTTP response (the connection stays HTTP). */
+  private boolean upgrade(HttpServerRequest req) {
     String upgrade = req.getHeader(HttpHeaders.UPGRADE);
     if (req.method() != HttpMethod.GET || upgrade == null || !upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
       req.response().setStatusCode(426).putHeader(HttpHeaders.UPGRADE, "websocket")
           .putHeader("Sec-WebSocket-Protocol", "mqtt")
           .end("MQTT over WebSocket: connect with a WebSocket client (subprotocol mqtt)\n");
-      return;
+      return false;
     }
     String origin = req.getHeader(HttpHeaders.ORIGIN);
     List<String> allowed = options.getAllowedOrigins();
     if (origin != null && !allowed.isEmpty() && !allowed.contains(WebSocketOptions.normalizeOrigin(origin))) {
       log.info("WebSocket upgrade from {} refused: origin '{}' is not allowed", req.remoteAddress(), LogSafe.text(origin));
       req.response().setStatusCode(403).end("origin not allowed\n");
-      return;
+      return false;
     }
     if (!offersMqtt(req.getHeader("Sec-WebSocket-Protocol"))) {
       log.info("WebSocket upgrade from {} refused: subprotocols offered '{}', need mqtt or mqttv3.1",
@@ -196,11 +200,12 @@ public final class WebSocketListener {
       req.response().setStatusCode(400)
           .putHeader("Sec-WebSocket-Protocol", String.join(", ", WebSocketOptions.SUBPROTOCOLS))
           .end("WebSocket subprotocol mqtt or mqttv3.1 required\n");
-      return;
+      return false;
     }
     req.toWebSocket().onComplete(ar -> {
       if (ar.failed()) {
         log.debug("WebSocket upgrade from {} failed: {}", req.remoteAddress(), ar.cause().toString());
+        armDeadline(req.connection(), options.getIdleTimeoutMs(), "idle after a failed upgrade");
         return;
       }
       ServerWebSocket ws = ar.result();
@@ -212,6 +217,7 @@ public final class WebSocketListener {
       connections.accept(vertx, broker, core, mqtt, WebSocketTransport.takeOver(ws, broker.counters(), warnings,
           mqtt.getWriteStallTimeoutMs()));
     });
+    return true;
   }
 
   /** True when the Sec-WebSocket-Protocol header offers a subprotocol this server speaks. */

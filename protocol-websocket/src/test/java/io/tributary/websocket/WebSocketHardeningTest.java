@@ -269,6 +269,19 @@ class WebSocketHardeningTest {
   }
 
   @Test
+  void aRefusedUpgradeLeavesAnHttpConnectionWithItsIdleDeadline() throws Exception {
+    try (WsTestBroker broker = WsTestBroker.start(o -> o.setRequestTimeoutMs(60_000).setIdleTimeoutMs(1000));
+        Socket s = new Socket("127.0.0.1", broker.wsPort())) {
+      s.setSoTimeout(15_000);
+      // The MQTT path without an upgrade: 426, and the connection stays open as HTTP.
+      s.getOutputStream().write("GET /mqtt HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String head = RawSocketWs.readHead(s.getInputStream());
+      assertTrue(head.startsWith("HTTP/1.1 426"), head);
+      assertClosedByBroker(s);
+    }
+  }
+
+  @Test
   void upgradedMqttConnectionOutlivesTheHttpTimeouts() throws Exception {
     try (WsTestBroker broker = WsTestBroker.start(o -> o.setRequestTimeoutMs(300).setIdleTimeoutMs(300));
         RawSocketWs ws = new RawSocketWs(broker.wsPort(), 10_000)) {

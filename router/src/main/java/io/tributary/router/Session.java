@@ -562,7 +562,6 @@ public final class Session {
 
   private record PendingShared(SharedMember member, Message message) {}
 
-  /** The core's cursor fell behind retention: read from the log on our own, counting the gap. */
   /**
    * Records below {@code start} (the log's first) that this session, not reading live, had not
    * read and that were not reported yet. Runs on the broker's timer thread and reads this
@@ -581,6 +580,7 @@ public final class Session {
     return start - from;
   }
 
+  /** The core's cursor fell behind retention: read from the log on our own, counting the gap. */
   void fellBehind() {
     if (live) {
       offset = livePosition();
