@@ -5,16 +5,20 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
+import java.util.concurrent.TimeUnit;
 
 /**
  * "Send the last packet, then close" for every transport. Closing a socket whose peer still has
  * bytes in flight to us makes the kernel answer with a reset, and a reset can destroy the packet
  * we just sent (a DISCONNECT with its reason code, a CONNACK refusal) before the peer reads it. So
  * the last bytes are flushed, then only our direction is shut (FIN after the data; TLS sends its
- * close_notify first), and reading goes on, discarding, until the peer closes too. The caller
- * bounds that drain with a timer that closes the channel outright ({@link MqttTransport#closeNow}).
+ * close_notify first), and reading goes on, discarding, until the peer closes too, or for at most
+ * {@link #DRAIN_MS}, after which the channel is closed outright.
  */
 public final class GracefulClose {
+
+  /** How long a closing connection drains what its peer still sends. */
+  public static final long DRAIN_MS = 2000;
 
   private GracefulClose() {
   }
@@ -40,6 +44,9 @@ public final class GracefulClose {
     });
     // Drain whatever the peer still sends: paused reading would leave it unread and so reset.
     ctx.channel().config().setAutoRead(true);
+    ctx.executor().schedule(() -> {
+      ctx.close(); // a no-op when the peer closed first
+    }, DRAIN_MS, TimeUnit.MILLISECONDS);
   }
 
   private static void shutdownOutput(ChannelHandlerContext ctx, DuplexChannel duplex) {

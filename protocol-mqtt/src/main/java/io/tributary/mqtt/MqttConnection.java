@@ -107,8 +107,6 @@ final class MqttConnection implements ClientLink {
 
   /** Outbound frames of this event-loop turn, written with one flush when the turn ends. */
   private final FrameBatch batch;
-  /** How long a graceful close may wait for queued frames to go out before the channel is closed. */
-  private static final long CLOSE_GRACE_MS = 2000;
   private static final byte[] NO_BYTES = new byte[0];
   /** The topic of this client's last PUBLISH (already checked), reused while it repeats. */
   private String lastTopic;
@@ -929,18 +927,12 @@ final class MqttConnection implements ClientLink {
     }
     flush();
     state = State.CLOSED;
-    // The transport closes a socket once its queued writes are flushed, so a client that does not read
-    // would keep the connection, and what is queued for it, forever. Close the channel outright
-    // when it is backed up (what the client did not read is dropped), else after a grace period.
+    // A client that does not read gets nothing more: close the channel outright when it is backed
+    // up (what it did not read is dropped); else send what is queued and close without a reset.
     if (readPaused || !socket.channelWritable()) {
       socket.closeNow();
     } else {
-      socket.close();
-      vertx.setTimer(CLOSE_GRACE_MS, id -> {
-        if (socket.isOpen()) {
-          socket.closeNow();
-        }
-      });
+      socket.close(); // bounded: the transport closes outright after GracefulClose.DRAIN_MS
     }
     // The connection is over for the broker now, not when the peer has finished closing: the
     // will goes out and the session is released without waiting for the socket's drain.

@@ -31,7 +31,10 @@ public interface MqttTransport {
 
   void resume();
 
-  /** Closes after queued writes (including any just written) are flushed. */
+  /**
+   * Closes after queued writes (including any just written) are flushed, without a reset: our side
+   * is shut and the peer drained for at most {@link GracefulClose#DRAIN_MS}, then the channel closes.
+   */
   void close();
 
   /** Closes now, dropping queued writes: for peers that stopped reading. */

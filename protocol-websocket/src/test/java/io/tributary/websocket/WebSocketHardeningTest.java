@@ -82,6 +82,26 @@ class WebSocketHardeningTest {
   }
 
   @Test
+  void aPeerThatNeverClosesIsCutOffAfterTheDrain() throws Exception {
+    try (WsTestBroker broker = WsTestBroker.start(); RawSocketWs ws = new RawSocketWs(broker.wsPort(), 10_000)) {
+      ws.send(RawSocketWs.frame(0xC2, connect(4, "stays"))); // 1002, then the broker shuts its side
+      assertEquals(1002, last(ws.readUntilEof()).closeStatus());
+      // Keep sending and never close: the broker drains for a bounded time, then closes, after
+      // which our writes fail (the connection is reset).
+      boolean cut = false;
+      for (int i = 0; i < 100 && !cut; i++) {
+        try {
+          ws.send(RawSocketWs.binary(new byte[] {(byte) 0xC0, 0x00}));
+          Thread.sleep(100);
+        } catch (IOException e) {
+          cut = true;
+        }
+      }
+      assertTrue(cut, "the broker kept draining a peer that never closed");
+    }
+  }
+
+  @Test
   void textFrameClosesWith1003AndNothingFollowsTheClose() throws Exception {
     try (WsTestBroker broker = WsTestBroker.start(); RawSocketWs ws = new RawSocketWs(broker.wsPort(), 10_000)) {
       ws.send(RawSocketWs.binary(connect(4, "text")));
