@@ -205,9 +205,9 @@ public final class BrokerConfig {
     /** Each listener; 0 = half the broker's, so one flooded port leaves room (and memory) for the others. */
     public int maxConnectionsPerListener = 0;
     /** New connections a second per listener (token bucket); 0 = unlimited. */
-    public int connectionRate = 10_000;
+    public int connectionRate = 1_000;
     /** Connections a listener may accept at once, above the rate, after a quiet spell. */
-    public int connectionBurst = 10_000;
+    public int connectionBurst = 1_000;
   }
 
   public static final class Sessions {

@@ -67,13 +67,14 @@ final class TributaryBroker extends ProcessBroker {
 
   /**
    * One MQTT listener. It may take every connection the broker allows (by default a listener gets
-   * half, to leave room for the others), as Mosquitto runs with {@code max_connections -1}: idle-10k
-   * needs 10,000 on one port.
+   * half, to leave room for the others) at any rate (by default 1,000 new connections a second), as
+   * Mosquitto runs with {@code max_connections -1} and has no rate limit: idle-10k needs 10,000 on
+   * one port, and storm measures how fast the broker can accept.
    */
   static String configJson(String transport, int port) {
     return "{\"transport\": \"" + transport + "\", \"listeners\": [{\"name\": \"mqtt\", \"protocol\": \"mqtt\", "
         + "\"host\": \"" + HOST + "\", \"port\": " + port + "}], "
-        + "\"limits\": {\"maxConnectionsPerListener\": 1000000}}\n";
+        + "\"limits\": {\"maxConnectionsPerListener\": 1000000, \"connectionRate\": 0}}\n";
   }
 
   @Override
