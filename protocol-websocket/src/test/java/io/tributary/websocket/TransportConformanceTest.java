@@ -336,7 +336,14 @@ class TransportConformanceTest {
       org.eclipse.paho.mqttv5.common.MqttMessage over = new org.eclipse.paho.mqttv5.common.MqttMessage(new byte[] {2});
       over.setQos(0);
       over.setProperties(many);
-      c.publish(topic, over);
+      // Paho v5 can leave this QoS 0 token waiting when the DISCONNECT beats its own bookkeeping:
+      // bound the wait; what is asserted is the broker's answer.
+      c.setTimeToWait(5_000);
+      try {
+        c.publish(topic, over);
+      } catch (MqttException e) {
+        // the connection ended under the publish: expected here
+      }
       assertEquals(0x95, events.disconnects.poll(10, TimeUnit.SECONDS), "DISCONNECT 0x95");
       assertFalse(c.isConnected());
     } finally {
