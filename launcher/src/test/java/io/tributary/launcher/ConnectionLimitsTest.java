@@ -19,12 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code limits.*}: connections over the broker's or a listener's cap, or over a listener's
  * connection rate, are closed at accept (before any byte is read: the client sees end of stream,
  * not a CONNACK), counted, and make room again when connections close.
  */
+// A guard against a hang (a client library waiting forever), not a performance bound.
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConnectionLimitsTest {
 
   private static final byte[] CONNECT = {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x01, 'c'};

@@ -20,10 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /** The MQTT engine's bounds, each crossed with a real socket. */
+// A guard against a hang (a client library waiting forever), not a performance bound.
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class HardeningTest {
 
   private static MqttProperties userProperties(int count, int valueLength) {

@@ -38,6 +38,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Malformed and mutated input at both levels, MQTT packets and WebSocket frames, over TCP and
@@ -45,6 +46,8 @@ import org.junit.jupiter.api.Test;
  * exchanging QoS 1 messages throughout, and the heap stays under a bound. Bounded in connections
  * and in time (whichever ends first).
  */
+// A guard against a hang (a client library waiting forever), not a performance bound.
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FuzzTest {
 
   private static final long SEED = Long.getLong("fuzz.seed", 20261205L);

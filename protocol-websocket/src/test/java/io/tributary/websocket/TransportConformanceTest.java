@@ -27,6 +27,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * takeover (MQTT 5 DISCONNECT 0x8E), user properties and their bound (DISCONNECT 0x95). What
  * differs by transport is only the URI.
  */
+// A guard against a hang (a client library waiting forever), not a performance bound.
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TransportConformanceTest {
 
   @TempDir

@@ -17,12 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The WebSocket listener under hostile clients, over real sockets: RFC 6455 closing rules, floods
  * of pings or PINGREQs from a peer that never reads, slow and idle HTTP connections.
  */
+// A guard against a hang (a client library waiting forever), not a performance bound.
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class WebSocketHardeningTest {
 
   private static final int OP_TEXT = 0x1;
