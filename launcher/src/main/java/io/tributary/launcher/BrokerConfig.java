@@ -52,7 +52,7 @@ public final class BrokerConfig {
   public Sessions sessions = new Sessions();
   public Log log = new Log();
   public TlsSettings tls = new TlsSettings();
-  public Limits limits = new Limits();
+  public LimitsConfig limits = new LimitsConfig();
 
   public static final class Listener {
     public String name;
@@ -198,18 +198,6 @@ public final class BrokerConfig {
     public int writeStallTimeoutMs = MqttOptions.DEFAULT_WRITE_STALL_TIMEOUT_MS;
   }
 
-  /** Bounds on connections, checked when a socket is accepted (before TLS or any read). */
-  public static final class Limits {
-    /** All listeners together; 0 = from the process's open-file limit, less headroom. */
-    public int maxConnections = 0;
-    /** Each listener; 0 = half the broker's, so one flooded port leaves room (and memory) for the others. */
-    public int maxConnectionsPerListener = 0;
-    /** New connections a second per listener (token bucket); 0 = unlimited. */
-    public int connectionRate = 1_000;
-    /** Connections a listener may accept at once, above the rate, after a quiet spell. */
-    public int connectionBurst = 1_000;
-  }
-
   public static final class Sessions {
     public int maxInflight = RouterOptions.DEFAULT_MAX_INFLIGHT;
   }
@@ -309,13 +297,7 @@ public final class BrokerConfig {
     check(log.heapBudgetBytes >= 0, "log.heapBudgetBytes", "must be >= 0 (0: a quarter of the maximum heap), was "
         + log.heapBudgetBytes);
     check(limits != null, "limits", "must be an object");
-    check(limits.maxConnections >= 0, "limits.maxConnections", "must be >= 0 (0: from the open-file limit), was "
-        + limits.maxConnections);
-    check(limits.maxConnectionsPerListener >= 0, "limits.maxConnectionsPerListener",
-        "must be >= 0 (0: half of limits.maxConnections), was " + limits.maxConnectionsPerListener);
-    check(limits.connectionRate >= 0, "limits.connectionRate", "must be >= 0 (0: unlimited), was "
-        + limits.connectionRate);
-    check(limits.connectionBurst >= 1, "limits.connectionBurst", "must be >= 1, was " + limits.connectionBurst);
+    limits.validate();
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
     option("log.segmentBytes", () -> new CommitLogOptions().setSegmentBytes(log.segmentBytes));
@@ -418,42 +400,6 @@ public final class BrokerConfig {
   /** {@code log.heapBudgetBytes}, or a quarter of the maximum heap when it is 0. */
   public long effectiveHeapBudget() {
     return log.heapBudgetBytes > 0 ? log.heapBudgetBytes : Runtime.getRuntime().maxMemory() / 4;
-  }
-
-  /**
-   * The file descriptors this process may open, or -1 where the JVM cannot tell (not Unix).
-   */
-  static long openFileLimit() {
-    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-      return unix.getMaxFileDescriptorCount();
-    }
-    return -1;
-  }
-
-  /**
-   * {@code limits.maxConnections}, or when 0 the open-file limit less a tenth (at least 256) for
-   * the log, the jars, the event loops and the listening sockets themselves.
-   */
-  public int effectiveMaxConnections() {
-    if (limits.maxConnections > 0) {
-      return limits.maxConnections;
-    }
-    long fds = openFileLimit();
-    if (fds <= 0) {
-      return 10_000;
-    }
-    long headroom = Math.max(256, fds / 10);
-    return (int) Math.max(16, Math.min(Integer.MAX_VALUE, fds - headroom));
-  }
-
-  /** {@code limits.maxConnectionsPerListener}, or half the broker's when 0. */
-  public int effectiveMaxConnectionsPerListener() {
-    int broker = effectiveMaxConnections();
-    if (limits.maxConnectionsPerListener > 0) {
-      return Math.min(broker, limits.maxConnectionsPerListener);
-    }
-    return Math.max(1, broker / 2);
   }
 
   public RouterOptions routerOptions() {

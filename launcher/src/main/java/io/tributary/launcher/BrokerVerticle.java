@@ -85,9 +85,9 @@ public final class BrokerVerticle extends VerticleBase {
    * Vert.x gets them by building it with {@link #guardedTransport}.
    */
   private ConnectionGate connectionGate() {
-    ConnectionGate gate = new ConnectionGate(config.effectiveMaxConnections(), broker.counters());
+    ConnectionGate gate = new ConnectionGate(config.limits.effectiveMaxConnections(), broker.counters());
     ConnectionGate.ListenerLimits perListener = new ConnectionGate.ListenerLimits(
-        config.effectiveMaxConnectionsPerListener(), config.limits.connectionRate, config.limits.connectionBurst);
+        config.limits.effectiveMaxConnectionsPerListener(), config.limits.connectionRate, config.limits.connectionBurst);
     for (BrokerConfig.Listener l : config.listeners) {
       gate.listener(l.name, perListener);
     }
@@ -105,13 +105,13 @@ public final class BrokerVerticle extends VerticleBase {
         acceptGuard.listenerOnPort(a.port(), config.listeners.get(i).name);
       }
     }
-    long fds = BrokerConfig.openFileLimit();
+    long fds = LimitsConfig.openFileLimit();
     if (acceptGuard == null) {
       log.warn("connection limits are not enforced: this Vert.x was not built with BrokerVerticle.guardedTransport(...)");
     } else {
       log.info("limits: {} connections in all{}, {} per listener, {} new connections/s per listener (burst {})",
           gate.maxConnections(), config.limits.maxConnections > 0 ? "" : " (open-file limit " + fds + " less headroom)",
-          config.effectiveMaxConnectionsPerListener(),
+          config.limits.effectiveMaxConnectionsPerListener(),
           config.limits.connectionRate == 0 ? "unlimited" : config.limits.connectionRate, config.limits.connectionBurst);
     }
     log.info("commit log: keeps {} MiB of records as they sit on the heap (log.retentionBytes {} MiB, heap budget {} MiB)",

@@ -200,15 +200,15 @@ class BrokerConfigTest {
   @Test
   void connectionLimitsDefaultFromTheOpenFileLimit() {
     BrokerConfig auto = BrokerConfig.from(new JsonObject());
-    long fds = BrokerConfig.openFileLimit();
+    long fds = LimitsConfig.openFileLimit();
     if (fds > 0) {
-      assertEquals(fds - Math.max(256, fds / 10), auto.effectiveMaxConnections());
+      assertEquals(fds - Math.max(256, fds / 10), auto.limits.effectiveMaxConnections());
     }
-    assertEquals(auto.effectiveMaxConnections() / 2, auto.effectiveMaxConnectionsPerListener());
+    assertEquals(auto.limits.effectiveMaxConnections() / 2, auto.limits.effectiveMaxConnectionsPerListener());
     BrokerConfig set = BrokerConfig.from(new JsonObject().put("limits",
         new JsonObject().put("maxConnections", 100).put("maxConnectionsPerListener", 500)));
-    assertEquals(100, set.effectiveMaxConnections());
-    assertEquals(100, set.effectiveMaxConnectionsPerListener(), "a listener never gets more than the broker");
+    assertEquals(100, set.limits.effectiveMaxConnections());
+    assertEquals(100, set.limits.effectiveMaxConnectionsPerListener(), "a listener never gets more than the broker");
   }
 
   @Test

@@ -1,0 +1,70 @@
+package io.tributary.launcher;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+
+/**
+ * The {@code limits} block of the configuration: bounds on connections, checked when a socket is
+ * accepted (before TLS or any read), and the defaults derived from the process's open-file limit.
+ */
+public final class LimitsConfig {
+
+  /** All listeners together; 0 = from the process's open-file limit, less headroom. */
+  public int maxConnections = 0;
+  /** Each listener; 0 = half the broker's, so one flooded port leaves room (and memory) for the others. */
+  public int maxConnectionsPerListener = 0;
+  /** New connections a second per listener (token bucket); 0 = unlimited. */
+  public int connectionRate = 1_000;
+  /** Connections a listener may accept at once, above the rate, after a quiet spell. */
+  public int connectionBurst = 1_000;
+
+  /** Throws {@link ConfigException} naming the first bad key. */
+  void validate() {
+    check(maxConnections >= 0, "limits.maxConnections", "must be >= 0 (0: from the open-file limit), was "
+        + maxConnections);
+    check(maxConnectionsPerListener >= 0, "limits.maxConnectionsPerListener",
+        "must be >= 0 (0: half of limits.maxConnections), was " + maxConnectionsPerListener);
+    check(connectionRate >= 0, "limits.connectionRate", "must be >= 0 (0: unlimited), was " + connectionRate);
+    check(connectionBurst >= 1, "limits.connectionBurst", "must be >= 1, was " + connectionBurst);
+  }
+
+  private static void check(boolean ok, String key, String problem) {
+    if (!ok) {
+      throw new ConfigException("configuration key '" + key + "': " + problem);
+    }
+  }
+
+  /** The file descriptors this process may open, or -1 where the JVM cannot tell (not Unix). */
+  static long openFileLimit() {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      return unix.getMaxFileDescriptorCount();
+    }
+    return -1;
+  }
+
+  /**
+   * {@code maxConnections}, or when 0 the open-file limit less a tenth (at least 256) for the log,
+   * the jars, the event loops and the listening sockets themselves.
+   */
+  public int effectiveMaxConnections() {
+    if (maxConnections > 0) {
+      return maxConnections;
+    }
+    long fds = openFileLimit();
+    if (fds <= 0) {
+      return 10_000;
+    }
+    long headroom = Math.max(256, fds / 10);
+    return (int) Math.max(16, Math.min(Integer.MAX_VALUE, fds - headroom));
+  }
+
+  /** {@code maxConnectionsPerListener} (at most the broker's), or half the broker's when 0. */
+  public int effectiveMaxConnectionsPerListener() {
+    int broker = effectiveMaxConnections();
+    if (maxConnectionsPerListener > 0) {
+      return Math.min(broker, maxConnectionsPerListener);
+    }
+    return Math.max(1, broker / 2);
+  }
+}
