@@ -50,6 +50,7 @@ public final class BrokerVerticle extends VerticleBase {
           coresDeployment = id;
           log.info("Tributary started: transport {}, {} event loop{}", transportName(), instances,
               instances == 1 ? "" : "s");
+          guardListenerPorts();
           logLimits(gate);
           for (int i = 0; i < config.listeners.size(); i++) {
             BrokerConfig.Listener l = config.listeners.get(i);
@@ -98,13 +99,17 @@ public final class BrokerVerticle extends VerticleBase {
     return gate;
   }
 
-  private void logLimits(ConnectionGate gate) {
+  /** Tells the accept guard which listener each bound port is, for the per-listener bounds. */
+  private void guardListenerPorts() {
     for (int i = 0; i < config.listeners.size(); i++) {
       SocketAddress a = addressOf(i);
       if (acceptGuard != null && a != null) {
         acceptGuard.listenerOnPort(a.port(), config.listeners.get(i).name);
       }
     }
+  }
+
+  private void logLimits(ConnectionGate gate) {
     long fds = LimitsConfig.openFileLimit();
     if (acceptGuard == null) {
       log.warn("connection limits are not enforced: this Vert.x was not built with BrokerVerticle.guardedTransport(...)");
