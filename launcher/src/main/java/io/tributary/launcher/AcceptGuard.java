@@ -61,11 +61,8 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     // Not registered with an event loop yet: close its descriptor directly, as Netty's own
     // acceptor does with a child it cannot register.
     child.unsafe().closeForcibly();
-    long held = refusals.admit();
-    if (held >= 0) {
-      log.warn("listener '{}': connection from {} refused at accept: {}{}", listener, child.remoteAddress(),
-          describe(admission, g), LogThrottle.suppressed(held));
-    }
+    refusals.warn(log, "listener '{}': connection from {} refused at accept: {}", listener, child.remoteAddress(),
+        describe(admission, g));
   }
 
   private static String describe(ConnectionGate.Admission admission, ConnectionGate g) {
@@ -90,11 +87,8 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
     if (c != null) {
       c.increment(BrokerCounters.Counter.ACCEPT_ERRORS);
     }
-    long held = acceptErrors.admit();
-    if (held >= 0) {
-      log.warn("listener '{}': accept failed: {}; pausing accepts for {} ms{}", listenerOf(ctx.channel()), cause.toString(),
-          ACCEPT_BACKOFF_MS, LogThrottle.suppressed(held));
-    }
+    acceptErrors.warn(log, "listener '{}': accept failed: {}; pausing accepts for {} ms", listenerOf(ctx.channel()),
+        cause.toString(), ACCEPT_BACKOFF_MS);
     // Back off instead of spinning on an error that will repeat at once (EMFILE); not passed on,
     // so nothing else logs it again.
     Channel server = ctx.channel();

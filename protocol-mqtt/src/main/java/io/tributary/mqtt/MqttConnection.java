@@ -33,7 +33,6 @@ import io.tributary.router.ClientLink;
 import io.tributary.router.BrokerCounters;
 import io.tributary.router.Core;
 import io.tributary.router.LogSafe;
-import io.tributary.router.LogThrottle;
 import io.tributary.router.Message;
 import io.tributary.router.PayloadArena;
 import io.tributary.router.Session;
@@ -150,12 +149,8 @@ final class MqttConnection implements ClientLink {
     connectTimer = vertx.setTimer(options.getConnectTimeoutMs(), id -> {
       connectTimer = -1;
       if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
-        long held = registry.warnings().admit();
-        if (held >= 0) {
-          log.info("{}: no CONNECT {}within {} ms, closing{}", describe(),
-              state == State.AUTHENTICATING ? "authentication " : "", options.getConnectTimeoutMs(),
-              LogThrottle.suppressed(held));
-        }
+        registry.warnings().info(log, "{}: no CONNECT {}within {} ms, closing", describe(),
+            state == State.AUTHENTICATING ? "authentication " : "", options.getConnectTimeoutMs());
         close();
       }
     });
@@ -862,11 +857,8 @@ final class MqttConnection implements ClientLink {
       return;
     }
     broker.counters().increment(BrokerCounters.Counter.SLOW_CONSUMERS_CLOSED);
-    long held = registry.warnings().admit();
-    if (held >= 0) {
-      log.warn("{}: read nothing of what the broker wrote for {} ms, closing{}", describe(),
-          options.getWriteStallTimeoutMs(), LogThrottle.suppressed(held));
-    }
+    registry.warnings().warn(log, "{}: read nothing of what the broker wrote for {} ms, closing", describe(),
+        options.getWriteStallTimeoutMs());
     close();
   }
 
@@ -877,11 +869,7 @@ final class MqttConnection implements ClientLink {
    * with the reason code while connecting, DISCONNECT once connected (MQTT-4.13.2-1).
    */
   private void violation(String reason, int reasonCode) {
-    long held = registry.warnings().admit();
-    if (held >= 0) {
-      log.warn("{}: protocol violation: {}; closing{}", describe(), reason,
-          LogThrottle.suppressed(held));
-    }
+    registry.warnings().warn(log, "{}: protocol violation: {}; closing", describe(), reason);
     registry.countViolation();
     if (v5() && reasonCode >= 0x80) {
       MqttProperties props = new MqttProperties().reasonString(reason);

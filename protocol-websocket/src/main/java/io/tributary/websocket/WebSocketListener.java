@@ -161,11 +161,7 @@ public final class WebSocketListener {
     long timer = vertx.setTimer(delayMs, id -> {
       headDeadlines.remove(conn);
       broker.counters().increment(BrokerCounters.Counter.HTTP_TIMEOUTS);
-      long held = warnings.admit();
-      if (held >= 0) {
-        log.info("HTTP connection from {}: {} within {} ms, closing{}", conn.remoteAddress(), what,
-            delayMs, LogThrottle.suppressed(held));
-      }
+      warnings.info(log, "HTTP connection from {}: {} within {} ms, closing", conn.remoteAddress(), what, delayMs);
       conn.close();
     });
     headDeadlines.put(conn, timer);

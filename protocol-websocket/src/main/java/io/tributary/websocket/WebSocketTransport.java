@@ -144,11 +144,7 @@ final class WebSocketTransport extends ChannelTransport {
       return;
     }
     counters.increment(BrokerCounters.Counter.SLOW_CONSUMERS_CLOSED);
-    long held = warnings.admit();
-    if (held >= 0) {
-      log.warn("{}: read none of the PONGs for its PINGs for {} ms, closing{}", remoteAddress(), stallTimeoutMs,
-          LogThrottle.suppressed(held));
-    }
+    warnings.warn(log, "{}: read none of the PONGs for its PINGs for {} ms, closing", remoteAddress(), stallTimeoutMs);
     closeNow(); // nothing reaches a peer that does not read: no Close frame
   }
 
@@ -207,11 +203,8 @@ final class WebSocketTransport extends ChannelTransport {
 
   private void protocolError(int status, String reason) {
     counters.increment(BrokerCounters.Counter.WEBSOCKET_PROTOCOL_ERRORS);
-    long held = warnings.admit();
-    if (held >= 0) {
-      log.warn("{}: WebSocket protocol error: {}; closing with {}{}", remoteAddress(), LogSafe.text(reason), status,
-          LogThrottle.suppressed(held));
-    }
+    warnings.warn(log, "{}: WebSocket protocol error: {}; closing with {}", remoteAddress(), LogSafe.text(reason),
+        status);
     sendCloseAndShut(status, reason);
   }
 

@@ -1,6 +1,8 @@
 package io.tributary.router;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
 
 /**
  * Rate limit for a repeated log line, with the count of the ones held back: a burst of lines goes
@@ -8,8 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * something thousands of times a second cannot flood the log.
  *
  * <pre>{@code
- * long held = throttle.admit();
- * if (held >= 0) log.warn("accept failed: {}{}", cause, LogThrottle.suppressed(held));
+ * throttle.warn(log, "accept failed: {}", cause); // "... (12 similar lines suppressed)" when some were
  * }</pre>
  */
 public final class LogThrottle {
@@ -47,6 +48,28 @@ public final class LogThrottle {
       tokens -= 1;
     }
     return suppressed.getAndSet(0);
+  }
+
+  /** Logs {@code format} at WARN if this occurrence is admitted, with the count held back before it. */
+  public void warn(Logger log, String format, Object... args) {
+    long held = admit();
+    if (held >= 0) {
+      log.warn(format + "{}", withSuffix(args, held));
+    }
+  }
+
+  /** As {@link #warn}, at INFO. */
+  public void info(Logger log, String format, Object... args) {
+    long held = admit();
+    if (held >= 0) {
+      log.info(format + "{}", withSuffix(args, held));
+    }
+  }
+
+  private static Object[] withSuffix(Object[] args, long held) {
+    Object[] all = Arrays.copyOf(args, args.length + 1);
+    all[args.length] = suppressed(held);
+    return all;
   }
 
   /** The end of an admitted line: empty, or how many like it were held back before it. */
