@@ -115,17 +115,21 @@ public final class Broker implements AutoCloseable {
    * returns the message is in the log, so a QoS 1/2 acknowledgement may be sent.
    */
   public long publish(Message message) {
-    if (message.retain()) {
-      retained.update(message);
-    }
-    long offset = log.append(message);
+    long offset = message.retain()
+        ? retained.appendLocked(() -> log.append(message), List.of(message))
+        : log.append(message);
     published.incrementAndGet();
+    wakeCores();
+    return offset;
+  }
+
+  /** One wake per interested core per batch (see {@link Core#wake()}). */
+  private void wakeCores() {
     for (Core core : cores) {
       if (core.interested()) {
         core.wake();
       }
     }
-    return offset;
   }
 
   /**
@@ -137,19 +141,15 @@ public final class Broker implements AutoCloseable {
     if (messages.isEmpty()) {
       return log.endOffset();
     }
-    for (int i = 0, n = messages.size(); i < n; i++) {
-      Message m = messages.get(i);
-      if (m.retain()) {
-        retained.update(m);
-      }
+    boolean anyRetained = false;
+    for (int i = 0, n = messages.size(); i < n && !anyRetained; i++) {
+      anyRetained = messages.get(i).retain();
     }
-    long offset = log.appendAll(messages);
+    long offset = anyRetained
+        ? retained.appendLocked(() -> log.appendAll(messages), messages)
+        : log.appendAll(messages);
     published.addAndGet(messages.size());
-    for (Core core : cores) {
-      if (core.interested()) {
-        core.wake();
-      }
-    }
+    wakeCores();
     return offset;
   }
 

@@ -10,7 +10,14 @@ public final class RouterOptions {
   /** How often sessions that lose records to retention while not reading are logged. */
   public static final long DEFAULT_RETENTION_REPORT_MS = 10_000;
 
+  /** How far back a new subscription looks for records published while it was on its way. */
+  public static final long DEFAULT_SUBSCRIBE_LOOKBACK_MS = 100;
+  /** At most this many records are looked at for it. */
+  public static final int DEFAULT_SUBSCRIBE_LOOKBACK_RECORDS = 1024;
+
   private int maxInflight = DEFAULT_MAX_INFLIGHT;
+  private long subscribeLookbackMs = DEFAULT_SUBSCRIBE_LOOKBACK_MS;
+  private int subscribeLookbackRecords = DEFAULT_SUBSCRIBE_LOOKBACK_RECORDS;
   private int drainBatch = DEFAULT_DRAIN_BATCH;
   private long retentionReportMs = DEFAULT_RETENTION_REPORT_MS;
   private CommitLogOptions log = new CommitLogOptions();
@@ -22,6 +29,8 @@ public final class RouterOptions {
     this.maxInflight = other.maxInflight;
     this.drainBatch = other.drainBatch;
     this.retentionReportMs = other.retentionReportMs;
+    this.subscribeLookbackMs = other.subscribeLookbackMs;
+    this.subscribeLookbackRecords = other.subscribeLookbackRecords;
     this.log = new CommitLogOptions(other.log);
   }
 
@@ -61,6 +70,37 @@ public final class RouterOptions {
       throw new IllegalArgumentException("retentionReportMs must be > 0: " + retentionReportMs);
     }
     this.retentionReportMs = retentionReportMs;
+    return this;
+  }
+
+  /**
+   * A SUBSCRIBE and another client's PUBLISH sent just after it race when the two connections
+   * live on different event loops: the publish may be stored and dispatched before the loop of
+   * the subscriber has read its SUBSCRIBE. A new subscription therefore also takes the matching
+   * records stored in the last {@code subscribeLookbackMs} before it (at most
+   * {@link #getSubscribeLookbackRecords()}), except those its session already had; 0 turns it off.
+   */
+  public long getSubscribeLookbackMs() {
+    return subscribeLookbackMs;
+  }
+
+  public RouterOptions setSubscribeLookbackMs(long subscribeLookbackMs) {
+    if (subscribeLookbackMs < 0) {
+      throw new IllegalArgumentException("subscribeLookbackMs must be >= 0: " + subscribeLookbackMs);
+    }
+    this.subscribeLookbackMs = subscribeLookbackMs;
+    return this;
+  }
+
+  public int getSubscribeLookbackRecords() {
+    return subscribeLookbackRecords;
+  }
+
+  public RouterOptions setSubscribeLookbackRecords(int subscribeLookbackRecords) {
+    if (subscribeLookbackRecords < 0) {
+      throw new IllegalArgumentException("subscribeLookbackRecords must be >= 0: " + subscribeLookbackRecords);
+    }
+    this.subscribeLookbackRecords = subscribeLookbackRecords;
     return this;
   }
 

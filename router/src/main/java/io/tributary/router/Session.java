@@ -62,7 +62,8 @@ public final class Session {
   /** Topics (by identity) that matched none of the subscriptions (catch-up); cleared when they change. */
   private String[] noMatch;
   private final Set<Integer> inboundQos2 = new HashSet<>();
-  private final ArrayDeque<Inflight> retainedQueue = new ArrayDeque<>();
+  /** Retained messages and lookback records a new subscription sends before anything newer. */
+  private final ArrayDeque<Inflight> queued = new ArrayDeque<>();
   /** In-flight entries marked unsent: over the Receive Maximum of the connection (see attach). */
   private int unsent;
   /** Shared subscriptions by "$share/{name}/{filter}" (see {@link SharedGroup}); kept offline too. */
@@ -267,7 +268,7 @@ public final class Session {
     noMatch = null;
     inflight.clear();
     inboundQos2.clear();
-    retainedQueue.clear();
+    queued.clear();
   }
 
   // ---- subscriptions (owner thread) --------------------------------------------------------
@@ -295,18 +296,29 @@ public final class Session {
       // Nothing before this point can match; do not scan old records for it.
       offset = Math.max(offset, core.cursor());
     }
+    // Sent before anything newer, in log order: the retained messages the store holds below the
+    // session's read position (retain flag set), and the other records the lookback finds from
+    // `from` on; records from the read position on reach it live or by catch-up. So none arrives
+    // twice, and a retained message is sent as retained however close it came (see RetainedStore).
+    long position = readPosition();
+    long from = old != null ? position : lookbackStart(position);
+    int[] ids = options.identifier() == 0 ? NO_IDS : new int[] {options.identifier()};
     int handling = options.retainHandling();
-    if (handling == 2 || (handling == 1 && old != null)) {
-      return old != null;
+    java.util.TreeMap<Long, Inflight> byOffset = new java.util.TreeMap<>();
+    if (handling == 0 || (handling == 1 && old == null)) {
+      broker.retained().forEachMatchingBelow(filter, position,
+          (m, at) -> byOffset.put(at, new Inflight(m, Math.min(qos, m.qos()), true, ids)));
     }
-    List<Message> retained = new ArrayList<>();
-    broker.retained().forEachMatching(filter, retained::add);
-    if (!retained.isEmpty()) {
-      retained.sort((a, b) -> Long.compare(a.timestamp(), b.timestamp()));
-      int[] ids = options.identifier() == 0 ? NO_IDS : new int[] {options.identifier()};
-      for (Message m : retained) {
-        retainedQueue.add(new Inflight(m, Math.min(qos, m.qos()), true, ids));
-      }
+    if (from < position) {
+      commitLog.read(from, (int) (position - from), (at, m) -> {
+        if (at < position && !byOffset.containsKey(at) && isNewFor(sub, m)) {
+          byOffset.put(at, new Inflight(m, Math.min(qos, m.qos()), options.retainAsPublished() && m.retain(), ids));
+        }
+        return at < position;
+      });
+    }
+    queued.addAll(byOffset.values());
+    if (!queued.isEmpty()) {
       if (live) {
         offset = livePosition();
         live = false;
@@ -314,6 +326,46 @@ public final class Session {
       resume();
     }
     return old != null;
+  }
+
+  /**
+   * Where the lookback of a new subscription starts (see
+   * {@link RouterOptions#getSubscribeLookbackMs()}): the first record below {@code position} stored
+   * within the lookback time, found by bisection on record timestamps.
+   */
+  private long lookbackStart(long position) {
+    RouterOptions o = broker.options();
+    if (o.getSubscribeLookbackMs() == 0) {
+      return position;
+    }
+    long since = System.currentTimeMillis() - o.getSubscribeLookbackMs();
+    long low = Math.max(commitLog.startOffset(), position - o.getSubscribeLookbackRecords());
+    long high = position;
+    while (low < high) {
+      long mid = (low + high) >>> 1;
+      Message m = commitLog.get(mid);
+      if (m == null || m.timestamp() < since) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
+  }
+
+  /** A record below the read position that the new subscription matches and no other one had. */
+  private boolean isNewFor(Subscription sub, Message m) {
+    String topic = m.topic();
+    if (!Topics.matches(sub.filter(), topic) || m.isExpired()
+        || (sub.options().noLocal() && clientId.equals(m.publisherId()))) {
+      return false;
+    }
+    for (Subscription other : subscriptions.values()) {
+      if (other != sub && Topics.matches(other.filter(), topic)) {
+        return false; // delivered to the session already (or not, by its own rules)
+      }
+    }
+    return true;
   }
 
   /** MQTT 3.1.1 subscribe: default options. */
@@ -717,12 +769,12 @@ public final class Session {
     if (unsent > 0 && !resendUnsent()) {
       return; // older in-flight messages first: the window is full until an ack comes
     }
-    while (!retainedQueue.isEmpty()) {
-      Inflight r = retainedQueue.peek();
-      if (!deliver(r.message, r.qos, true, r.subscriptionIds)) {
+    while (!queued.isEmpty()) {
+      Inflight r = queued.peek();
+      if (!deliver(r.message, r.qos, r.retain, r.subscriptionIds)) {
         return;
       }
-      retainedQueue.poll();
+      queued.poll();
     }
     long start = commitLog.startOffset();
     if (offset < start) {
@@ -771,6 +823,11 @@ public final class Session {
       f.unsent = false;
       unsent--;
     }
+  }
+
+  /** Offset of the next record this session takes from the log, live or catching up. */
+  private long readPosition() {
+    return live ? livePosition() : offset;
   }
 
   /** Offset below which a live session has been handed everything. */

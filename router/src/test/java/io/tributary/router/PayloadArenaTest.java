@@ -69,7 +69,7 @@ class PayloadArenaTest {
     PayloadArena arena = new PayloadArena();
     Message retained = stored(arena, "status/1", "online", true);
     RetainedStore store = new RetainedStore();
-    store.update(retained);
+    store.update(retained, 0);
     AtomicReference<Message> kept = new AtomicReference<>();
     store.forEachMatching("status/+", kept::set);
     assertNotSame(retained.payloadArray(), kept.get().payloadArray(), "the 1 MiB chunk is not pinned");
