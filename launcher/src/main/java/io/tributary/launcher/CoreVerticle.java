@@ -2,7 +2,7 @@ package io.tributary.launcher;
 
 import io.tributary.mqtt.MqttListener;
 import io.tributary.router.Broker;
-import io.tributary.router.Core;
+import io.tributary.router.delivery.Dispatcher;
 import io.tributary.tcp.RawTcpListener;
 import io.tributary.websocket.WebSocketListener;
 import io.vertx.core.Future;
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One event loop of the broker: registers its {@link Core} with the shared broker and runs one
+ * One event loop of the broker: registers its {@link Dispatcher} with the shared broker and runs one
  * instance of every listener, so the connections it accepts live on this loop.
  */
 final class CoreVerticle extends VerticleBase {
@@ -24,7 +24,7 @@ final class CoreVerticle extends VerticleBase {
   /** Closes one started listener (stop accepting, then close its connections). */
   private final List<Supplier<Future<Void>>> closers = new ArrayList<>();
   private final List<SocketAddress> bound = new ArrayList<>();
-  private Core core;
+  private Dispatcher core;
 
   CoreVerticle(Broker broker, BrokerConfig config, ListenerStates states) {
     this.broker = broker;
@@ -34,7 +34,7 @@ final class CoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    core = broker.addCore(task -> context.runOnContext(v -> task.run()), "loop-" + context.hashCode());
+    core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "loop-" + context.hashCode());
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < config.listeners.size(); i++) {
       BrokerConfig.Listener l = config.listeners.get(i);
@@ -82,7 +82,7 @@ final class CoreVerticle extends VerticleBase {
       }
       closing.add(closers.get(i).get());
     }
-    return Future.join(closing).andThen(ar -> broker.removeCore(core));
+    return Future.join(closing).andThen(ar -> broker.removeDispatcher(core));
   }
 
   List<SocketAddress> boundAddresses() {

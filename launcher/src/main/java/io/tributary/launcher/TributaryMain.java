@@ -32,6 +32,10 @@ public final class TributaryMain implements VertxApplicationHooks {
   }
 
   public static void main(String[] args) {
+    if (Usage.asked(args)) {
+      Usage.print(System.out);
+      return;
+    }
     new VertxApplication(args, new TributaryMain(args)).launch();
   }
 

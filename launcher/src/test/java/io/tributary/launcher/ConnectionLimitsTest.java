@@ -3,7 +3,7 @@ package io.tributary.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tributary.router.BrokerCounters.Counter;
+import io.tributary.router.counters.BrokerCounters.Counter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -1,7 +1,7 @@
 package io.tributary.mqtt;
 
 import io.tributary.mqtt.codec.MqttProperties;
-import io.tributary.router.Message;
+import io.tributary.router.message.Message;
 
 /**
  * The MQTT 5 PUBLISH properties that travel with a message from publisher to subscribers

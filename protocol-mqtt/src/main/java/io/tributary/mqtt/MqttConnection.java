@@ -29,17 +29,17 @@ import io.tributary.mqtt.codec.TopicSubscription;
 import io.tributary.mqtt.codec.Unsubscribe;
 import io.tributary.mqtt.codec.Will;
 import io.tributary.router.Broker;
-import io.tributary.router.ClientLink;
-import io.tributary.router.BrokerCounters;
-import io.tributary.router.Core;
-import io.tributary.router.LogSafe;
-import io.tributary.router.Message;
-import io.tributary.router.PayloadArena;
-import io.tributary.router.Session;
-import io.tributary.router.SessionRequest;
-import io.tributary.router.SharedGroup;
-import io.tributary.router.SubscriptionOptions;
-import io.tributary.router.Topics;
+import io.tributary.router.session.ExactlyOnceLink;
+import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.logging.LogSafe;
+import io.tributary.router.message.Message;
+import io.tributary.router.message.PayloadArena;
+import io.tributary.router.session.Session;
+import io.tributary.router.session.SessionRequest;
+import io.tributary.router.shared.SharedGroup;
+import io.tributary.router.delivery.SubscriptionOptions;
+import io.tributary.router.topic.Topics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * One MQTT connection: the per-connection state machine between the codec and the router. Lives
  * entirely on the event loop that accepted the socket.
  */
-final class MqttConnection implements ClientLink {
+final class MqttConnection implements ExactlyOnceLink {
 
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
@@ -65,7 +65,7 @@ final class MqttConnection implements ClientLink {
 
   private final Vertx vertx;
   private final Broker broker;
-  private final Core core;
+  private final Dispatcher core;
   private final MqttOptions options;
   private final MqttConnections registry;
   private final MqttTransport socket;
@@ -113,7 +113,7 @@ final class MqttConnection implements ClientLink {
   /** Reading paused because the client does not read what we write (see flush()). */
   private boolean readPaused;
 
-  MqttConnection(Vertx vertx, Broker broker, Core core, MqttOptions options, MqttConnections registry,
+  MqttConnection(Vertx vertx, Broker broker, Dispatcher core, MqttOptions options, MqttConnections registry,
       MqttTransport socket) {
     this.vertx = vertx;
     this.broker = broker;
@@ -217,7 +217,7 @@ final class MqttConnection implements ClientLink {
       case CONNECT -> onConnect((Connect) packet);
       case PUBLISH -> onPublish((Publish) packet);
       case PUBACK -> {
-        if (!session.puback(((Ack) packet).packetId())) {
+        if (!session.acknowledge(((Ack) packet).packetId())) {
           log.debug("{}: PUBACK for unknown packet id {}", describe(), ((Ack) packet).packetId());
         }
       }
@@ -225,8 +225,8 @@ final class MqttConnection implements ClientLink {
         int id = ((Ack) packet).packetId();
         if (v5() && ((Ack) packet).reasonCode() >= 0x80) {
           // The client refused the message: the delivery ends here, no PUBREL (MQTT 5 4.3.3).
-          session.pubrecFailed(id);
-        } else if (!session.pubrec(id)) {
+          session.refused(id);
+        } else if (!session.received(id)) {
           // Unknown id (e.g. already completed before a reconnect): release it anyway so the
           // client can free its state; MQTT 5 says why (0x92 packet identifier not found).
           write(MqttEncoder.encode(new Ack(PacketType.PUBREL, id, v5() ? 0x92 : 0), protocolLevel, alloc));
@@ -237,7 +237,7 @@ final class MqttConnection implements ClientLink {
         session.releaseQos2(id);
         write(MqttEncoder.encode(new Ack(PacketType.PUBCOMP, id), protocolLevel, alloc));
       }
-      case PUBCOMP -> session.pubcomp(((Ack) packet).packetId());
+      case PUBCOMP -> session.completed(((Ack) packet).packetId());
       case SUBSCRIBE -> onSubscribe((Subscribe) packet);
       case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) packet);
       case PINGREQ -> write(MqttEncoder.encode(PingResp.INSTANCE, protocolLevel, alloc));
@@ -706,7 +706,7 @@ final class MqttConnection implements ClientLink {
   }
 
   @Override
-  public boolean publish(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds) {
+  public boolean deliver(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds) {
     // The topic's UTF-8 bytes are encoded once per message on this loop and reused for every
     // subscriber here; the frame is written straight into this turn's batch.
     byte[] topic = registry.topicUtf8(message);
@@ -760,7 +760,7 @@ final class MqttConnection implements ClientLink {
   }
 
   @Override
-  public void pubrel(int packetId) {
+  public void release(int packetId) {
     write(MqttEncoder.encode(new Ack(PacketType.PUBREL, packetId), protocolLevel, alloc));
   }
 
@@ -870,7 +870,7 @@ final class MqttConnection implements ClientLink {
    */
   private void violation(String reason, int reasonCode) {
     registry.warnings().warn(log, "{}: protocol violation: {}; closing", describe(), reason);
-    registry.countViolation();
+    broker.counters().increment(BrokerCounters.Counter.MQTT_PROTOCOL_VIOLATIONS);
     if (v5() && reasonCode >= 0x80) {
       MqttProperties props = new MqttProperties().reasonString(reason);
       if (state == State.CONNECTED) {

@@ -1,7 +1,7 @@
 package io.tributary.mqtt;
 
 import io.tributary.router.Broker;
-import io.tributary.router.Core;
+import io.tributary.router.delivery.Dispatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -17,14 +17,14 @@ public final class MqttListener {
 
   private final Vertx vertx;
   private final Broker broker;
-  private final Core core;
+  private final Dispatcher core;
   private final MqttOptions options;
   private final NetServerOptions serverOptions;
   private final MqttConnections connections = new MqttConnections();
   private NetServer server;
 
   /** A plain-TCP listener on {@code host:port}. */
-  public MqttListener(Vertx vertx, Broker broker, Core core, String host, int port, MqttOptions options) {
+  public MqttListener(Vertx vertx, Broker broker, Dispatcher core, String host, int port, MqttOptions options) {
     this(vertx, broker, core, new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true), options);
   }
 
@@ -32,7 +32,7 @@ public final class MqttListener {
    * A listener with ready-made server options: host, port and, for MQTT over TLS, the SSL
    * settings (the launcher builds them from a listener's {@code tls} block). The options are copied.
    */
-  public MqttListener(Vertx vertx, Broker broker, Core core, NetServerOptions serverOptions, MqttOptions options) {
+  public MqttListener(Vertx vertx, Broker broker, Dispatcher core, NetServerOptions serverOptions, MqttOptions options) {
     this.vertx = vertx;
     this.broker = broker;
     this.core = core;
@@ -58,9 +58,5 @@ public final class MqttListener {
 
   public int connectionCount() {
     return connections.size();
-  }
-
-  public static long violationCount() {
-    return MqttConnections.violations();
   }
 }

@@ -10,8 +10,8 @@ import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.Disconnect;
 import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.PacketType;
-import io.tributary.router.BrokerCounters.Counter;
-import io.tributary.router.Message;
+import io.tributary.router.counters.BrokerCounters.Counter;
+import io.tributary.router.message.Message;
 import io.tributary.router.RouterOptions;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -149,7 +149,7 @@ class HardeningTest {
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     logs.start();
     ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.tributary.router.Broker");
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.tributary.router.session.SessionRegistry");
     logger.addAppender(logs);
     RouterOptions router = new RouterOptions().setRetentionReportMs(100)
         .setLog(new io.tributary.commitlog.CommitLogOptions().setSegmentRecords(8).setRetentionBytes(4096));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tributary.router.Broker;
-import io.tributary.router.Core;
+import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.RouterOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -66,18 +66,18 @@ class MqttTlsTest {
       }
       vertx.deployVerticle(() -> new VerticleBase() {
         MqttListener listener;
-        Core core;
+        Dispatcher core;
 
         @Override
         public Future<?> start() {
-          core = broker.addCore(task -> context.runOnContext(v -> task.run()), "tls-" + context.hashCode());
+          core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "tls-" + context.hashCode());
           listener = new MqttListener(vertx, broker, core, options, new MqttOptions());
           return listener.listen();
         }
 
         @Override
         public Future<?> stop() {
-          return listener.close().andThen(ar -> broker.removeCore(core));
+          return listener.close().andThen(ar -> broker.removeDispatcher(core));
         }
       }, new DeploymentOptions().setInstances(2)).await(20, TimeUnit.SECONDS);
     }

@@ -1,7 +1,7 @@
 package io.tributary.mqtt;
 
 import io.tributary.router.Broker;
-import io.tributary.router.Core;
+import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.RouterOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -49,11 +49,11 @@ public final class TestBroker implements AutoCloseable {
     try {
       vertx.deployVerticle(() -> new VerticleBase() {
         private MqttListener listener;
-        private Core core;
+        private Dispatcher core;
 
         @Override
         public Future<?> start() {
-          core = broker.addCore(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
+          core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
           listener = new MqttListener(vertx, broker, core, "127.0.0.1", port, mqtt);
           loops.add(new Loop(context, listener));
           return listener.listen();
@@ -61,7 +61,7 @@ public final class TestBroker implements AutoCloseable {
 
         @Override
         public Future<?> stop() {
-          return listener.close().andThen(ar -> broker.removeCore(core));
+          return listener.close().andThen(ar -> broker.removeDispatcher(core));
         }
       }, new DeploymentOptions().setInstances(instances)).await(20, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -2,11 +2,12 @@ package io.tributary.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.tributary.router.Broker;
-import io.tributary.router.ClientLink;
-import io.tributary.router.Core;
-import io.tributary.router.Message;
-import io.tributary.router.Session;
-import io.tributary.router.SessionRequest;
+import io.tributary.router.counters.BrokerCounters.Counter;
+import io.tributary.router.session.ClientLink;
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.message.Message;
+import io.tributary.router.session.Session;
+import io.tributary.router.session.SessionRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -48,7 +49,7 @@ final class DeviceConnection implements ClientLink {
 
   private final Vertx vertx;
   private final Broker broker;
-  private final Core core;
+  private final Dispatcher core;
   private final RawTcpOptions options;
   private final NetSocket socket;
   private final Consumer<DeviceConnection> onClose;
@@ -63,7 +64,7 @@ final class DeviceConnection implements ClientLink {
   private List<byte[]> pending = new ArrayList<>();
   private boolean flushScheduled;
 
-  DeviceConnection(Vertx vertx, Broker broker, Core core, RawTcpOptions options, NetSocket socket,
+  DeviceConnection(Vertx vertx, Broker broker, Dispatcher core, RawTcpOptions options, NetSocket socket,
       Consumer<DeviceConnection> onClose) {
     this.vertx = vertx;
     this.broker = broker;
@@ -137,7 +138,7 @@ final class DeviceConnection implements ClientLink {
     ByteBuf in = ((BufferInternal) buffer).getByteBuf();
     List<byte[]> frames = new ArrayList<>();
     String error = decoder.decode(in, frames);
-    RawTcpListener.PEAK_PENDING.accumulateAndGet(decoder.pendingBytes(), Math::max);
+    broker.counters().devicePendingBytes(decoder.pendingBytes());
     int first = 0;
     if (state == State.IDENTIFYING && !frames.isEmpty()) {
       first = 1;
@@ -159,7 +160,7 @@ final class DeviceConnection implements ClientLink {
       // Store the batch from a task queued behind the loop's pending work; read nothing until then.
       flushScheduled = true;
       socket.pause();
-      RawTcpListener.PAUSES.incrementAndGet();
+      broker.counters().increment(Counter.DEVICE_READ_PAUSES);
       core.execute(this::flush);
     }
   }
@@ -226,7 +227,7 @@ final class DeviceConnection implements ClientLink {
   private void identified(String deviceId, String token) {
     String problem = idProblem(deviceId);
     if (problem != null) {
-      reject("bad device id '" + io.tributary.router.LogSafe.text(deviceId) + "': " + problem);
+      reject("bad device id '" + io.tributary.router.logging.LogSafe.text(deviceId) + "': " + problem);
       return;
     }
     if (identifyTimer >= 0) {
@@ -258,7 +259,7 @@ final class DeviceConnection implements ClientLink {
   }
 
   private void reject(String reason) {
-    RawTcpListener.REJECTED.incrementAndGet();
+    broker.counters().increment(Counter.DEVICES_REJECTED);
     log.info("raw-tcp device at {} closed: {}", remote, reason);
     pending.clear();
     close();
@@ -301,30 +302,31 @@ final class DeviceConnection implements ClientLink {
   }
 
   @Override
-  public boolean publish(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds) {
+  public boolean deliver(Message message, int qos, boolean retain, boolean redelivery, int deliveryId,
+      int[] subscriptionIds) {
     if (state == State.CLOSED) {
       return false;
     }
     byte[] payload = message.payload();
     Buffer frame = frame(payload);
     if (frame == null) {
-      RawTcpListener.DOWNLINK_DROPPED.incrementAndGet();
+      broker.counters().increment(Counter.DEVICE_DOWNLINKS_DROPPED);
       log.debug("raw-tcp {}: downlink of {} bytes on {} cannot be framed as {}: dropped", describe(), payload.length,
           message.topic(), options.getFraming().key());
       return false; // discarded for this device: nothing in flight, nothing to acknowledge
     }
     Session s = session;
-    if (packetId == 0 || s == null) {
+    if (deliveryId == 0 || s == null) {
       socket.write(frame);
       return true;
     }
-    // The session holds QoS 1 downlinks in flight until acknowledged, but a raw device has no
-    // acknowledgement of its own. The connection acknowledges for it once the frame is written
-    // to the socket. Not inline: the session records the packet id as in flight only after this
-    // method returns, so the ack comes from the write's completion, a later task on this loop.
+    // A device has no acknowledgement of its own: a delivery is done once its frame is written,
+    // so the in-flight window bounds the frames waiting in the socket. Not inline: the session
+    // records the delivery as in flight only after this method returns, so the acknowledgement
+    // comes from the write's completion, a later task on this loop.
     socket.write(frame).onSuccess(v -> {
       if (session == s) {
-        s.puback(packetId);
+        s.acknowledge(deliveryId);
       }
     });
     return true;
@@ -360,11 +362,6 @@ final class DeviceConnection implements ClientLink {
         }
         return b.appendBytes(payload);
     }
-  }
-
-  @Override
-  public void pubrel(int packetId) {
-    // Never called: the downlink subscription is QoS 1.
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.tributary.tcp;
 
 import io.tributary.router.Broker;
-import io.tributary.router.Core;
+import io.tributary.router.delivery.Dispatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@code raw-tcp} device listener on one event loop. Every core runs one instance per
@@ -22,14 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RawTcpListener {
 
-  static final AtomicLong REJECTED = new AtomicLong();
-  static final AtomicLong DOWNLINK_DROPPED = new AtomicLong();
-  static final AtomicLong PAUSES = new AtomicLong();
-  static final AtomicLong PEAK_PENDING = new AtomicLong();
-
   private final Vertx vertx;
   private final Broker broker;
-  private final Core core;
+  private final Dispatcher core;
   private final NetServerOptions serverOptions;
   private final RawTcpOptions options;
   private final Set<DeviceConnection> connections = new LinkedHashSet<>();
@@ -39,7 +33,7 @@ public final class RawTcpListener {
    * @param serverOptions host, port and (optionally) TLS of the socket; copied
    * @param options framing, identification and topics
    */
-  public RawTcpListener(Vertx vertx, Broker broker, Core core, NetServerOptions serverOptions,
+  public RawTcpListener(Vertx vertx, Broker broker, Dispatcher core, NetServerOptions serverOptions,
       RawTcpOptions options) {
     this.vertx = vertx;
     this.broker = broker;
@@ -49,7 +43,7 @@ public final class RawTcpListener {
   }
 
   /** Plain TCP on host:port. */
-  public RawTcpListener(Vertx vertx, Broker broker, Core core, String host, int port, RawTcpOptions options) {
+  public RawTcpListener(Vertx vertx, Broker broker, Dispatcher core, String host, int port, RawTcpOptions options) {
     this(vertx, broker, core, new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true), options);
   }
 
@@ -79,25 +73,5 @@ public final class RawTcpListener {
   /** Devices connected to this listener (call on its event loop). */
   public int connectionCount() {
     return connections.size();
-  }
-
-  /** Sockets closed for bad input, failed identification or identification timeout (all listeners). */
-  public static long rejectedCount() {
-    return REJECTED.get();
-  }
-
-  /** Downlink messages that could not be framed for their device (all listeners). */
-  public static long downlinkDroppedCount() {
-    return DOWNLINK_DROPPED.get();
-  }
-
-  /** Times a device socket was paused while its batch was being stored (all listeners). */
-  public static long pauseCount() {
-    return PAUSES.get();
-  }
-
-  /** Most bytes any decoder held for an incomplete frame (all listeners). */
-  public static long peakPendingBytes() {
-    return PEAK_PENDING.get();
   }
 }

@@ -1,5 +1,6 @@
 package io.tributary.tcp;
 
+import io.tributary.router.counters.BrokerCounters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,7 +120,7 @@ class ClientCertificateTest {
         new java.io.DataInputStream(d.getInputStream()).readFully(b);
         assertEquals("ok\n", new String(b, StandardCharsets.UTF_8));
       }
-      long rejected = RawTcpListener.rejectedCount();
+      long rejected = f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED);
       long published = f.broker.publishedCount();
       try (SSLSocket d = connect(f.devicePort, false)) {
         d.getOutputStream().write("sneaky\n".getBytes(StandardCharsets.UTF_8));
@@ -128,7 +129,7 @@ class ClientCertificateTest {
       } catch (javax.net.ssl.SSLException closedDuringWrite) {
         // closed before our write: as good
       }
-      assertEquals(rejected + 1, RawTcpListener.rejectedCount());
+      assertEquals(rejected + 1, f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED));
       assertEquals(published, f.broker.publishedCount());
       sub.disconnect();
       sub.close();

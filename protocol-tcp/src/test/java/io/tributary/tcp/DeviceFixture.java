@@ -3,7 +3,7 @@ package io.tributary.tcp;
 import io.tributary.mqtt.MqttListener;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.router.Broker;
-import io.tributary.router.Core;
+import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.RouterOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -36,13 +36,13 @@ final class DeviceFixture implements AutoCloseable {
     NetServerOptions server = new NetServerOptions(tls).setHost("127.0.0.1").setPort(devicePort);
     try {
       vertx.deployVerticle(() -> new VerticleBase() {
-        private Core core;
+        private Dispatcher core;
         private MqttListener mqtt;
         private RawTcpListener devices;
 
         @Override
         public Future<?> start() {
-          core = broker.addCore(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
+          core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
           mqtt = new MqttListener(vertx, broker, core, "127.0.0.1", mqttPort, new MqttOptions());
           devices = new RawTcpListener(vertx, broker, core, server, options);
           return mqtt.listen().compose(a -> devices.listen());
@@ -50,7 +50,7 @@ final class DeviceFixture implements AutoCloseable {
 
         @Override
         public Future<?> stop() {
-          return devices.close().compose(v -> mqtt.close()).andThen(ar -> broker.removeCore(core));
+          return devices.close().compose(v -> mqtt.close()).andThen(ar -> broker.removeDispatcher(core));
         }
       }, new DeploymentOptions().setInstances(2)).await(20, TimeUnit.SECONDS);
     } catch (Exception e) {

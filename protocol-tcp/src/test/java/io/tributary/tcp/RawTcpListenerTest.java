@@ -1,5 +1,6 @@
 package io.tributary.tcp;
 
+import io.tributary.router.counters.BrokerCounters;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -165,13 +166,13 @@ class RawTcpListenerTest {
       Received r = sub.next();
       assertEquals("efgh", r.payload());
       assertEquals("devices/dev4/up", r.topic());
-      long dropped = RawTcpListener.downlinkDroppedCount();
+      long dropped = f.broker.counters().get(BrokerCounters.Counter.DEVICE_DOWNLINKS_DROPPED);
       sub.publish("devices/dev4/down", "toolong".getBytes(StandardCharsets.UTF_8));
       sub.publish("devices/dev4/down", "1234".getBytes(StandardCharsets.UTF_8));
       byte[] b = new byte[4];
       new java.io.DataInputStream(d.getInputStream()).readFully(b);
       assertEquals("1234", new String(b, StandardCharsets.UTF_8));
-      assertEquals(dropped + 1, RawTcpListener.downlinkDroppedCount());
+      assertEquals(dropped + 1, f.broker.counters().get(BrokerCounters.Counter.DEVICE_DOWNLINKS_DROPPED));
       // "XY" is an incomplete frame: never published (2 uplink frames + the 2 downlink publishes)
       assertEquals(4, f.broker.publishedCount());
     }
@@ -193,7 +194,7 @@ class RawTcpListenerTest {
   @Test
   void lineOverMaximumClosesWithoutPublishing() throws Exception {
     try (DeviceFixture f = new DeviceFixture(new RawTcpOptions().setMaxLineLength(10))) {
-      long rejected = RawTcpListener.rejectedCount();
+      long rejected = f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED);
       try (Socket d = device(f)) {
         send(d, "dev1\nok\n0123456789A");
         assertTrue(closedByBroker(d));
@@ -201,7 +202,7 @@ class RawTcpListenerTest {
       awaitPublished(f, 1);
       Thread.sleep(100);
       assertEquals(1, f.broker.publishedCount());
-      assertEquals(rejected + 1, RawTcpListener.rejectedCount());
+      assertEquals(rejected + 1, f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED));
       // exactly the maximum passes, with \r\n too
       try (Sub sub = new Sub(f, "devices/+/up"); Socket d = device(f)) {
         send(d, "dev2\n0123456789\r\n");
@@ -215,7 +216,7 @@ class RawTcpListenerTest {
     RawTcpOptions o = new RawTcpOptions().setFraming(RawTcpOptions.Framing.LENGTH_PREFIXED)
         .setPrefix(RawTcpOptions.Prefix.U32).setMaxFrameSize(100);
     try (DeviceFixture f = new DeviceFixture(o); Socket d = device(f)) {
-      long rejected = RawTcpListener.rejectedCount();
+      long rejected = f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED);
       DataOutputStream out = new DataOutputStream(d.getOutputStream());
       out.writeInt(2);
       out.write("d1".getBytes(StandardCharsets.UTF_8));
@@ -225,19 +226,19 @@ class RawTcpListenerTest {
       assertTrue(closedByBroker(d));
       Thread.sleep(100);
       assertEquals(0, f.broker.publishedCount());
-      assertEquals(rejected + 1, RawTcpListener.rejectedCount());
+      assertEquals(rejected + 1, f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED));
     }
   }
 
   @Test
   void noIdentificationWithinTimeoutCloses() throws Exception {
     try (DeviceFixture f = new DeviceFixture(new RawTcpOptions().setIdentifyTimeoutMs(300)); Socket d = device(f)) {
-      long rejected = RawTcpListener.rejectedCount();
+      long rejected = f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED);
       send(d, "partial-id-without-newline");
       long t0 = System.nanoTime();
       assertTrue(closedByBroker(d));
       assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
-      assertEquals(rejected + 1, RawTcpListener.rejectedCount());
+      assertEquals(rejected + 1, f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED));
       assertEquals(0, f.broker.publishedCount());
     }
   }
@@ -252,12 +253,12 @@ class RawTcpListenerTest {
         assertEquals("devices/dev7/up", r.topic());
         assertEquals("v=1", r.payload());
       }
-      long rejected = RawTcpListener.rejectedCount();
+      long rejected = f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED);
       try (Socket d = device(f)) {
         send(d, "dev8:wrong\nv=2\n");
         assertTrue(closedByBroker(d));
       }
-      assertEquals(rejected + 1, RawTcpListener.rejectedCount());
+      assertEquals(rejected + 1, f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED));
       assertEquals(1, f.broker.publishedCount());
       try (Socket d = device(f)) {
         send(d, "bad/id\nv=3\n");
@@ -301,8 +302,7 @@ class RawTcpListenerTest {
   void fastDeviceIsPausedAndBounded() throws Exception {
     int maxLine = 1024;
     try (DeviceFixture f = new DeviceFixture(new RawTcpOptions().setMaxLineLength(maxLine)); Socket d = device(f)) {
-      long pauses = RawTcpListener.pauseCount();
-      RawTcpListener.PEAK_PENDING.set(0); // tests of this class run one at a time
+      long pauses = f.broker.counters().get(BrokerCounters.Counter.DEVICE_READ_PAUSES);
       byte[] line = new byte[100];
       java.util.Arrays.fill(line, (byte) 'x');
       line[99] = '\n';
@@ -322,9 +322,9 @@ class RawTcpListenerTest {
         Thread.sleep(20);
       }
       assertEquals(lines, f.broker.publishedCount());
-      assertTrue(RawTcpListener.pauseCount() > pauses, "the socket was paused while batches were stored");
-      assertTrue(RawTcpListener.peakPendingBytes() <= maxLine + 1,
-          "pending bytes bounded by the largest frame: " + RawTcpListener.peakPendingBytes());
+      assertTrue(f.broker.counters().get(BrokerCounters.Counter.DEVICE_READ_PAUSES) > pauses, "the socket was paused while batches were stored");
+      assertTrue(f.broker.counters().peakDevicePendingBytes() <= maxLine + 1,
+          "pending bytes bounded by the largest frame: " + f.broker.counters().peakDevicePendingBytes());
     }
   }
 

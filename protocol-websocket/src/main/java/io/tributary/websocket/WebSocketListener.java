@@ -3,10 +3,10 @@ package io.tributary.websocket;
 import io.tributary.mqtt.MqttConnections;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.router.Broker;
-import io.tributary.router.BrokerCounters;
-import io.tributary.router.LogSafe;
-import io.tributary.router.LogThrottle;
-import io.tributary.router.Core;
+import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.logging.LogSafe;
+import io.tributary.router.logging.LogThrottle;
+import io.tributary.router.delivery.Dispatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -51,7 +51,7 @@ public final class WebSocketListener {
 
   private final Vertx vertx;
   private final Broker broker;
-  private final Core core;
+  private final Dispatcher core;
   private final MqttOptions mqtt;
   private final WebSocketOptions options;
   private final Supplier<List<ListenerStatus>> health;
@@ -67,7 +67,7 @@ public final class WebSocketListener {
    * @param health the broker's listeners for {@code GET /health}; null reports this listener
    *     alone
    */
-  public WebSocketListener(Vertx vertx, Broker broker, Core core, MqttOptions mqtt, WebSocketOptions options,
+  public WebSocketListener(Vertx vertx, Broker broker, Dispatcher core, MqttOptions mqtt, WebSocketOptions options,
       Supplier<List<ListenerStatus>> health) {
     this.vertx = vertx;
     this.broker = broker;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tributary.mqtt.MqttOptions;
-import io.tributary.router.BrokerCounters.Counter;
+import io.tributary.router.counters.BrokerCounters.Counter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package io.tributary.websocket;
 import io.tributary.mqtt.MqttListener;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.router.Broker;
-import io.tributary.router.Core;
+import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.RouterOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -61,11 +61,11 @@ final class WsTestBroker implements AutoCloseable {
       vertx.deployVerticle(() -> new VerticleBase() {
         private WebSocketListener ws;
         private MqttListener tcp;
-        private Core core;
+        private Dispatcher core;
 
         @Override
         public Future<?> start() {
-          core = broker.addCore(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
+          core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
           ws = new WebSocketListener(vertx, broker, core, mqtt, wsOptions, () -> health);
           tcp = new MqttListener(vertx, broker, core, "127.0.0.1", tcpPort, mqtt);
           return ws.listen().compose(a -> tcp.listen());
@@ -73,7 +73,7 @@ final class WsTestBroker implements AutoCloseable {
 
         @Override
         public Future<?> stop() {
-          return Future.join(ws.close(), tcp.close()).andThen(ar -> broker.removeCore(core));
+          return Future.join(ws.close(), tcp.close()).andThen(ar -> broker.removeDispatcher(core));
         }
       }, new DeploymentOptions().setInstances(instances)).await(20, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -1,6 +1,8 @@
 package io.tributary.router;
 
-import io.tributary.router.BrokerCounters.Counter;
+import io.tributary.router.counters.BrokerCounters;
+
+import io.tributary.router.counters.BrokerCounters.Counter;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;

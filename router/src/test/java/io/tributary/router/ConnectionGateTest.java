@@ -1,8 +1,10 @@
 package io.tributary.router;
 
+import io.tributary.router.counters.BrokerCounters;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tributary.router.BrokerCounters.Counter;
+import io.tributary.router.counters.BrokerCounters.Counter;
 import io.tributary.router.ConnectionGate.Admission;
 import io.tributary.router.ConnectionGate.ListenerLimits;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.tributary.router;
 
+import io.tributary.router.message.Message;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 

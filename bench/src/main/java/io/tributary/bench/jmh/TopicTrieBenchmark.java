@@ -1,6 +1,6 @@
 package io.tributary.bench.jmh;
 
-import io.tributary.router.TopicTrie;
+import io.tributary.router.topic.TopicTrie;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

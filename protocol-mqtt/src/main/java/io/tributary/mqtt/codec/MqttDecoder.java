@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ByteProcessor;
-import io.tributary.router.Topics;
+import io.tributary.router.topic.Topics;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -1218,6 +1218,6 @@ public final class MqttDecoder {
 
   /** Client text in an error message, which ends up in a log line: escaped and capped. */
   private static String quote(String s) {
-    return "'" + io.tributary.router.LogSafe.text(s) + "'";
+    return "'" + io.tributary.router.logging.LogSafe.text(s) + "'";
   }
 }

@@ -29,7 +29,7 @@ import java.util.Objects;
  * the packet is built (packets are shared, e.g. across cores); use {@link #copy()} to derive
  * modified properties. Not thread-safe for concurrent modification.
  */
-public final class MqttProperties implements io.tributary.router.HeapSized {
+public final class MqttProperties implements io.tributary.router.message.MessageMetadata {
 
   // ---- property identifiers (MQTT 5.0, 2.2.2.2) ----
 

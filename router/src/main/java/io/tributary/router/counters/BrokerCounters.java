@@ -1,0 +1,77 @@
+package io.tributary.router.counters;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Everything one broker counts, in one place: two brokers in one JVM count apart. The router and
+ * the adapters add to them from any thread (a {@link LongAdder} per counter, so event loops do not
+ * contend); tests and, later, metrics read them.
+ */
+public final class BrokerCounters {
+
+  /** One counter per event the broker counts. */
+  public enum Counter {
+    /** Messages stored in the log (publishes, wills, device frames). */
+    MESSAGES_PUBLISHED,
+    /** Records removed by retention before a session (or shared group) read them. */
+    RECORDS_LOST_TO_RETENTION,
+    /** Accepted sockets closed because the broker was at {@code limits.maxConnections}. */
+    CONNECTIONS_REFUSED_BROKER_LIMIT,
+    /** Accepted sockets closed because their listener was at its {@code maxConnections}. */
+    CONNECTIONS_REFUSED_LISTENER_LIMIT,
+    /** Accepted sockets closed because their listener's {@code connectionRate} was exceeded. */
+    CONNECTIONS_REFUSED_RATE,
+    /** Failed accepts (for instance, out of file descriptors); each one backs the acceptor off. */
+    ACCEPT_ERRORS,
+    /** HTTP connections closed for not finishing a request in time, or idle between requests. */
+    HTTP_TIMEOUTS,
+    /** Connections closed because their peer did not read and kept sending (write budget). */
+    SLOW_CONSUMERS_CLOSED,
+    /** Packets refused for too many or too large MQTT 5 user properties. */
+    USER_PROPERTIES_REFUSED,
+    /** WebSocket connections closed for a protocol error (RSV bits, bad frames, text frames). */
+    WEBSOCKET_PROTOCOL_ERRORS,
+    /** MQTT connections closed for a protocol violation (malformed or forbidden packets). */
+    MQTT_PROTOCOL_VIOLATIONS,
+    /** Raw-TCP devices closed for a bad id, token, frame or identification timeout. */
+    DEVICES_REJECTED,
+    /** Downlink messages a device's framing could not carry, dropped for it. */
+    DEVICE_DOWNLINKS_DROPPED,
+    /** Times a device connection stopped reading while its frames waited to be stored. */
+    DEVICE_READ_PAUSES
+  }
+
+  private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);
+  private final LongAccumulator peakDevicePendingBytes = new LongAccumulator(Math::max, 0);
+
+  public BrokerCounters() {
+    for (Counter c : Counter.values()) {
+      counters.put(c, new LongAdder());
+    }
+  }
+
+  public void increment(Counter counter) {
+    counters.get(counter).increment();
+  }
+
+  public void add(Counter counter, long amount) {
+    counters.get(counter).add(amount);
+  }
+
+  public long get(Counter counter) {
+    return counters.get(counter).sum();
+  }
+
+  /** A device connection holds this many bytes of frames not yet stored. */
+  public void devicePendingBytes(long bytes) {
+    peakDevicePendingBytes.accumulate(bytes);
+  }
+
+  /** The most bytes any device connection held unstored at once. */
+  public long peakDevicePendingBytes() {
+    return peakDevicePendingBytes.get();
+  }
+}

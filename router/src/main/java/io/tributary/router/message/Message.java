@@ -1,0 +1,157 @@
+package io.tributary.router.message;
+
+import java.util.Objects;
+
+/**
+ * One published application message, protocol-neutral. It is the value stored in the commit log:
+ * one instance per publish, shared by every subscriber that receives it, so it is immutable and
+ * its payload bytes must never be written after construction. The payload may be a range of a
+ * shared array (see {@link PayloadArena}).
+ */
+public final class Message {
+
+  private final String topic;
+  private final byte[] payloadArray;
+  private final int payloadOffset;
+  private final int payloadLength;
+  private final int qos;
+  private final boolean retain;
+  private final String publisherId;
+  private final long timestamp;
+  private final long expiresAt;
+  private final MessageMetadata properties;
+  /** Heap the properties take, as far as they say ({@link MessageMetadata}); 0 for none. */
+  private final int propertiesBytes;
+
+  public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp) {
+    this(topic, payload, qos, retain, publisherId, timestamp, 0, null);
+  }
+
+  /**
+   * @param expiresAt wall-clock time (ms) after which the message is not delivered, 0 for never
+   * @param properties protocol metadata forwarded unchanged to subscribers of the same protocol,
+   *     or null
+   */
+  public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp,
+      long expiresAt, MessageMetadata properties) {
+    this(topic, payload, 0, Objects.requireNonNull(payload, "payload").length, qos, retain, publisherId, timestamp,
+        expiresAt, properties);
+  }
+
+  /** A message whose payload is {@code length} bytes of {@code array} from {@code offset}. */
+  public Message(String topic, byte[] array, int offset, int length, int qos, boolean retain, String publisherId,
+      long timestamp, long expiresAt, MessageMetadata properties) {
+    this.topic = Objects.requireNonNull(topic, "topic");
+    Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(array, "payload").length);
+    this.payloadArray = array;
+    this.payloadOffset = offset;
+    this.payloadLength = length;
+    if (qos < 0 || qos > 2) {
+      throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
+    }
+    this.qos = qos;
+    this.retain = retain;
+    this.publisherId = publisherId;
+    this.timestamp = timestamp;
+    this.expiresAt = expiresAt;
+    this.properties = properties;
+    this.propertiesBytes = properties == null ? 0 : properties.heapBytes();
+  }
+
+  /** Wall-clock expiry (ms), 0 when the message never expires. */
+  public long expiresAt() {
+    return expiresAt;
+  }
+
+  /** Expired now? Reads the clock only for messages that can expire (delivery hot path). */
+  public boolean isExpired() {
+    return expiresAt != 0 && System.currentTimeMillis() >= expiresAt;
+  }
+
+  public boolean isExpired(long nowMillis) {
+    return expiresAt != 0 && nowMillis >= expiresAt;
+  }
+
+  /**
+   * This message as published at nowMillis: a will is built at CONNECT but published later, and
+   * its expiry interval counts from publication (MQTT 5 3.1.3.2.4), so its expiry moves with it.
+   */
+  public Message publishedAt(long nowMillis) {
+    long shiftedExpiry = expiresAt == 0 ? 0 : expiresAt + (nowMillis - timestamp);
+    return new Message(topic, payloadArray, payloadOffset, payloadLength, qos, retain, publisherId, nowMillis,
+        shiftedExpiry, properties);
+  }
+
+  /** Protocol metadata forwarded with the message, or null. */
+  public MessageMetadata properties() {
+    return properties;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /**
+   * The payload bytes; shared when the message has an array of its own, else a copy (hot paths
+   * use {@link #payloadArray()} with offset and length). Do not modify.
+   */
+  public byte[] payload() {
+    if (payloadOffset == 0 && payloadLength == payloadArray.length) {
+      return payloadArray;
+    }
+    return java.util.Arrays.copyOfRange(payloadArray, payloadOffset, payloadOffset + payloadLength);
+  }
+
+  /** The array holding the payload, from {@link #payloadOffset()}; possibly shared with other messages. */
+  public byte[] payloadArray() {
+    return payloadArray;
+  }
+
+  public int payloadOffset() {
+    return payloadOffset;
+  }
+
+  public int payloadLength() {
+    return payloadLength;
+  }
+
+  /** This message with a payload array of its own, for holders that keep it indefinitely. */
+  public Message compact() {
+    if (payloadOffset == 0 && payloadLength == payloadArray.length) {
+      return this;
+    }
+    return new Message(topic, payload(), qos, retain, publisherId, timestamp, expiresAt, properties);
+  }
+
+  public int qos() {
+    return qos;
+  }
+
+  public boolean retain() {
+    return retain;
+  }
+
+  /** Client id of the publisher, or null for messages the broker made itself. */
+  public String publisherId() {
+    return publisherId;
+  }
+
+  /** Wall-clock time (ms) the broker accepted the message. */
+  public long timestamp() {
+    return timestamp;
+  }
+
+  /**
+   * Bytes this message accounts for in log retention: payload, topic, its protocol properties as
+   * they sit on the heap (decoded, not as they came on the wire: many small user properties take
+   * several times their wire size), and a fixed overhead.
+   */
+  public int sizeInBytes() {
+    return payloadLength + topic.length() * 2 + 64 + propertiesBytes;
+  }
+
+  @Override
+  public String toString() {
+    return "Message{topic=" + topic + ", qos=" + qos + ", retain=" + retain + ", bytes=" + payloadLength + "}";
+  }
+}

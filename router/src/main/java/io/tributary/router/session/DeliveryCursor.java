@@ -1,0 +1,321 @@
+package io.tributary.router.session;
+
+import io.tributary.commitlog.CommitLog;
+import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.delivery.Subscriber;
+import io.tributary.router.delivery.Subscription;
+import io.tributary.router.delivery.SubscriptionOptions;
+import io.tributary.router.logging.LogSafe;
+import io.tributary.router.message.Message;
+import io.tributary.router.topic.Topics;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a session is in the log, and how it gets the records it has not been handed yet.
+ *
+ * <p>A session is <em>live</em> while it is in step with its dispatcher's cursor and receives
+ * records from the dispatcher ({@link #deliverLive}); otherwise (blocked by a full socket or a full
+ * in-flight window, or catching up after a reconnect) it keeps its own offset and reads the log
+ * itself in {@link #resume()} until it reaches the dispatcher's cursor. So a slow subscriber never
+ * holds records in memory: its offset just stays put. Owner thread only, except
+ * {@link #unreportedRetentionLoss}.
+ */
+final class DeliveryCursor implements Subscriber {
+
+  private static final Logger log = LoggerFactory.getLogger(DeliveryCursor.class);
+  private static final int NO_MATCH_SLOTS = 16;
+  static final int[] NO_IDS = new int[0];
+
+  private final Session session;
+  private final CommitLog<Message> commitLog;
+  private final OutboundWindow window;
+  private final BrokerCounters counters;
+  private final int drainBatch;
+  private Dispatcher dispatcher;
+
+  private boolean live;
+  private long liveFrom;
+  private long offset;
+  /** Up to where retention losses were already reported; only the broker's timer thread uses it. */
+  private long lossReportedUpTo;
+  private long qos0SkipBelow;
+  private boolean resumeScheduled;
+  private boolean blocked;
+  /** Topics (by identity) that matched none of the subscriptions (catch-up); cleared when they change. */
+  private String[] noMatch;
+  /** Retained messages and lookback records of new subscriptions, sent before anything newer. */
+  private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+
+  /** Scratch for the per-record merge of overlapping subscriptions. */
+  private int matchedQos = -1;
+  private boolean matchedRetainAsPublished;
+  private int[] matchedIds = NO_IDS;
+  private int matchedIdCount;
+
+  /** A message to send before the log: its QoS and retain flag for this session are settled. */
+  record Queued(Message message, int qos, boolean retain, int[] subscriptionIds) {}
+
+  DeliveryCursor(Session session, CommitLog<Message> commitLog, OutboundWindow window, BrokerCounters counters,
+      int drainBatch) {
+    this.session = session;
+    this.commitLog = commitLog;
+    this.window = window;
+    this.counters = counters;
+    this.drainBatch = drainBatch;
+  }
+
+  /** Attached to {@code dispatcher}; {@code fresh} when the session has no earlier state. */
+  void attach(Dispatcher dispatcher, boolean fresh) {
+    this.dispatcher = dispatcher;
+    if (fresh) {
+      offset = dispatcher.cursor();
+    }
+    resumeScheduled = false; // a task scheduled by a previous owner no longer runs
+    // QoS 0 records published while the session was away are not queued for it (MQTT-3.1.2.4
+    // makes that optional, and a day of telemetry is not what a reconnecting client wants).
+    qos0SkipBelow = commitLog.endOffset();
+    live = false;
+  }
+
+  void detach() {
+    if (live) {
+      offset = livePosition();
+      live = false;
+    }
+    dispatcher = null;
+  }
+
+  /** The session's state is dropped (clean start or end). */
+  void clear() {
+    noMatch = null;
+    queued.clear();
+  }
+
+  /** The subscriptions changed: a topic that matched nothing may match now. */
+  void subscriptionsChanged() {
+    noMatch = null;
+  }
+
+  /** A first subscription while not live: nothing before the dispatcher's cursor can match it. */
+  void skipToDispatcher() {
+    if (!live) {
+      offset = Math.max(offset, dispatcher.cursor());
+    }
+  }
+
+  /** Offset of the next record this session takes from the log, live or catching up. */
+  long readPosition() {
+    return live ? livePosition() : offset;
+  }
+
+  /** Sends these before anything newer from the log. */
+  void queue(Collection<Queued> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    queued.addAll(messages);
+    if (live) {
+      offset = livePosition();
+      live = false;
+    }
+    resume();
+  }
+
+  /** Offset below which a live session has been handed everything. */
+  private long livePosition() {
+    return Math.max(liveFrom, dispatcher.cursor());
+  }
+
+  /**
+   * Records below {@code start} (the log's first) that this session, not reading live, had not
+   * read and that were not reported yet. Runs on the broker's timer thread and reads loop-owned
+   * fields without synchronisation: it only feeds a log line, and a value a turn old gives the same
+   * line one interval later.
+   */
+  long unreportedRetentionLoss(long start) {
+    if (live) {
+      return 0;
+    }
+    long from = Math.max(offset, lossReportedUpTo);
+    if (from >= start) {
+      return 0;
+    }
+    lossReportedUpTo = start;
+    return start - from;
+  }
+
+  @Override
+  public void fellBehind() {
+    if (live) {
+      offset = livePosition();
+      live = false;
+      resumeSoon();
+    }
+  }
+
+  // ---- live delivery (dispatcher) ------------------------------------------------------------
+
+  /**
+   * Merges one matching subscription into this record's delivery (dispatch or catch-up): highest
+   * QoS, retain-as-published if any asks for it, every subscription identifier. Returns false for
+   * a No Local subscription meeting the session's own message.
+   */
+  @Override
+  public boolean collect(Subscription sub, Message message) {
+    SubscriptionOptions o = sub.options();
+    if (o.noLocal() && session.clientId().equals(message.publisherId())) {
+      return false;
+    }
+    boolean first = matchedQos < 0;
+    if (sub.qos() > matchedQos) {
+      matchedQos = sub.qos();
+    }
+    matchedRetainAsPublished |= o.retainAsPublished();
+    if (o.identifier() != 0) {
+      if (matchedIdCount == matchedIds.length) {
+        matchedIds = Arrays.copyOf(matchedIds, Math.max(4, matchedIdCount * 2));
+      }
+      matchedIds[matchedIdCount++] = o.identifier();
+    }
+    return first;
+  }
+
+  @Override
+  public void deliverLive(long recordOffset, Message message) {
+    if (!live || recordOffset < liveFrom) {
+      resetCollected();
+      return; // catching up on its own, or already had this record before it joined this dispatcher
+    }
+    if (!deliverCollected(message)) {
+      live = false;
+      offset = recordOffset;
+    }
+  }
+
+  /** Delivers the merged record (see collect) if it matched, and resets the scratch. */
+  private boolean deliverCollected(Message message) {
+    if (matchedQos < 0) {
+      return true;
+    }
+    int qos = Math.min(matchedQos, message.qos());
+    boolean retain = matchedRetainAsPublished && message.retain();
+    int[] ids = matchedIdCount == 0 ? NO_IDS : Arrays.copyOf(matchedIds, matchedIdCount);
+    resetCollected();
+    return window.send(message, qos, retain, ids, null);
+  }
+
+  private void resetCollected() {
+    matchedQos = -1;
+    matchedRetainAsPublished = false;
+    matchedIdCount = 0;
+  }
+
+  // ---- catching up (owner thread) ------------------------------------------------------------
+
+  void resumeSoon() {
+    if (!live && !resumeScheduled && dispatcher != null) {
+      resumeScheduled = true;
+      Dispatcher scheduledOn = dispatcher;
+      scheduledOn.execute(() -> {
+        // The session may have been detached here and claimed by another dispatcher before this
+        // ran (e.g. an ack and the socket close read in one I/O round): then it is not ours to
+        // touch; attach() clears the flag and the new owner resumes it.
+        if (!session.isOwnedBy(scheduledOn)) {
+          return;
+        }
+        resumeScheduled = false;
+        resume();
+      });
+    }
+  }
+
+  /**
+   * Catches up from the session's own offset to the dispatcher's cursor, then goes live. Stops,
+   * keeping its offset, when the connection or the in-flight window is full; reads at most one
+   * batch per call so one session catching up does not starve the loop.
+   */
+  void resume() {
+    if (live || dispatcher == null) {
+      return;
+    }
+    if (window.hasUnsent() && !window.resendUnsent()) {
+      return; // older in-flight messages first: the window is full until an ack comes
+    }
+    while (!queued.isEmpty()) {
+      Queued q = queued.peek();
+      if (!window.send(q.message(), q.qos(), q.retain(), q.subscriptionIds(), null)) {
+        return;
+      }
+      queued.poll();
+    }
+    long start = commitLog.startOffset();
+    if (offset < start) {
+      long lost = start - offset;
+      log.warn("client {}: {} records were removed by retention before it read them",
+          LogSafe.text(session.clientId()), lost);
+      counters.add(BrokerCounters.Counter.RECORDS_LOST_TO_RETENTION, lost);
+      offset = start;
+    }
+    long stop = dispatcher.cursor();
+    if (offset < stop) {
+      blocked = false;
+      offset = commitLog.read(offset, drainBatch, (o, m) -> catchUp(o, m, stop));
+      if (blocked) {
+        return;
+      }
+      if (offset < stop) {
+        resumeSoon();
+        return;
+      }
+    }
+    // The offset can be ahead of this dispatcher's cursor when the session came from one that had
+    // read further; records below it are then skipped in deliverLive.
+    liveFrom = offset;
+    live = true;
+  }
+
+  private boolean catchUp(long recordOffset, Message message, long stop) {
+    if (recordOffset >= stop) {
+      return false;
+    }
+    // Catching up reads every record of the log, most of them other clients' topics. A publisher's
+    // records share one topic String, so a small cache of topics that matched none of this
+    // session's filters skips the string matching for most of them.
+    String topic = message.topic();
+    int slot = System.identityHashCode(topic) & (NO_MATCH_SLOTS - 1);
+    if (noMatch != null && noMatch[slot] == topic) {
+      return true;
+    }
+    boolean anyFilter = false;
+    for (Subscription sub : session.subscriptionList()) {
+      if (Topics.matches(sub.filter(), topic)) {
+        anyFilter = true;
+        collect(sub, message);
+      }
+    }
+    if (!anyFilter) {
+      if (noMatch == null) {
+        noMatch = new String[NO_MATCH_SLOTS];
+      }
+      noMatch[slot] = topic;
+      return true;
+    }
+    if (matchedQos < 0) {
+      return true;
+    }
+    if ((matchedQos == 0 || message.qos() == 0) && recordOffset < qos0SkipBelow) {
+      resetCollected();
+      return true;
+    }
+    if (!deliverCollected(message)) {
+      blocked = true;
+      return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,34 @@
+package io.tributary.router.session;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Exactly-once messages a client published and has not released yet, by packet id: a resend of
+ * one of them is not published again. Kept with the session across reconnects.
+ */
+final class InboundQos2 {
+
+  private final Set<Integer> received = new HashSet<>();
+
+  /** True if the id is new (publish it), false for a resend of one not yet released. */
+  boolean receive(int packetId) {
+    return received.add(packetId);
+  }
+
+  boolean contains(int packetId) {
+    return received.contains(packetId);
+  }
+
+  void release(int packetId) {
+    received.remove(packetId);
+  }
+
+  int count() {
+    return received.size();
+  }
+
+  void clear() {
+    received.clear();
+  }
+}

@@ -1,0 +1,255 @@
+package io.tributary.router.session;
+
+import io.tributary.router.message.Message;
+import io.tributary.router.shared.SharedMember;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A session's outbound QoS 1/2 deliveries not yet acknowledged, by delivery id (the MQTT packet
+ * id), in the order first sent: the in-flight window, its ids, and the resend after a reconnect.
+ * Kept with the session while it is offline. Owner thread only.
+ */
+final class OutboundWindow {
+
+  /** Every packet id boxed once, so the in-flight map allocates no Integer per message. */
+  private static final Integer[] IDS = new Integer[65536];
+
+  static {
+    for (int i = 0; i < IDS.length; i++) {
+      IDS[i] = i;
+    }
+  }
+
+  private final int brokerMaxInflight;
+  private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+  private ClientLink link;
+  private int maxInflight;
+  private int nextId = 1;
+  /** Entries marked unsent: over the Receive Maximum of the connection (see attach). */
+  private int unsent;
+
+  OutboundWindow(int brokerMaxInflight) {
+    this.brokerMaxInflight = brokerMaxInflight;
+    this.maxInflight = brokerMaxInflight;
+  }
+
+  /** One unacknowledged outbound message. */
+  private static final class Inflight {
+    final Message message;
+    final int qos;
+    final boolean retain;
+    final int[] subscriptionIds;
+    /** The shared-subscription membership it was sent under, null for an ordinary delivery. */
+    final SharedMember member;
+    /** QoS 2: the client said it received it; the id is released. */
+    boolean released;
+    /** In flight from an earlier connection, not yet resent on this one (Receive Maximum). */
+    boolean unsent;
+
+    Inflight(Message message, int qos, boolean retain, int[] subscriptionIds, SharedMember member) {
+      this.message = message;
+      this.qos = qos;
+      this.retain = retain;
+      this.subscriptionIds = subscriptionIds;
+      this.member = member;
+    }
+  }
+
+  /**
+   * A connection took the session: resend what the client has not acknowledged, in the order first
+   * sent (MQTT-4.4.0-1), but no more than its Receive Maximum (MQTT-3.3.4-9), which may be smaller
+   * than the old connection's: the rest stay marked unsent and go out in {@link #resendUnsent} as
+   * acknowledgements free the window.
+   */
+  void attach(ClientLink link, int receiveMaximum) {
+    this.link = link;
+    this.maxInflight = Math.max(1, Math.min(brokerMaxInflight, receiveMaximum));
+    unsent = 0;
+    int onWire = 0;
+    for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
+      Inflight f = e.getValue();
+      f.unsent = false;
+      if (f.released) {
+        ((ExactlyOnceLink) link).release(e.getKey());
+        onWire++;
+      } else if (onWire < maxInflight) {
+        link.deliver(f.message, f.qos, f.retain, true, e.getKey(), f.subscriptionIds);
+        onWire++;
+      } else {
+        f.unsent = true;
+        unsent++;
+      }
+    }
+  }
+
+  void detach() {
+    link = null;
+  }
+
+  /** The window of the current connection (its Receive Maximum, capped by the broker's). */
+  int maxInflight() {
+    return maxInflight;
+  }
+
+  int brokerMaxInflight() {
+    return brokerMaxInflight;
+  }
+
+  int size() {
+    return inflight.size();
+  }
+
+  void clear() {
+    inflight.clear();
+    unsent = 0;
+    nextId = 1;
+  }
+
+  /**
+   * Delivers a message; false when it cannot be taken now (socket or window full) and must be
+   * offered again. An expired message counts as taken and is never delivered (MQTT-3.3.2-5); a
+   * message the client cannot take (over its maximum packet size) is discarded for it.
+   * {@code member} is the shared-subscription membership it comes from, or null; its credit is
+   * given back once the message is done with.
+   */
+  boolean send(Message message, int qos, boolean retain, int[] subscriptionIds, SharedMember member) {
+    if (link.writeQueueFull()) {
+      return false;
+    }
+    if (message.isExpired()) {
+      done(member);
+      return true;
+    }
+    if (qos == 0) {
+      link.deliver(message, 0, retain, false, 0, subscriptionIds);
+      done(member);
+      return true;
+    }
+    if (inflight.size() >= maxInflight) {
+      return false;
+    }
+    if (qos == 2 && !(link instanceof ExactlyOnceLink)) {
+      qos = 1; // this link's clients acknowledge once: at least once is what it can do
+    }
+    int id = nextId();
+    if (link.deliver(message, qos, retain, false, id, subscriptionIds)) {
+      inflight.put(IDS[id], new Inflight(message, qos, retain, subscriptionIds, member));
+    } else {
+      done(member);
+    }
+    return true;
+  }
+
+  private static void done(SharedMember member) {
+    if (member != null) {
+      member.release();
+    }
+  }
+
+  /** At-least-once delivery acknowledged: the slot is free. False for an unknown id. */
+  boolean acknowledge(int id) {
+    Inflight f = inflight.get(IDS[id]);
+    if (f == null || f.qos != 1) {
+      return false;
+    }
+    remove(id, f);
+    return true;
+  }
+
+  /** Exactly-once delivery received by the client: the id is released. False for an unknown id. */
+  boolean received(int id) {
+    Inflight f = inflight.get(IDS[id]);
+    if (f == null || f.qos != 2) {
+      return false;
+    }
+    clearUnsent(f); // the client had it from an earlier connection
+    f.released = true;
+    ((ExactlyOnceLink) link).release(id);
+    return true;
+  }
+
+  /** Exactly-once delivery refused by the client before release: the slot is free (MQTT 5 4.3.3). */
+  boolean refused(int id) {
+    Inflight f = inflight.get(IDS[id]);
+    if (f == null || f.qos != 2 || f.released) {
+      return false;
+    }
+    remove(id, f);
+    return true;
+  }
+
+  /** Exactly-once delivery completed: the slot is free. False for an unknown id. */
+  boolean completed(int id) {
+    Inflight f = inflight.get(IDS[id]);
+    if (f == null || !f.released) {
+      return false;
+    }
+    remove(id, f);
+    return true;
+  }
+
+  private void remove(int id, Inflight f) {
+    inflight.remove(IDS[id]);
+    clearUnsent(f); // the client had it from an earlier connection
+    done(f.member);
+  }
+
+  boolean hasUnsent() {
+    return unsent > 0;
+  }
+
+  /** Resends unsent entries (see attach) as the window allows; true when none is left. */
+  boolean resendUnsent() {
+    int onWire = inflight.size() - unsent;
+    for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
+      if (unsent == 0 || onWire >= maxInflight) {
+        break;
+      }
+      Inflight f = e.getValue();
+      if (f.unsent) {
+        clearUnsent(f);
+        onWire++;
+        link.deliver(f.message, f.qos, f.retain, true, e.getKey(), f.subscriptionIds);
+      }
+    }
+    return unsent == 0;
+  }
+
+  private void clearUnsent(Inflight f) {
+    if (f.unsent) {
+      f.unsent = false;
+      unsent--;
+    }
+  }
+
+  /**
+   * Going offline: QoS 1 messages sent under a shared subscription and not acknowledged go back to
+   * their group for another member (MQTT 5 §4.8.2 allows it when the session disconnects). QoS 2
+   * ones stay: they must be completed with this session (MQTT-4.8.2-4/5).
+   */
+  void giveBackShared() {
+    for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
+      Inflight f = it.next();
+      if (f.member != null && f.qos == 1) {
+        it.remove();
+        if (f.unsent) {
+          unsent--;
+        }
+        f.member.group().giveBack(f.message);
+      }
+    }
+  }
+
+  private int nextId() {
+    // inflight.size() < maxInflight <= 65535, so a free id exists.
+    while (true) {
+      int id = nextId;
+      nextId = id == 65535 ? 1 : id + 1;
+      if (!inflight.containsKey(IDS[id])) {
+        return id;
+      }
+    }
+  }
+}

@@ -1,0 +1,404 @@
+package io.tributary.router.session;
+
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.delivery.Subscription;
+import io.tributary.router.delivery.SubscriptionOptions;
+import io.tributary.router.message.Message;
+import io.tributary.router.shared.SharedGroup;
+import io.tributary.router.state.RetainedStore;
+import io.tributary.router.topic.Topics;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The broker-side state of one client id: its lifecycle (attach, detach, takeover, expiry, will)
+ * and its subscriptions. The rest is in its parts: the {@link OutboundWindow} (deliveries in
+ * flight), {@link InboundQos2}, the {@link DeliveryCursor} (where it is in the log) and its
+ * {@link SharedMemberships}.
+ *
+ * <p>A session is touched only on the thread of its owning {@link Dispatcher}; while offline it has
+ * no owner and a connecting dispatcher claims it ({@link SessionRegistry#connect}).
+ */
+public final class Session {
+
+  private final SessionRegistry registry;
+  private final String clientId;
+  private final AtomicReference<Dispatcher> owner = new AtomicReference<>();
+  private final OutboundWindow window;
+  private final InboundQos2 inboundQos2 = new InboundQos2();
+  private final DeliveryCursor cursor;
+  private final SharedMemberships shared;
+  private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+
+  private Dispatcher dispatcher;
+  private ClientLink link;
+  private Message will;
+  private long willDelaySeconds;
+  private long expirySeconds;
+  private boolean hasState;
+  /** Bumped on every attach, so an expiry timer set at an earlier detach knows it is stale. */
+  private long generation;
+  /** A will waiting out its delay; taken (and so published at most once) by timer or session end. */
+  private final AtomicReference<Message> pendingWill = new AtomicReference<>();
+
+  Session(SessionRegistry registry, String clientId) {
+    this.registry = registry;
+    this.clientId = clientId;
+    this.window = new OutboundWindow(registry.options().maxInflight());
+    this.cursor = new DeliveryCursor(this, registry.log(), window, registry.counters(),
+        registry.options().drainBatch());
+    this.shared = new SharedMemberships(registry.sharedGroups(), window);
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  /** Whether the session outlives its connection. */
+  public boolean isPersistent() {
+    return expirySeconds != 0;
+  }
+
+  /**
+   * The client changed its session expiry on disconnect (MQTT 5). Takes effect when the
+   * connection ends, which follows.
+   */
+  public void setExpirySeconds(long seconds) {
+    this.expirySeconds = seconds;
+  }
+
+  /** Number of unacknowledged outbound QoS 1/2 messages. */
+  public int inflightCount() {
+    return window.size();
+  }
+
+  public Collection<Subscription> subscriptions() {
+    return subscriptions.values();
+  }
+
+  Collection<Subscription> subscriptionList() {
+    return subscriptions.values();
+  }
+
+  // ---- ownership (registry) ------------------------------------------------------------------
+
+  Dispatcher owner() {
+    return owner.get();
+  }
+
+  boolean isOwnedBy(Dispatcher d) {
+    return owner.get() == d;
+  }
+
+  boolean claim(Dispatcher expected, Dispatcher claimer) {
+    return owner.compareAndSet(expected, claimer);
+  }
+
+  void setOwner(Dispatcher d) {
+    owner.set(d);
+  }
+
+  long generation() {
+    return generation;
+  }
+
+  /** Takes the delayed will (at most once), or null. */
+  Message takePendingWill() {
+    return pendingWill.getAndSet(null);
+  }
+
+  boolean takePendingWill(Message expected) {
+    return pendingWill.compareAndSet(expected, null);
+  }
+
+  long unreportedRetentionLoss(long start) {
+    return cursor.unreportedRetentionLoss(start);
+  }
+
+  // ---- connection lifecycle (owner thread) -------------------------------------------------
+
+  /** Binds a connection on dispatcher. Returns whether earlier session state was kept. */
+  boolean attach(Dispatcher dispatcher, SessionRequest request) {
+    this.dispatcher = dispatcher;
+    generation++;
+    // A connection to this session within the will delay cancels that will (MQTT-3.1.3-9), but
+    // only a Clean Start 0 one: Clean Start 1 ends the old session, and a will goes out at the
+    // latest when its session ends (MQTT 5 3.1.2.5).
+    Message delayedWill = pendingWill.getAndSet(null);
+    if (delayedWill != null && request.cleanStart()) {
+      registry.publishWill(delayedWill);
+    }
+    boolean present = !request.cleanStart() && hasState;
+    if (!present) {
+      dropState();
+    }
+    cursor.attach(dispatcher, !present);
+    hasState = true;
+    expirySeconds = request.expirySeconds();
+    dispatcher.attach(cursor);
+    this.link = request.link();
+    this.will = request.will();
+    this.willDelaySeconds = request.willDelaySeconds();
+    for (Subscription sub : subscriptions.values()) {
+      dispatcher.addSubscription(sub);
+    }
+    window.attach(link, request.receiveMaximum()); // before the memberships: they take its window
+    shared.attach(dispatcher);
+    cursor.resume();
+    return present;
+  }
+
+  /**
+   * The connection ended. {@code sendWill} is true for any end but a normal disconnect: the will
+   * is then published, after its delay if it has one, and at the latest when the session ends.
+   */
+  public void disconnect(ClientLink from, boolean sendWill) {
+    if (link == null || link != from) {
+      return; // already detached, e.g. taken over
+    }
+    detach(sendWill ? will : null, willDelaySeconds);
+  }
+
+  /** Called on the owner thread when another connection claims this client id. */
+  void takeOver() {
+    ClientLink old = link;
+    if (old == null) {
+      return;
+    }
+    // The old connection ends without a DISCONNECT of its own, so its will is due (after its
+    // delay; the new connection, if it keeps the session, cancels a delayed one).
+    detach(will, willDelaySeconds);
+    old.takenOver();
+  }
+
+  private void detach(Message dueWill, long willDelay) {
+    cursor.detach();
+    for (Subscription sub : subscriptions.values()) {
+      dispatcher.removeSubscription(sub);
+    }
+    shared.detach();
+    window.detach();
+    dispatcher.detach(cursor);
+    link = null;
+    will = null;
+    Dispatcher previous = dispatcher;
+    dispatcher = null;
+    if (expirySeconds == 0) {
+      // Leave the registry before giving up ownership, so a connect that claims this object
+      // afterwards sees it is gone and starts a fresh one.
+      end();
+      if (dueWill != null) {
+        registry.publishWill(dueWill); // the session ends now, so a delayed will is due now too
+      }
+      owner.compareAndSet(previous, null);
+      return;
+    }
+    if (dueWill != null) {
+      if (willDelay == 0) {
+        registry.publishWill(dueWill);
+      } else {
+        pendingWill.set(dueWill);
+        registry.publishWillLater(this, dueWill, Math.min(willDelay, expirySeconds));
+      }
+    }
+    long expiringGeneration = generation;
+    owner.compareAndSet(previous, null);
+    if (expirySeconds != SessionRequest.NEVER_EXPIRES) {
+      registry.expireLater(this, expiringGeneration, expirySeconds);
+    }
+  }
+
+  /** The session ends: out of the registry and the subscription index; its state is dropped. */
+  void end() {
+    registry.forget(this);
+    dropState();
+    hasState = false;
+  }
+
+  private void dropState() {
+    shared.drop();
+    for (Subscription sub : subscriptions.values()) {
+      registry.index().remove(sub.filter());
+    }
+    subscriptions.clear();
+    cursor.clear();
+    window.clear();
+    inboundQos2.clear();
+  }
+
+  // ---- subscriptions (owner thread) --------------------------------------------------------
+
+  /**
+   * Adds or replaces a subscription. It takes effect from the session's read position in the log,
+   * and before anything newer it sends, in log order, the retained messages it matches (as its
+   * retain handling says) and the matching records stored during the lookback (see
+   * {@code RouterOptions.getSubscribeLookbackMs()}). Returns whether the filter
+   * was already subscribed (and is now replaced).
+   */
+  public boolean subscribe(String filter, int qos, SubscriptionOptions options) {
+    boolean hadNone = subscriptions.isEmpty();
+    Subscription sub = new Subscription(cursor, filter, qos, options);
+    Subscription old = subscriptions.put(filter, sub);
+    cursor.subscriptionsChanged();
+    // Add the new one before removing the old: were the dispatcher's trie empty in between, it
+    // would jump its cursor to the log's end and skip records published under the old
+    // subscription but not yet dispatched (MQTT-3.8.4-3: replacing must not interrupt the flow).
+    dispatcher.addSubscription(sub);
+    if (old != null) {
+      dispatcher.removeSubscription(old);
+    } else {
+      registry.index().add(filter);
+    }
+    if (hadNone) {
+      cursor.skipToDispatcher(); // nothing before this point can match: do not scan old records
+    }
+    // Retained messages the store holds below the read position (retain flag set), and the other
+    // records the lookback finds from `from` on; records from the read position on arrive live or
+    // by catch-up. So none arrives twice, and a retained message is sent as retained however
+    // close it came (see RetainedStore).
+    long position = cursor.readPosition();
+    long from = old != null ? position : registry.lookbackStart(position);
+    int[] ids = options.identifier() == 0 ? DeliveryCursor.NO_IDS : new int[] {options.identifier()};
+    int handling = options.retainHandling();
+    TreeMap<Long, DeliveryCursor.Queued> byOffset = new TreeMap<>();
+    if (handling == 0 || (handling == 1 && old == null)) {
+      registry.retained().forEachMatchingBelow(filter, position,
+          (m, at) -> byOffset.put(at, new DeliveryCursor.Queued(m, Math.min(qos, m.qos()), true, ids)));
+    }
+    if (from < position) {
+      registry.log().read(from, (int) (position - from), (at, m) -> {
+        if (at < position && !byOffset.containsKey(at) && isNewFor(sub, m)) {
+          boolean retain = options.retainAsPublished() && m.retain();
+          byOffset.put(at, new DeliveryCursor.Queued(m, Math.min(qos, m.qos()), retain, ids));
+        }
+        return at < position;
+      });
+    }
+    cursor.queue(byOffset.values());
+    return old != null;
+  }
+
+  /** A record below the read position that the new subscription matches and no other one had. */
+  private boolean isNewFor(Subscription sub, Message m) {
+    String topic = m.topic();
+    if (!Topics.matches(sub.filter(), topic) || m.isExpired()
+        || (sub.options().noLocal() && clientId.equals(m.publisherId()))) {
+      return false;
+    }
+    for (Subscription other : subscriptions.values()) {
+      if (other != sub && Topics.matches(other.filter(), topic)) {
+        return false; // the session had it already (or not, by that subscription's own rules)
+      }
+    }
+    return true;
+  }
+
+  /** MQTT 3.1.1 subscribe: default options. */
+  public boolean subscribe(String filter, int qos) {
+    return subscribe(filter, qos, SubscriptionOptions.DEFAULT);
+  }
+
+  /** Returns whether the filter was subscribed. */
+  public boolean unsubscribe(String filter) {
+    Subscription sub = subscriptions.remove(filter);
+    cursor.subscriptionsChanged();
+    if (sub == null) {
+      return shared.unsubscribe(filter);
+    }
+    dispatcher.removeSubscription(sub);
+    registry.index().remove(filter);
+    return true;
+  }
+
+  /**
+   * Adds or replaces the MQTT 5 shared subscription {@code $share/{shareName}/{filter}} (both
+   * already validated, see {@link SharedGroup#parse}). No retained messages are sent for it
+   * (MQTT 5 §4.8.2). Returns whether it was already subscribed (and is now replaced).
+   */
+  public boolean subscribeShared(String shareName, String filter, int qos, SubscriptionOptions options) {
+    return shared.subscribe(dispatcher, shareName, filter, qos, options);
+  }
+
+  /** Number of shared subscriptions the session holds. */
+  public int sharedSubscriptionCount() {
+    return shared.count();
+  }
+
+  // ---- inbound QoS 2 (owner thread) --------------------------------------------------------
+
+  /**
+   * A QoS 2 PUBLISH arrived. Returns true if it is new and must be published, false if it is a
+   * resend of one already received and not yet released (exactly once: not delivered twice).
+   */
+  public boolean receiveQos2(int packetId) {
+    return inboundQos2.receive(packetId);
+  }
+
+  /** Inbound QoS 2 messages received and not yet released by PUBREL. */
+  public int inboundQos2Count() {
+    return inboundQos2.count();
+  }
+
+  public boolean hasInboundQos2(int packetId) {
+    return inboundQos2.contains(packetId);
+  }
+
+  /** PUBREL arrived: the packet id may be reused by the client. */
+  public void releaseQos2(int packetId) {
+    inboundQos2.release(packetId);
+  }
+
+  // ---- acknowledgements of outbound deliveries (owner thread) -------------------------------
+
+  /**
+   * An at-least-once (QoS 1) delivery is done: the client acknowledged it (MQTT PUBACK), or, for a
+   * link without acknowledgements of its own, its bytes were written. False for an unknown id.
+   */
+  public boolean acknowledge(int deliveryId) {
+    return freed(window.acknowledge(deliveryId));
+  }
+
+  /** The client received an exactly-once delivery (MQTT PUBREC): its id is released. */
+  public boolean received(int deliveryId) {
+    return window.received(deliveryId);
+  }
+
+  /**
+   * The client refused an exactly-once delivery before its release (MQTT 5 PUBREC with a reason
+   * code of 0x80 or more, MQTT-3.3.4-9, 4.3.3): the slot is free again. False for an unknown id.
+   */
+  public boolean refused(int deliveryId) {
+    return freed(window.refused(deliveryId));
+  }
+
+  /** An exactly-once delivery is complete (MQTT PUBCOMP). False for an unknown id. */
+  public boolean completed(int deliveryId) {
+    return freed(window.completed(deliveryId));
+  }
+
+  private boolean freed(boolean known) {
+    if (known) {
+      if (shared.hasPending()) {
+        shared.pump(); // the window has room again, whichever subscription freed it
+      }
+      cursor.resumeSoon();
+    }
+    return known;
+  }
+
+  /** The connection's write queue drained: take from the log again. */
+  public void writable() {
+    shared.pump();
+    cursor.resumeSoon();
+  }
+
+  @Override
+  public String toString() {
+    return "Session{" + clientId + "}";
+  }
+}

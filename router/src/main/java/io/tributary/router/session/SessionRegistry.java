@@ -1,0 +1,221 @@
+package io.tributary.router.session;
+
+import io.tributary.commitlog.CommitLog;
+import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.logging.LogSafe;
+import io.tributary.router.message.Message;
+import io.tributary.router.shared.SharedGroups;
+import io.tributary.router.state.RetainedStore;
+import io.tributary.router.topic.SubscriptionIndex;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sessions of one broker by client id, connected or not: claiming a session for a connection
+ * (taking it over from whichever dispatcher holds it), will delays, expiry of offline sessions, and
+ * the report of sessions that lose records to retention while they are not reading.
+ */
+public final class SessionRegistry {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+  private static final int MAX_LOSS_LINES = 20;
+
+  private final SessionSettings options;
+  private final CommitLog<Message> log;
+  private final RetainedStore retained;
+  private final SubscriptionIndex index;
+  private final SharedGroups sharedGroups;
+  private final BrokerCounters counters;
+  private final Consumer<Message> publisher;
+  private final ScheduledExecutorService timer;
+  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  /** Owner of sessions being expired: runs takeover attempts inline, where they find no link. */
+  private final Dispatcher reaper;
+
+  /**
+   * @param publisher stores a message (wills) as a publish does
+   * @param timer runs will delays, expiries and the retention-loss report
+   */
+  public SessionRegistry(SessionSettings options, CommitLog<Message> log, RetainedStore retained, SubscriptionIndex index,
+      SharedGroups sharedGroups, BrokerCounters counters, Consumer<Message> publisher, ScheduledExecutorService timer) {
+    this.options = options;
+    this.log = log;
+    this.retained = retained;
+    this.index = index;
+    this.sharedGroups = sharedGroups;
+    this.counters = counters;
+    this.publisher = publisher;
+    this.timer = timer;
+    this.reaper = new Dispatcher(log, options.drainBatch(), Runnable::run, "reaper");
+    long every = options.retentionReportMs();
+    timer.scheduleWithFixedDelay(this::reportRetentionLoss, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  SessionSettings options() {
+    return options;
+  }
+
+  CommitLog<Message> log() {
+    return log;
+  }
+
+  RetainedStore retained() {
+    return retained;
+  }
+
+  SubscriptionIndex index() {
+    return index;
+  }
+
+  SharedGroups sharedGroups() {
+    return sharedGroups;
+  }
+
+  BrokerCounters counters() {
+    return counters;
+  }
+
+  /** Sessions known to the broker, connected or not. */
+  public int size() {
+    return sessions.size();
+  }
+
+  /**
+   * Binds a connection to the session of its client id, taking it over from whichever dispatcher
+   * holds it. {@code done} runs on {@code dispatcher}'s thread with the session and the
+   * session-present flag. Must be called on {@code dispatcher}'s thread. If the connection closes
+   * while the session is still held elsewhere, {@code done} gets a null session: a dead connection
+   * takes nothing over.
+   */
+  public void connect(Dispatcher dispatcher, SessionRequest request, BiConsumer<Session, Boolean> done) {
+    String clientId = request.clientId();
+    Session session = sessions.computeIfAbsent(clientId, id -> new Session(this, id));
+    Dispatcher current = session.owner();
+    if (current == null) {
+      if (session.claim(null, dispatcher)) {
+        if (sessions.get(clientId) != session) {
+          // It ended (clean session) between our lookup and our claim: start again.
+          session.setOwner(null);
+          dispatcher.execute(() -> connect(dispatcher, request, done));
+          return;
+        }
+        boolean present = session.attach(dispatcher, request);
+        done.accept(session, present);
+        return;
+      }
+      dispatcher.execute(() -> connect(dispatcher, request, done));
+      return;
+    }
+    if (!request.link().isOpen()) {
+      done.accept(null, false);
+      return;
+    }
+    // Connected on some dispatcher (maybe this one): take it over there, then claim it from here.
+    current.execute(() -> {
+      if (session.isOwnedBy(current)) {
+        session.takeOver();
+      }
+      dispatcher.execute(() -> connect(dispatcher, request, done));
+    });
+  }
+
+  /** Publishes a will now: its Message Expiry Interval starts at publication, not at CONNECT. */
+  void publishWill(Message will) {
+    publisher.accept(will.publishedAt(System.currentTimeMillis()));
+  }
+
+  /** Publishes the session's delayed will after delaySeconds, unless a reconnect took it back. */
+  void publishWillLater(Session session, Message will, long delaySeconds) {
+    timer.schedule(() -> {
+      if (session.takePendingWill(will)) {
+        publishWill(will);
+      }
+    }, delaySeconds, TimeUnit.SECONDS);
+  }
+
+  /** Ends the offline session after expirySeconds unless it was connected again meanwhile. */
+  void expireLater(Session session, long generation, long expirySeconds) {
+    timer.schedule(() -> {
+      if (!session.claim(null, reaper)) {
+        return; // connected again
+      }
+      if (session.generation() != generation) {
+        session.setOwner(null); // connected and left again since: a later timer is due
+        return;
+      }
+      session.end();
+      Message will = session.takePendingWill();
+      if (will != null) {
+        publishWill(will); // the will is sent at the latest when the session ends
+      }
+      // The owner stays the reaper: a connect still holding this object finds it gone and retries.
+    }, expirySeconds, TimeUnit.SECONDS);
+  }
+
+  void forget(Session session) {
+    sessions.remove(session.clientId(), session);
+  }
+
+  /**
+   * Where the lookback of a new subscription starts (see
+   * {@code RouterOptions.getSubscribeLookbackMs()}): the first record below {@code position} stored
+   * within the lookback time, found by bisection on record timestamps.
+   */
+  long lookbackStart(long position) {
+    if (options.subscribeLookbackMs() == 0) {
+      return position;
+    }
+    long since = System.currentTimeMillis() - options.subscribeLookbackMs();
+    long low = Math.max(log.startOffset(), position - options.subscribeLookbackRecords());
+    long high = position;
+    while (low < high) {
+      long mid = (low + high) >>> 1;
+      Message m = log.get(mid);
+      if (m == null || m.timestamp() < since) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
+  }
+
+  /**
+   * Sessions that are not reading (offline, or stalled behind a full socket) and lose records to
+   * retention are logged while it happens, once per interval each, with the count since the last
+   * report; at most {@link #MAX_LOSS_LINES} lines per report, then one line for the rest. The loss
+   * is counted when the session reads again and finds the gap.
+   */
+  private void reportRetentionLoss() {
+    try {
+      long start = log.startOffset();
+      int lines = 0;
+      int more = 0;
+      long moreRecords = 0;
+      for (Session s : sessions.values()) {
+        long lost = s.unreportedRetentionLoss(start);
+        if (lost <= 0) {
+          continue;
+        }
+        if (lines++ < MAX_LOSS_LINES) {
+          LOG.warn("client {} is not reading: {} more records removed by retention before it read them",
+              LogSafe.text(s.clientId()), lost);
+        } else {
+          more++;
+          moreRecords += lost;
+        }
+      }
+      if (more > 0) {
+        LOG.warn("{} more sessions not reading lost {} records to retention", more, moreRecords);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("retention loss report failed", e);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.tributary.router.session;
+
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.delivery.SubscriptionOptions;
+import io.tributary.router.message.Message;
+import io.tributary.router.shared.SharedGroup;
+import io.tributary.router.shared.SharedGroups;
+import io.tributary.router.shared.SharedMember;
+import io.tributary.router.shared.SharedReceiver;
+import io.tributary.router.shared.SharedSubscription;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A session's MQTT 5 shared subscriptions (kept offline too) and, while it is attached, its
+ * memberships in their groups: the messages groups hand it wait here, bounded by the member's
+ * credits, until socket and window take them. Owner thread only.
+ */
+final class SharedMemberships implements SharedReceiver {
+
+  private final SharedGroups groups;
+  private final OutboundWindow window;
+  /** Shared subscriptions by "$share/{name}/{filter}" (see {@link SharedGroup}). */
+  private final Map<String, SharedSubscription> byKey = new LinkedHashMap<>();
+  /** Messages handed to this session and not yet written. */
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private Dispatcher dispatcher;
+
+  private record Pending(SharedMember member, Message message) {}
+
+  SharedMemberships(SharedGroups groups, OutboundWindow window) {
+    this.groups = groups;
+    this.window = window;
+  }
+
+  int count() {
+    return byKey.size();
+  }
+
+  /**
+   * Adds or replaces {@code $share/{shareName}/{filter}} and joins its group while attached to
+   * {@code dispatcher}. Returns whether it was already subscribed (and is now replaced).
+   */
+  boolean subscribe(Dispatcher dispatcher, String shareName, String filter, int qos, SubscriptionOptions options) {
+    String key = SharedGroup.key(shareName, filter);
+    SharedSubscription old = byKey.get(key);
+    SharedGroup group = old != null ? old.group() : groups.join(shareName, filter, dispatcher);
+    SharedSubscription sub = new SharedSubscription(group, qos, options);
+    byKey.put(key, sub);
+    join(sub);
+    if (old != null) {
+      leave(old); // same group, same subscriber count: only the membership is replaced
+    }
+    return old != null;
+  }
+
+  /** Returns whether the shared filter was subscribed. */
+  boolean unsubscribe(String key) {
+    SharedSubscription s = byKey.remove(key);
+    if (s == null) {
+      return false;
+    }
+    // Messages it has started to send are completed (MQTT-3.10.4-3); the rest go to the others.
+    leave(s);
+    groups.leave(s.group());
+    return true;
+  }
+
+  /** Attached to a dispatcher: back in the groups (a persistent session is a member while online). */
+  void attach(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
+    for (SharedSubscription s : byKey.values()) {
+      join(s);
+    }
+  }
+
+  /** Going offline: out of every group, with what was handed out and not done going back. */
+  void detach() {
+    for (SharedSubscription s : byKey.values()) {
+      leave(s);
+    }
+    for (Pending p : pending) {
+      p.member().group().giveBack(p.message()); // from a membership replaced earlier
+    }
+    pending.clear();
+    window.giveBackShared();
+    dispatcher = null;
+  }
+
+  /** The session ends: out of every group for good. */
+  void drop() {
+    for (SharedSubscription s : byKey.values()) {
+      leave(s);
+      groups.leave(s.group());
+    }
+    byKey.clear();
+  }
+
+  private void join(SharedSubscription s) {
+    int credits = s.qos() == 0 ? window.brokerMaxInflight() : window.maxInflight();
+    s.join(groups, dispatcher, this, credits);
+  }
+
+  /** Ends the membership: no more hand-offs; what it holds unsent goes back to the group. */
+  private void leave(SharedSubscription s) {
+    SharedMember m = s.leave();
+    if (m == null) {
+      return;
+    }
+    for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (p.member() == m) {
+        it.remove();
+        m.group().giveBack(p.message());
+      }
+    }
+  }
+
+  @Override
+  public void receiveShared(SharedMember member, Message message) {
+    if (member.isDead()) {
+      member.group().giveBack(message); // left (or moved dispatcher) while the message travelled
+      return;
+    }
+    pending.add(new Pending(member, message));
+    pump();
+  }
+
+  boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  /** Writes the messages handed to this session, as far as socket and window allow. */
+  void pump() {
+    if (dispatcher == null) {
+      return;
+    }
+    Pending p;
+    while ((p = pending.peek()) != null) {
+      SharedSubscription sub = p.member().subscription();
+      Message m = p.message();
+      int qos = Math.min(sub.qos(), m.qos()); // MQTT-4.8.2-3: the granted QoS of this member
+      boolean retain = sub.options().retainAsPublished() && m.retain();
+      if (!window.send(m, qos, retain, sub.subscriptionIds(), p.member())) {
+        return; // full: writable() or an acknowledgement comes back here
+      }
+      pending.poll();
+    }
+  }
+}

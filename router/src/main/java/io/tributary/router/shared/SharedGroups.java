@@ -1,0 +1,85 @@
+package io.tributary.router.shared;
+
+import io.tributary.commitlog.CommitLog;
+import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.message.Message;
+import io.tributary.router.topic.SubscriptionIndex;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The broker's shared-subscription groups by {@code $share/{name}/{filter}}, with the count of
+ * sessions holding each; off the per-message path. Also the one {@link SharedInbox} per dispatcher.
+ */
+public final class SharedGroups {
+
+  private final CommitLog<Message> commitLog;
+  private final int drainBatch;
+  private final BrokerCounters counters;
+  private final SubscriptionIndex index;
+  private final ConcurrentHashMap<String, SharedGroup> groups = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Dispatcher, SharedInbox> inboxes = new ConcurrentHashMap<>();
+
+  public SharedGroups(CommitLog<Message> commitLog, int drainBatch, BrokerCounters counters, SubscriptionIndex index) {
+    this.commitLog = commitLog;
+    this.drainBatch = drainBatch;
+    this.counters = counters;
+    this.index = index;
+  }
+
+  SharedInbox inbox(Dispatcher dispatcher) {
+    return inboxes.computeIfAbsent(dispatcher, d -> new SharedInbox(d::execute));
+  }
+
+  /** The dispatcher is gone: its inbox with it. */
+  public void remove(Dispatcher dispatcher) {
+    inboxes.remove(dispatcher);
+  }
+
+  /**
+   * Counts one more session holding the shared subscription, creating the group (pumped on
+   * {@code dispatcher}, the caller's) if it is the first. Called on that dispatcher's thread.
+   */
+  public SharedGroup join(String shareName, String filter, Dispatcher dispatcher) {
+    SharedGroup[] created = new SharedGroup[1];
+    SharedGroup group = groups.compute(SharedGroup.key(shareName, filter), (k, g) -> {
+      if (g == null) {
+        g = new SharedGroup(commitLog, drainBatch, counters, shareName, filter, dispatcher);
+        created[0] = g;
+      }
+      g.subscribers++;
+      return g;
+    });
+    if (created[0] != null) {
+      index.add(filter); // once per group: the group is one subscriber for PUBACK 0x10
+      dispatcher.addPump(created[0]);
+    }
+    return group;
+  }
+
+  /** One session less holds the shared subscription; the last one removes the group. Any thread. */
+  public void leave(SharedGroup group) {
+    boolean[] last = new boolean[1];
+    groups.computeIfPresent(group.key(), (k, g) -> {
+      if (g != group) {
+        return g;
+      }
+      if (--g.subscribers == 0) {
+        last[0] = true;
+        g.removed = true;
+        return null;
+      }
+      return g;
+    });
+    if (last[0]) {
+      index.remove(group.filter());
+      Dispatcher home = group.home();
+      home.execute(() -> home.removePump(group));
+    }
+  }
+
+  /** The group of a shared subscription, or null. */
+  public SharedGroup get(String sharedFilter) {
+    return groups.get(sharedFilter);
+  }
+}

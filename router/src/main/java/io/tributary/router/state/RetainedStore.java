@@ -1,0 +1,89 @@
+package io.tributary.router.state;
+
+import io.tributary.router.topic.Topics;
+import io.tributary.router.message.Message;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ObjLongConsumer;
+
+/**
+ * The last retained message per topic, with its log offset. Written by publishes on any core,
+ * read on subscribe; off the per-message delivery path. A subscribe scans the store, which is fine
+ * while retained topics number in the thousands; a trie keyed by topic is the upgrade path.
+ *
+ * <p>Why offsets, and why the lock: a subscription takes effect from its session's read position
+ * in the log, so records at or above it arrive live. The retained messages it is sent from the
+ * store must be exactly those below that position, or a retained publish racing the subscribe
+ * would arrive twice (from the store and live) or not at all. {@link #appendLocked} and
+ * {@link #forEachMatchingBelow} therefore share one lock: while a subscriber scans, every retained
+ * record below the log's end is in the store.
+ */
+public final class RetainedStore {
+
+  private final ConcurrentHashMap<String, Retained> byTopic = new ConcurrentHashMap<>();
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /** A retained message and the offset of its record. */
+  public record Retained(Message message, long offset) {}
+
+  /** Appends a batch containing retained messages with {@code append} and records them, atomically. */
+  public long appendLocked(java.util.function.LongSupplier append, java.util.List<Message> messages) {
+    lock.lock();
+    try {
+      long first = append.getAsLong();
+      for (int i = 0, n = messages.size(); i < n; i++) {
+        Message m = messages.get(i);
+        if (m.retain()) {
+          update(m, first + i);
+        }
+      }
+      return first;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stores, replaces, or (empty payload) clears the retained message of the message's topic. */
+  public void update(Message message, long offset) {
+    if (message.payloadLength() == 0) {
+      byTopic.remove(message.topic());
+    } else {
+      // kept indefinitely: no shared payload chunk pinned
+      byTopic.put(message.topic(), new Retained(message.compact(), offset));
+    }
+  }
+
+  /**
+   * Calls sink for each retained message whose topic matches filter and whose record lies below
+   * {@code below} (the subscriber's read position: records from there on reach it live).
+   */
+  public void forEachMatchingBelow(String filter, long below, ObjLongConsumer<Message> sink) {
+    long now = System.currentTimeMillis();
+    lock.lock();
+    try {
+      for (Retained r : byTopic.values()) {
+        Message m = r.message();
+        if (m.isExpired(now)) {
+          // An expired retained message is never sent again (MQTT-3.3.2-5): drop it, not just skip.
+          byTopic.remove(m.topic(), r);
+          continue;
+        }
+        if (r.offset() < below && Topics.matches(filter, m.topic())) {
+          sink.accept(m, r.offset());
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Every retained message matching filter, whatever its offset. */
+  public void forEachMatching(String filter, java.util.function.Consumer<Message> sink) {
+    forEachMatchingBelow(filter, Long.MAX_VALUE, (m, o) -> sink.accept(m));
+  }
+
+  public int size() {
+    return byTopic.size();
+  }
+}

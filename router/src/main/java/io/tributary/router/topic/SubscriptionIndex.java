@@ -1,0 +1,53 @@
+package io.tributary.router.topic;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Every filter any session (connected or not) subscribes to, with a count, to answer "does
+ * anyone subscribe to this topic?" from any core: what MQTT 5's PUBACK/PUBREC 0x10 (no matching
+ * subscribers) needs. Delivery never uses it; each core matches against its own trie. It is
+ * read only for acknowledgements that may carry 0x10, under a read lock.
+ */
+public final class SubscriptionIndex {
+
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final TopicTrie<String> trie = new TopicTrie<>();
+  private final Map<String, Integer> counts = new HashMap<>();
+
+  public void add(String filter) {
+    lock.writeLock().lock();
+    try {
+      if (counts.merge(filter, 1, Integer::sum) == 1) {
+        trie.add(filter, filter);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  public void remove(String filter) {
+    lock.writeLock().lock();
+    try {
+      Integer left = counts.computeIfPresent(filter, (f, c) -> c == 1 ? null : c - 1);
+      if (left == null) {
+        trie.remove(filter, filter);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether some session has a subscription matching topic. */
+  public boolean hasSubscribers(String topic) {
+    boolean[] found = new boolean[1];
+    lock.readLock().lock();
+    try {
+      trie.match(topic, f -> found[0] = true);
+    } finally {
+      lock.readLock().unlock();
+    }
+    return found[0];
+  }
+}
