@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
-import java.util.List;
 
 /**
  * Stateless MQTT encoder for 3.1.1 and 5.0. Encodes every packet type: the ones a server sends
@@ -42,33 +41,33 @@ public final class MqttEncoder {
     boolean v5 = protocolLevel >= MqttVersion.V5;
     switch (p.type()) {
       case CONNECT:
-        return encodeConnect((Connect) p, alloc);
+        return ConnectEncoder.encodeConnect((Connect) p, alloc);
       case CONNACK:
-        return encodeConnAck((ConnAck) p, v5, alloc);
+        return ConnectEncoder.encodeConnAck((ConnAck) p, v5, alloc);
       case PUBLISH:
         return encodePublishCopy((Publish) p, v5, alloc);
       case PUBACK:
       case PUBREC:
       case PUBREL:
       case PUBCOMP:
-        return encodeAck((Ack) p, v5, alloc);
+        return AckEncoder.encodeAck((Ack) p, v5, alloc);
       case UNSUBACK:
         return p instanceof UnsubAck
-            ? encodeUnsubAck((UnsubAck) p, v5, alloc)
-            : encodeAck((Ack) p, v5, alloc);
+            ? SubscribeEncoder.encodeUnsubAck((UnsubAck) p, v5, alloc)
+            : AckEncoder.encodeAck((Ack) p, v5, alloc);
       case SUBSCRIBE:
-        return encodeSubscribe((Subscribe) p, v5, alloc);
+        return SubscribeEncoder.encodeSubscribe((Subscribe) p, v5, alloc);
       case SUBACK:
-        return encodeSubAck((SubAck) p, v5, alloc);
+        return SubscribeEncoder.encodeSubAck((SubAck) p, v5, alloc);
       case UNSUBSCRIBE:
-        return encodeUnsubscribe((Unsubscribe) p, v5, alloc);
+        return SubscribeEncoder.encodeUnsubscribe((Unsubscribe) p, v5, alloc);
       case PINGREQ:
       case PINGRESP:
         return alloc.buffer(2, 2).writeByte(p.type().value() << 4).writeByte(0);
       case DISCONNECT:
-        return encodeDisconnect((Disconnect) p, v5, alloc);
+        return AckEncoder.encodeDisconnect((Disconnect) p, v5, alloc);
       case AUTH:
-        return encodeAuth((Auth) p, v5, alloc);
+        return AckEncoder.encodeAuth((Auth) p, v5, alloc);
       default:
         throw new IllegalArgumentException(p.type() + " cannot be encoded");
     }
@@ -85,7 +84,7 @@ public final class MqttEncoder {
     long remaining;
     switch (p.type()) {
       case CONNECT:
-        remaining = connectRemaining((Connect) p);
+        remaining = ConnectEncoder.connectRemaining((Connect) p);
         break;
       case CONNACK:
         remaining = 2 + (v5 ? propertiesSize(p.properties(), PacketType.CONNACK) : 0);
@@ -98,31 +97,31 @@ public final class MqttEncoder {
       case PUBREC:
       case PUBREL:
       case PUBCOMP:
-        remaining = ackRemaining((Ack) p, v5);
+        remaining = AckEncoder.ackRemaining((Ack) p, v5);
         break;
       case UNSUBACK:
         remaining = p instanceof UnsubAck
-            ? unsubAckRemaining((UnsubAck) p, v5)
-            : ackRemaining((Ack) p, v5);
+            ? SubscribeEncoder.unsubAckRemaining((UnsubAck) p, v5)
+            : AckEncoder.ackRemaining((Ack) p, v5);
         break;
       case SUBSCRIBE:
-        remaining = subscribeRemaining((Subscribe) p, v5);
+        remaining = SubscribeEncoder.subscribeRemaining((Subscribe) p, v5);
         break;
       case SUBACK:
-        remaining = subAckRemaining((SubAck) p, v5);
+        remaining = SubscribeEncoder.subAckRemaining((SubAck) p, v5);
         break;
       case UNSUBSCRIBE:
-        remaining = unsubscribeRemaining((Unsubscribe) p, v5);
+        remaining = SubscribeEncoder.unsubscribeRemaining((Unsubscribe) p, v5);
         break;
       case PINGREQ:
       case PINGRESP:
         remaining = 0;
         break;
       case DISCONNECT:
-        remaining = disconnectRemaining((Disconnect) p, v5);
+        remaining = AckEncoder.disconnectRemaining((Disconnect) p, v5);
         break;
       case AUTH:
-        remaining = authRemaining((Auth) p, v5);
+        remaining = AckEncoder.authRemaining((Auth) p, v5);
         break;
       default:
         throw new IllegalArgumentException(p.type() + " cannot be encoded");
@@ -292,7 +291,7 @@ public final class MqttEncoder {
     } while (v > 0);
   }
 
-  private static void checkRemainingLength(int remainingLength) {
+  static void checkRemainingLength(int remainingLength) {
     if (remainingLength < 0 || remainingLength > MAX_REMAINING_LENGTH) {
       throw new IllegalArgumentException(
           "remaining length " + remainingLength + " outside 0.." + MAX_REMAINING_LENGTH);
@@ -300,7 +299,7 @@ public final class MqttEncoder {
   }
 
   /** A buffer of exactly the packet's size with the fixed header written. */
-  private static ByteBuf start(int firstByte, long remainingLength, ByteBufAllocator alloc) {
+  static ByteBuf start(int firstByte, long remainingLength, ByteBufAllocator alloc) {
     int remaining = checkedInt(remainingLength);
     int total = 1 + remainingLengthSize(remaining) + remaining;
     ByteBuf buf = alloc.buffer(total, total);
@@ -315,15 +314,15 @@ public final class MqttEncoder {
    * Property length + properties, after checking that a packet of {@code type} (or a will, for
    * type null) may carry them.
    */
-  private static int propertiesSize(MqttProperties properties, PacketType type) {
+  static int propertiesSize(MqttProperties properties, PacketType type) {
     MqttProperties p = properties == null ? MqttProperties.EMPTY : properties;
     checkAllowed(p, type);
     int length = p.encodedLength();
     return remainingLengthSize(length) + length;
   }
 
-  private static void checkAllowed(MqttProperties p, PacketType type) {
-    long allowed = type == null ? MqttProperties.ALLOWED_WILL : MqttProperties.allowed(type);
+  static void checkAllowed(MqttProperties p, PacketType type) {
+    long allowed = type == null ? PropertyIds.ALLOWED_WILL : PropertyIds.allowed(type);
     long extra = p.presentMask() & ~allowed;
     if (extra != 0) {
       throw new IllegalArgumentException(
@@ -335,116 +334,13 @@ public final class MqttEncoder {
     }
   }
 
-  private static void writeProperties(ByteBuf buf, MqttProperties properties) {
+  static void writeProperties(ByteBuf buf, MqttProperties properties) {
     MqttProperties p = properties == null ? MqttProperties.EMPTY : properties;
     writeRemainingLength(buf, p.encodedLength());
     p.writeTo(buf);
   }
 
   // ---- packets ----
-
-  private static long connectRemaining(Connect c) {
-    boolean v5 = c.protocolLevel() >= MqttVersion.V5;
-    long remaining =
-        2L + utf8Length(c.protocolName(), "protocol name") + 1 + 1 + 2
-            + 2 + utf8Length(c.clientId(), "client id");
-    if (v5) {
-      remaining += propertiesSize(c.properties(), PacketType.CONNECT);
-    }
-    Will will = c.will();
-    if (will != null) {
-      remaining += 2 + utf8Length(will.topic(), "will topic")
-          + 2 + checkBinaryLength(will.payload().length, "will message");
-      if (v5) {
-        remaining += propertiesSize(will.properties(), null);
-      }
-    }
-    if (c.username() != null) {
-      remaining += 2 + utf8Length(c.username(), "username");
-    }
-    if (c.password() != null) {
-      remaining += 2 + checkBinaryLength(c.password().length, "password");
-    }
-    return remaining;
-  }
-
-  private static ByteBuf encodeConnect(Connect c, ByteBufAllocator alloc) {
-    boolean v5 = c.protocolLevel() >= MqttVersion.V5;
-    long remaining = connectRemaining(c);
-    Will will = c.will();
-    int flags = c.cleanSession() ? 0x02 : 0;
-    if (will != null) {
-      flags |= 0x04 | (will.qos() << 3) | (will.retain() ? 0x20 : 0);
-    }
-    if (c.username() != null) {
-      flags |= 0x80;
-    }
-    if (c.password() != null) {
-      flags |= 0x40;
-    }
-    ByteBuf buf = start(PacketType.CONNECT.value() << 4, remaining, alloc);
-    writeString(buf, c.protocolName());
-    buf.writeByte(c.protocolLevel());
-    buf.writeByte(flags);
-    buf.writeShort(c.keepAliveSeconds());
-    if (v5) {
-      writeProperties(buf, c.properties());
-    }
-    writeString(buf, c.clientId());
-    if (will != null) {
-      if (v5) {
-        writeProperties(buf, will.properties());
-      }
-      writeString(buf, will.topic());
-      buf.writeShort(will.payload().length);
-      buf.writeBytes(will.payload());
-    }
-    if (c.username() != null) {
-      writeString(buf, c.username());
-    }
-    if (c.password() != null) {
-      buf.writeShort(c.password().length);
-      buf.writeBytes(c.password());
-    }
-    return buf;
-  }
-
-  private static ByteBuf encodeConnAck(ConnAck a, boolean v5, ByteBufAllocator alloc) {
-    if (!v5) {
-      ByteBuf buf = start(PacketType.CONNACK.value() << 4, 2, alloc);
-      buf.writeByte(a.sessionPresent() ? 1 : 0);
-      buf.writeByte(connAckReturnCode311(a.returnCode()));
-      return buf;
-    }
-    ByteBuf buf =
-        start(
-            PacketType.CONNACK.value() << 4,
-            2 + propertiesSize(a.properties(), PacketType.CONNACK),
-            alloc);
-    buf.writeByte(a.sessionPresent() ? 1 : 0);
-    buf.writeByte(a.reasonCode());
-    writeProperties(buf, a.properties());
-    return buf;
-  }
-
-  /** 3.1.1 return code for a CONNACK code: 0..5 unchanged, a 5.0 error code mapped. */
-  private static int connAckReturnCode311(int code) {
-    if (code < 0x80) {
-      return code;
-    }
-    switch (code) {
-      case ReasonCodes.UNSUPPORTED_PROTOCOL_VERSION:
-        return ConnAck.UNACCEPTABLE_PROTOCOL_VERSION;
-      case ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID:
-        return ConnAck.IDENTIFIER_REJECTED;
-      case ReasonCodes.BAD_USER_NAME_OR_PASSWORD:
-        return ConnAck.BAD_USERNAME_OR_PASSWORD;
-      case ReasonCodes.NOT_AUTHORIZED:
-        return ConnAck.NOT_AUTHORIZED;
-      default:
-        return ConnAck.SERVER_UNAVAILABLE;
-    }
-  }
 
   private static ByteBuf encodePublishCopy(Publish p, boolean v5, ByteBufAllocator alloc) {
     ByteBuf payload = p.payload();
@@ -498,204 +394,22 @@ public final class MqttEncoder {
     return buf;
   }
 
-  /**
-   * 5.0 acks: reason code 0x00 without properties is left out (remaining length 2), a reason code
-   * without properties ends the packet (3); otherwise reason code, property length, properties.
-   */
-  private static long ackRemaining(Ack a, boolean v5) {
-    checkPacketId(a.packetId(), a.type());
-    if (!v5) {
-      return 2;
-    }
-    if (a.type() == PacketType.UNSUBACK) {
-      throw new IllegalArgumentException(
-          "an MQTT 5.0 UNSUBACK carries a reason code per topic filter: use UnsubAck");
-    }
-    if (a.properties().isEmpty()) {
-      return a.reasonCode() == 0 ? 2 : 3;
-    }
-    return 3 + propertiesSize(a.properties(), a.type());
-  }
-
-  private static ByteBuf encodeAck(Ack a, boolean v5, ByteBufAllocator alloc) {
-    long remaining = ackRemaining(a, v5);
-    int flags = a.type() == PacketType.PUBREL ? 0x02 : 0;
-    ByteBuf buf = start((a.type().value() << 4) | flags, remaining, alloc);
-    buf.writeShort(a.packetId());
-    if (remaining > 2) {
-      buf.writeByte(a.reasonCode());
-      if (remaining > 3) {
-        writeProperties(buf, a.properties());
-      }
-    }
-    return buf;
-  }
-
-  private static long subscribeRemaining(Subscribe s, boolean v5) {
-    checkPacketId(s.packetId(), PacketType.SUBSCRIBE);
-    List<TopicSubscription> subs = s.subscriptions();
-    if (subs.isEmpty()) {
-      throw new IllegalArgumentException("SUBSCRIBE needs at least one topic filter");
-    }
-    long remaining = 2;
-    if (v5) {
-      remaining += propertiesSize(s.properties(), PacketType.SUBSCRIBE);
-    }
-    for (TopicSubscription sub : subs) {
-      remaining += 2 + utf8Length(sub.filter(), "topic filter") + 1;
-    }
-    return remaining;
-  }
-
-  private static ByteBuf encodeSubscribe(Subscribe s, boolean v5, ByteBufAllocator alloc) {
-    ByteBuf buf =
-        start((PacketType.SUBSCRIBE.value() << 4) | 0x02, subscribeRemaining(s, v5), alloc);
-    buf.writeShort(s.packetId());
-    if (v5) {
-      writeProperties(buf, s.properties());
-    }
-    for (TopicSubscription sub : s.subscriptions()) {
-      writeString(buf, sub.filter());
-      buf.writeByte(v5 ? sub.options() : sub.qos());
-    }
-    return buf;
-  }
-
-  private static long subAckRemaining(SubAck s, boolean v5) {
-    checkPacketId(s.packetId(), PacketType.SUBACK);
-    if (s.returnCodes().isEmpty()) {
-      throw new IllegalArgumentException("SUBACK needs at least one return code");
-    }
-    return 2L + s.returnCodes().size()
-        + (v5 ? propertiesSize(s.properties(), PacketType.SUBACK) : 0);
-  }
-
-  private static ByteBuf encodeSubAck(SubAck s, boolean v5, ByteBufAllocator alloc) {
-    ByteBuf buf = start(PacketType.SUBACK.value() << 4, subAckRemaining(s, v5), alloc);
-    buf.writeShort(s.packetId());
-    if (v5) {
-      writeProperties(buf, s.properties());
-    }
-    for (int code : s.returnCodes()) {
-      // 3.1.1 knows one failure code
-      buf.writeByte(!v5 && code >= SubAck.FAILURE ? SubAck.FAILURE : code);
-    }
-    return buf;
-  }
-
-  private static long unsubscribeRemaining(Unsubscribe u, boolean v5) {
-    checkPacketId(u.packetId(), PacketType.UNSUBSCRIBE);
-    List<String> filters = u.filters();
-    if (filters.isEmpty()) {
-      throw new IllegalArgumentException("UNSUBSCRIBE needs at least one topic filter");
-    }
-    long remaining = 2;
-    if (v5) {
-      remaining += propertiesSize(u.properties(), PacketType.UNSUBSCRIBE);
-    }
-    for (String filter : filters) {
-      remaining += 2 + utf8Length(filter, "topic filter");
-    }
-    return remaining;
-  }
-
-  private static ByteBuf encodeUnsubscribe(Unsubscribe u, boolean v5, ByteBufAllocator alloc) {
-    ByteBuf buf =
-        start((PacketType.UNSUBSCRIBE.value() << 4) | 0x02, unsubscribeRemaining(u, v5), alloc);
-    buf.writeShort(u.packetId());
-    if (v5) {
-      writeProperties(buf, u.properties());
-    }
-    for (String filter : u.filters()) {
-      writeString(buf, filter);
-    }
-    return buf;
-  }
-
-  /** 3.1.1: the packet id only. 5.0: properties and the reason codes. */
-  private static long unsubAckRemaining(UnsubAck u, boolean v5) {
-    checkPacketId(u.packetId(), PacketType.UNSUBACK);
-    if (!v5) {
-      return 2;
-    }
-    if (u.reasonCodes().isEmpty()) {
-      throw new IllegalArgumentException("UNSUBACK needs at least one reason code");
-    }
-    return 2L + propertiesSize(u.properties(), PacketType.UNSUBACK) + u.reasonCodes().size();
-  }
-
-  private static ByteBuf encodeUnsubAck(UnsubAck u, boolean v5, ByteBufAllocator alloc) {
-    ByteBuf buf = start(PacketType.UNSUBACK.value() << 4, unsubAckRemaining(u, v5), alloc);
-    buf.writeShort(u.packetId());
-    if (v5) {
-      writeProperties(buf, u.properties());
-      for (int code : u.reasonCodes()) {
-        buf.writeByte(code);
-      }
-    }
-    return buf;
-  }
-
-  /** 3.1.1: nothing. 5.0: 0x00 without properties is nothing; else reason code [+ properties]. */
-  private static long disconnectRemaining(Disconnect d, boolean v5) {
-    if (!v5) {
-      return 0;
-    }
-    if (d.properties().isEmpty()) {
-      return d.reasonCode() == 0 ? 0 : 1;
-    }
-    return 1 + propertiesSize(d.properties(), PacketType.DISCONNECT);
-  }
-
-  private static ByteBuf encodeDisconnect(Disconnect d, boolean v5, ByteBufAllocator alloc) {
-    long remaining = disconnectRemaining(d, v5);
-    ByteBuf buf = start(PacketType.DISCONNECT.value() << 4, remaining, alloc);
-    if (remaining > 0) {
-      buf.writeByte(d.reasonCode());
-      if (remaining > 1) {
-        writeProperties(buf, d.properties());
-      }
-    }
-    return buf;
-  }
-
-  /** 5.0 only: 0x00 without properties is nothing; else reason code and properties. */
-  private static long authRemaining(Auth a, boolean v5) {
-    if (!v5) {
-      throw new IllegalArgumentException("AUTH does not exist in MQTT 3.1.1");
-    }
-    if (a.reasonCode() == 0 && a.properties().isEmpty()) {
-      return 0;
-    }
-    return 1 + propertiesSize(a.properties(), PacketType.AUTH);
-  }
-
-  private static ByteBuf encodeAuth(Auth a, boolean v5, ByteBufAllocator alloc) {
-    long remaining = authRemaining(a, v5);
-    ByteBuf buf = start(PacketType.AUTH.value() << 4, remaining, alloc);
-    if (remaining > 0) {
-      buf.writeByte(a.reasonCode());
-      writeProperties(buf, a.properties());
-    }
-    return buf;
-  }
-
   // ---- helpers ----
 
-  private static void checkPacketId(int packetId, PacketType type) {
+  static void checkPacketId(int packetId, PacketType type) {
     if (packetId < 1 || packetId > 0xFFFF) {
       throw new IllegalArgumentException(type + " needs a packet id 1..65535, got " + packetId);
     }
   }
 
-  private static int checkedInt(long remaining) {
+  static int checkedInt(long remaining) {
     if (remaining > MAX_REMAINING_LENGTH) {
       throw new IllegalArgumentException("packet too large: remaining length " + remaining);
     }
     return (int) remaining;
   }
 
-  private static int utf8Length(String s, String what) {
+  static int utf8Length(String s, String what) {
     int len = ByteBufUtil.utf8Bytes(s);
     if (len > 0xFFFF) {
       throw new IllegalArgumentException(what + " is " + len + " UTF-8 bytes, max 65535");
@@ -703,14 +417,14 @@ public final class MqttEncoder {
     return len;
   }
 
-  private static int checkBinaryLength(int len, String what) {
+  static int checkBinaryLength(int len, String what) {
     if (len > 0xFFFF) {
       throw new IllegalArgumentException(what + " is " + len + " bytes, max 65535");
     }
     return len;
   }
 
-  private static void writeString(ByteBuf buf, String s) {
+  static void writeString(ByteBuf buf, String s) {
     int len = ByteBufUtil.utf8Bytes(s);
     buf.writeShort(len);
     ByteBufUtil.reserveAndWriteUtf8(buf, s, len);

@@ -1,9 +1,6 @@
 package io.tributary.mqtt.codec;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -29,7 +26,7 @@ import java.util.Objects;
  * the packet is built (packets are shared, e.g. across cores); use {@link #copy()} to derive
  * modified properties. Not thread-safe for concurrent modification.
  */
-public final class MqttProperties implements io.tributary.router.message.MessageMetadata {
+public final class MqttProperties extends PropertySet<MqttProperties> {
 
   // ---- property identifiers (MQTT 5.0, 2.2.2.2) ----
 
@@ -67,145 +64,8 @@ public final class MqttProperties implements io.tributary.router.message.Message
   /** Largest Four Byte Integer. */
   public static final long MAX_FOUR_BYTE_INTEGER = 0xFFFF_FFFFL;
 
-  // ---- data types (2.2.2.2) ----
-
-  static final int T_BYTE = 1;
-  static final int T_TWO_BYTE = 2;
-  static final int T_FOUR_BYTE = 3;
-  static final int T_VBI = 4;
-  static final int T_STRING = 5;
-  static final int T_BINARY = 6;
-  static final int T_PAIR = 7;
-  /** Byte property whose value must be 0 or 1: exposed as Boolean. */
-  static final int T_BOOLEAN = 8;
-
-  static final int ID_LIMIT = SHARED_SUBSCRIPTION_AVAILABLE + 1;
-
-  /** Data type by identifier; 0 = no such property. */
-  static final int[] TYPE = new int[ID_LIMIT];
-  /** Name by identifier, as in the accessors. */
-  static final String[] NAME = new String[ID_LIMIT];
-
-  static {
-    define(PAYLOAD_FORMAT_INDICATOR, T_BYTE, "payloadFormatIndicator");
-    define(MESSAGE_EXPIRY_INTERVAL, T_FOUR_BYTE, "messageExpiryInterval");
-    define(CONTENT_TYPE, T_STRING, "contentType");
-    define(RESPONSE_TOPIC, T_STRING, "responseTopic");
-    define(CORRELATION_DATA, T_BINARY, "correlationData");
-    define(SUBSCRIPTION_IDENTIFIER, T_VBI, "subscriptionIdentifier");
-    define(SESSION_EXPIRY_INTERVAL, T_FOUR_BYTE, "sessionExpiryInterval");
-    define(ASSIGNED_CLIENT_IDENTIFIER, T_STRING, "assignedClientIdentifier");
-    define(SERVER_KEEP_ALIVE, T_TWO_BYTE, "serverKeepAlive");
-    define(AUTHENTICATION_METHOD, T_STRING, "authenticationMethod");
-    define(AUTHENTICATION_DATA, T_BINARY, "authenticationData");
-    define(REQUEST_PROBLEM_INFORMATION, T_BOOLEAN, "requestProblemInformation");
-    define(WILL_DELAY_INTERVAL, T_FOUR_BYTE, "willDelayInterval");
-    define(REQUEST_RESPONSE_INFORMATION, T_BOOLEAN, "requestResponseInformation");
-    define(RESPONSE_INFORMATION, T_STRING, "responseInformation");
-    define(SERVER_REFERENCE, T_STRING, "serverReference");
-    define(REASON_STRING, T_STRING, "reasonString");
-    define(RECEIVE_MAXIMUM, T_TWO_BYTE, "receiveMaximum");
-    define(TOPIC_ALIAS_MAXIMUM, T_TWO_BYTE, "topicAliasMaximum");
-    define(TOPIC_ALIAS, T_TWO_BYTE, "topicAlias");
-    define(MAXIMUM_QOS, T_BYTE, "maximumQos");
-    define(RETAIN_AVAILABLE, T_BOOLEAN, "retainAvailable");
-    define(USER_PROPERTY, T_PAIR, "userProperty");
-    define(MAXIMUM_PACKET_SIZE, T_FOUR_BYTE, "maximumPacketSize");
-    define(WILDCARD_SUBSCRIPTION_AVAILABLE, T_BOOLEAN, "wildcardSubscriptionAvailable");
-    define(SUBSCRIPTION_IDENTIFIER_AVAILABLE, T_BOOLEAN, "subscriptionIdentifierAvailable");
-    define(SHARED_SUBSCRIPTION_AVAILABLE, T_BOOLEAN, "sharedSubscriptionAvailable");
-  }
-
-  private static void define(int id, int type, String name) {
-    TYPE[id] = type;
-    NAME[id] = name;
-  }
-
-  // ---- where each property may appear (2.2.2.2), as bit masks over the identifiers ----
-
-  static final long ALLOWED_CONNECT =
-      mask(SESSION_EXPIRY_INTERVAL, AUTHENTICATION_METHOD, AUTHENTICATION_DATA,
-          REQUEST_PROBLEM_INFORMATION, REQUEST_RESPONSE_INFORMATION, RECEIVE_MAXIMUM,
-          TOPIC_ALIAS_MAXIMUM, USER_PROPERTY, MAXIMUM_PACKET_SIZE);
-  static final long ALLOWED_WILL =
-      mask(PAYLOAD_FORMAT_INDICATOR, MESSAGE_EXPIRY_INTERVAL, CONTENT_TYPE, RESPONSE_TOPIC,
-          CORRELATION_DATA, WILL_DELAY_INTERVAL, USER_PROPERTY);
-  static final long ALLOWED_CONNACK =
-      mask(SESSION_EXPIRY_INTERVAL, ASSIGNED_CLIENT_IDENTIFIER, SERVER_KEEP_ALIVE,
-          AUTHENTICATION_METHOD, AUTHENTICATION_DATA, RESPONSE_INFORMATION, SERVER_REFERENCE,
-          REASON_STRING, RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAXIMUM_QOS, RETAIN_AVAILABLE,
-          USER_PROPERTY, MAXIMUM_PACKET_SIZE, WILDCARD_SUBSCRIPTION_AVAILABLE,
-          SUBSCRIPTION_IDENTIFIER_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE);
-  static final long ALLOWED_PUBLISH =
-      mask(PAYLOAD_FORMAT_INDICATOR, MESSAGE_EXPIRY_INTERVAL, CONTENT_TYPE, RESPONSE_TOPIC,
-          CORRELATION_DATA, SUBSCRIPTION_IDENTIFIER, TOPIC_ALIAS, USER_PROPERTY);
-  /** PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK. */
-  static final long ALLOWED_ACK = mask(REASON_STRING, USER_PROPERTY);
-  static final long ALLOWED_SUBSCRIBE = mask(SUBSCRIPTION_IDENTIFIER, USER_PROPERTY);
-  static final long ALLOWED_UNSUBSCRIBE = mask(USER_PROPERTY);
-  static final long ALLOWED_DISCONNECT =
-      mask(SESSION_EXPIRY_INTERVAL, SERVER_REFERENCE, REASON_STRING, USER_PROPERTY);
-  static final long ALLOWED_AUTH =
-      mask(AUTHENTICATION_METHOD, AUTHENTICATION_DATA, REASON_STRING, USER_PROPERTY);
-
-  static long mask(int... ids) {
-    long m = 0;
-    for (int id : ids) {
-      m |= 1L << id;
-    }
-    return m;
-  }
-
-  /** The properties a packet of this type may carry (for a will see {@link #ALLOWED_WILL}). */
-  static long allowed(PacketType type) {
-    switch (type) {
-      case CONNECT:
-        return ALLOWED_CONNECT;
-      case CONNACK:
-        return ALLOWED_CONNACK;
-      case PUBLISH:
-        return ALLOWED_PUBLISH;
-      case PUBACK:
-      case PUBREC:
-      case PUBREL:
-      case PUBCOMP:
-      case SUBACK:
-      case UNSUBACK:
-        return ALLOWED_ACK;
-      case SUBSCRIBE:
-        return ALLOWED_SUBSCRIBE;
-      case UNSUBSCRIBE:
-        return ALLOWED_UNSUBSCRIBE;
-      case DISCONNECT:
-        return ALLOWED_DISCONNECT;
-      case AUTH:
-        return ALLOWED_AUTH;
-      default:
-        return 0;
-    }
-  }
-
-  /** The name of a property identifier, e.g. "receiveMaximum (0x21)". */
-  static String describe(int id) {
-    String name = id >= 0 && id < ID_LIMIT ? NAME[id] : null;
-    return (name == null ? "property" : name) + " (0x" + hex2(id) + ")";
-  }
-
-  private static String hex2(int v) {
-    String s = Integer.toHexString(v).toUpperCase();
-    return s.length() == 1 ? "0" + s : s;
-  }
-
   /** No properties; immutable. */
   public static final MqttProperties EMPTY = new MqttProperties(true);
-
-  private final boolean immutable;
-  /** Bit {@code id} set when property {@code id} is present. */
-  private long present;
-  /** By identifier; allocated on the first set. Lists for the two repeatable properties. */
-  private Object[] values;
-  /** Cached {@link #encodedLength()}, -1 when unknown. */
-  private int encodedLength = -1;
 
   /** A new, empty, mutable property set. */
   public MqttProperties() {
@@ -213,10 +73,12 @@ public final class MqttProperties implements io.tributary.router.message.Message
   }
 
   private MqttProperties(boolean immutable) {
-    this.immutable = immutable;
-    if (immutable) {
-      encodedLength = 0;
-    }
+    super(immutable);
+  }
+
+  @Override
+  MqttProperties self() {
+    return this;
   }
 
   /** A new empty, mutable property set (for fluent building). */
@@ -226,125 +88,18 @@ public final class MqttProperties implements io.tributary.router.message.Message
 
   /** A mutable copy (lists and arrays copied too). Copying {@link #EMPTY} gives a new empty set. */
   public MqttProperties copy() {
-    MqttProperties c = new MqttProperties();
-    if (values != null) {
-      c.values = new Object[ID_LIMIT];
-      for (int id = 0; id < ID_LIMIT; id++) {
-        Object v = values[id];
-        if (v instanceof byte[]) {
-          v = ((byte[]) v).clone();
-        } else if (v instanceof List) {
-          v = new ArrayList<>((List<?>) v);
-        }
-        c.values[id] = v;
-      }
-    }
-    c.present = present;
-    c.encodedLength = encodedLength;
-    return c;
+    return copyInto(new MqttProperties());
   }
 
-  public boolean isEmpty() {
-    return present == 0;
+
+  /** The name of a property identifier, e.g. "receiveMaximum (0x21)". */
+  static String describe(int id) {
+    return PropertyIds.describe(id);
   }
 
-  /**
-   * Heap this set takes, estimated on a 64-bit JVM with compressed references: object headers,
-   * the value array, strings as UTF-16 (the worst case), one record and list slot per user
-   * property. Retention counts it, so many small properties cannot hide behind a small wire size.
-   */
-  @Override
-  public int heapBytes() {
-    if (values == null) {
-      return 16;
-    }
-    long bytes = 32 + 16 + 4L * ID_LIMIT;
-    for (Object v : values) {
-      bytes += heapBytesOf(v);
-    }
-    return (int) Math.min(Integer.MAX_VALUE, bytes);
-  }
-
-  private static long heapBytesOf(Object v) {
-    if (v == null) {
-      return 0;
-    }
-    if (v instanceof String str) {
-      return 40 + 2L * str.length();
-    }
-    if (v instanceof byte[] bytes) {
-      return 16 + bytes.length;
-    }
-    if (v instanceof UserProperty up) {
-      return 16 + heapBytesOf(up.name()) + heapBytesOf(up.value());
-    }
-    if (v instanceof List<?> list) {
-      long bytes = 40 + 4L * list.size();
-      for (Object o : list) {
-        bytes += heapBytesOf(o);
-      }
-      return bytes;
-    }
-    return 16; // a boxed number
-  }
-
-  /** Whether the property with this identifier is present (e.g. {@link #TOPIC_ALIAS}). */
-  public boolean contains(int id) {
-    return id > 0 && id < ID_LIMIT && (present & (1L << id)) != 0;
-  }
-
-  /** Bit {@code id} set for each present property identifier. */
-  long presentMask() {
-    return present;
-  }
-
-  // ---- generic storage ----
-
-  private Object get(int id) {
-    return values == null ? null : values[id];
-  }
-
-  private MqttProperties put(int id, Object value) {
-    if (immutable) {
-      throw new UnsupportedOperationException("MqttProperties.EMPTY is immutable; use create()");
-    }
-    if (value == null) {
-      if (values != null) {
-        values[id] = null;
-      }
-      present &= ~(1L << id);
-    } else {
-      if (values == null) {
-        values = new Object[ID_LIMIT];
-      }
-      values[id] = value;
-      present |= 1L << id;
-    }
-    encodedLength = -1;
-    return this;
-  }
-
-  private static Integer checkRange(Integer v, int max, String what) {
-    if (v != null && (v < 0 || v > max)) {
-      throw new IllegalArgumentException(what + " " + v + " outside 0.." + max);
-    }
-    return v;
-  }
-
-  private static Long checkFourByte(Long v, String what) {
-    if (v != null && (v < 0 || v > MAX_FOUR_BYTE_INTEGER)) {
-      throw new IllegalArgumentException(what + " " + v + " outside 0.." + MAX_FOUR_BYTE_INTEGER);
-    }
-    return v;
-  }
-
-  private Integer toInt(Boolean b) {
-    return b == null ? null : (b ? 1 : 0);
-  }
-
-  private Boolean bool(int id) {
-    Integer v = (Integer) get(id);
-    return v == null ? null : v != 0;
+  /** Writes the properties (without the property length), in identifier order. */
+  void writeTo(io.netty.buffer.ByteBuf buf) {
+    PropertiesEncoder.writeTo(this, buf);
   }
 
   // ---- typed accessors ----
@@ -665,216 +420,5 @@ public final class MqttProperties implements io.tributary.router.message.Message
 
   public MqttProperties sharedSubscriptionAvailable(Boolean value) {
     return put(SHARED_SUBSCRIPTION_AVAILABLE, toInt(value));
-  }
-
-  // ---- decoder entry points (values already validated) ----
-
-  /** Stores a decoded single-valued property: Integer, Long, String or byte[] by type. */
-  void putDecoded(int id, Object value) {
-    put(id, value);
-  }
-
-  // ---- wire form ----
-
-  /**
-   * Bytes of the encoded properties, without the property length in front.
-   *
-   * @throws IllegalArgumentException if a string or binary value is over 65535 bytes or the
-   *     total over the largest Variable Byte Integer
-   */
-  int encodedLength() {
-    int cached = encodedLength;
-    if (cached >= 0) {
-      return cached;
-    }
-    long n = 0;
-    long bits = present;
-    while (bits != 0) {
-      int id = Long.numberOfTrailingZeros(bits);
-      bits &= bits - 1;
-      Object v = values[id];
-      switch (TYPE[id]) {
-        case T_BYTE:
-        case T_BOOLEAN:
-          n += 2;
-          break;
-        case T_TWO_BYTE:
-          n += 3;
-          break;
-        case T_FOUR_BYTE:
-          n += 5;
-          break;
-        case T_STRING:
-          n += 3 + utf8Length((String) v, NAME[id]);
-          break;
-        case T_BINARY:
-          n += 3 + binaryLength((byte[]) v, NAME[id]);
-          break;
-        case T_VBI:
-          for (Object o : (List<?>) v) {
-            n += 1 + MqttEncoder.remainingLengthSize((Integer) o);
-          }
-          break;
-        case T_PAIR:
-          for (Object o : (List<?>) v) {
-            UserProperty p = (UserProperty) o;
-            n += 5 + utf8Length(p.name(), "user property name")
-                + utf8Length(p.value(), "user property value");
-          }
-          break;
-        default:
-          throw new IllegalStateException("property " + id);
-      }
-    }
-    if (n > MAX_VARIABLE_BYTE_INTEGER) {
-      throw new IllegalArgumentException("properties too large: " + n + " bytes");
-    }
-    encodedLength = (int) n;
-    return (int) n;
-  }
-
-  /** Writes the properties (without the property length), in identifier order. */
-  void writeTo(ByteBuf buf) {
-    long bits = present;
-    while (bits != 0) {
-      int id = Long.numberOfTrailingZeros(bits);
-      bits &= bits - 1;
-      Object v = values[id];
-      switch (TYPE[id]) {
-        case T_BYTE:
-        case T_BOOLEAN:
-          buf.writeByte(id).writeByte((Integer) v);
-          break;
-        case T_TWO_BYTE:
-          buf.writeByte(id).writeShort((Integer) v);
-          break;
-        case T_FOUR_BYTE:
-          buf.writeByte(id).writeInt((int) (long) (Long) v);
-          break;
-        case T_STRING:
-          buf.writeByte(id);
-          writeString(buf, (String) v);
-          break;
-        case T_BINARY:
-          byte[] b = (byte[]) v;
-          buf.writeByte(id).writeShort(b.length).writeBytes(b);
-          break;
-        case T_VBI:
-          for (Object o : (List<?>) v) {
-            buf.writeByte(id);
-            MqttEncoder.writeRemainingLength(buf, (Integer) o);
-          }
-          break;
-        case T_PAIR:
-          for (Object o : (List<?>) v) {
-            UserProperty p = (UserProperty) o;
-            buf.writeByte(id);
-            writeString(buf, p.name());
-            writeString(buf, p.value());
-          }
-          break;
-        default:
-          throw new IllegalStateException("property " + id);
-      }
-    }
-  }
-
-  private static void writeString(ByteBuf buf, String s) {
-    int len = ByteBufUtil.utf8Bytes(s);
-    buf.writeShort(len);
-    ByteBufUtil.reserveAndWriteUtf8(buf, s, len);
-  }
-
-  private static int utf8Length(String s, String what) {
-    int len = ByteBufUtil.utf8Bytes(s);
-    if (len > 0xFFFF) {
-      throw new IllegalArgumentException(what + " is " + len + " UTF-8 bytes, max 65535");
-    }
-    return len;
-  }
-
-  private static int binaryLength(byte[] b, String what) {
-    if (b.length > 0xFFFF) {
-      throw new IllegalArgumentException(what + " is " + b.length + " bytes, max 65535");
-    }
-    return b.length;
-  }
-
-  // ---- Object ----
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (!(o instanceof MqttProperties)) {
-      return false;
-    }
-    MqttProperties other = (MqttProperties) o;
-    if (present != other.present) {
-      return false;
-    }
-    long bits = present;
-    while (bits != 0) {
-      int id = Long.numberOfTrailingZeros(bits);
-      bits &= bits - 1;
-      Object a = values[id];
-      Object b = other.values[id];
-      if (a instanceof byte[]) {
-        if (!Arrays.equals((byte[]) a, (byte[]) b)) {
-          return false;
-        }
-      } else if (!a.equals(b)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  @Override
-  public int hashCode() {
-    int h = Long.hashCode(present);
-    long bits = present;
-    while (bits != 0) {
-      int id = Long.numberOfTrailingZeros(bits);
-      bits &= bits - 1;
-      Object v = values[id];
-      h = h * 31 + (v instanceof byte[] ? Arrays.hashCode((byte[]) v) : v.hashCode());
-    }
-    return h;
-  }
-
-  @Override
-  public String toString() {
-    if (present == 0) {
-      return "{}";
-    }
-    StringBuilder sb = new StringBuilder("{");
-    long bits = present;
-    while (bits != 0) {
-      int id = Long.numberOfTrailingZeros(bits);
-      bits &= bits - 1;
-      if (sb.length() > 1) {
-        sb.append(", ");
-      }
-      Object v = values[id];
-      switch (TYPE[id]) {
-        case T_BOOLEAN:
-          sb.append(NAME[id]).append('=').append((Integer) v != 0);
-          break;
-        case T_BINARY:
-          sb.append(NAME[id]).append("=<").append(((byte[]) v).length).append(" bytes>");
-          break;
-        case T_VBI:
-          sb.append("subscriptionIdentifiers=").append(v);
-          break;
-        case T_PAIR:
-          sb.append("userProperties=").append(v);
-          break;
-        default:
-          sb.append(NAME[id]).append('=').append(v);
-      }
-    }
-    return sb.append('}').toString();
   }
 }

@@ -69,21 +69,21 @@ final class Codec5TestSupport {
 
   /** A valid value of the property's data type (for identifier/placement tests). */
   static byte[] sampleValue(int id) {
-    switch (MqttProperties.TYPE[id]) {
-      case MqttProperties.T_BYTE:
-      case MqttProperties.T_BOOLEAN:
+    switch (PropertyIds.TYPE[id]) {
+      case PropertyIds.T_BYTE:
+      case PropertyIds.T_BOOLEAN:
         return b(0);
-      case MqttProperties.T_TWO_BYTE:
+      case PropertyIds.T_TWO_BYTE:
         return u16(5);
-      case MqttProperties.T_FOUR_BYTE:
+      case PropertyIds.T_FOUR_BYTE:
         return b(0, 0, 0, 5);
-      case MqttProperties.T_VBI:
+      case PropertyIds.T_VBI:
         return vbi(5);
-      case MqttProperties.T_STRING:
+      case PropertyIds.T_STRING:
         return str("x");
-      case MqttProperties.T_BINARY:
+      case PropertyIds.T_BINARY:
         return lp(b(1));
-      case MqttProperties.T_PAIR:
+      case PropertyIds.T_PAIR:
         return concat(str("k"), str("v"));
       default:
         throw new IllegalArgumentException("no property " + id);
@@ -93,8 +93,8 @@ final class Codec5TestSupport {
   /** Every defined property identifier. */
   static List<Integer> allIds() {
     List<Integer> ids = new java.util.ArrayList<>();
-    for (int id = 0; id < MqttProperties.ID_LIMIT; id++) {
-      if (MqttProperties.TYPE[id] != 0) {
+    for (int id = 0; id < PropertyIds.ID_LIMIT; id++) {
+      if (PropertyIds.TYPE[id] != 0) {
         ids.add(id);
       }
     }

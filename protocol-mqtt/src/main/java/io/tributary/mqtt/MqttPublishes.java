@@ -1,0 +1,108 @@
+package io.tributary.mqtt;
+
+import io.netty.buffer.ByteBuf;
+import io.tributary.mqtt.codec.Ack;
+import io.tributary.mqtt.codec.MqttProperties;
+import io.tributary.mqtt.codec.PacketType;
+import io.tributary.mqtt.codec.Publish;
+import io.tributary.router.Broker;
+import io.tributary.router.message.Message;
+import io.tributary.router.message.PayloadArena;
+import io.tributary.router.session.Session;
+import io.tributary.router.topic.Topics;
+
+/**
+ * PUBLISHes a client sends on one connection: MQTT 5 topic aliases resolved, the topic checked,
+ * QoS 2 resends recognised, the payload copied once into the loop's arena, the message stored, and
+ * the acknowledgement queued.
+ */
+final class MqttPublishes {
+
+  private final MqttConnection connection;
+  private final Broker broker;
+  private final MqttOptions options;
+  private final PayloadArena arena;
+  private final MqttOutbound outbound;
+  private String[] inboundAliases;
+  /** The topic of this client's last PUBLISH (already checked), reused while it repeats. */
+  private String lastTopic;
+
+  MqttPublishes(MqttConnection connection, Broker broker, MqttOptions options, PayloadArena arena,
+      MqttOutbound outbound) {
+    this.connection = connection;
+    this.broker = broker;
+    this.options = options;
+    this.arena = arena;
+    this.outbound = outbound;
+  }
+
+  void publish(Publish publish, Session session, boolean v5) {
+    String topic = publish.topic();
+    MqttProperties pp = publish.properties();
+    if (v5) {
+      Integer alias = pp.topicAlias();
+      if (alias != null) {
+        if (alias == 0 || alias > options.getTopicAliasMaximum()) {
+          connection.violation("topic alias " + alias + " outside 1.." + options.getTopicAliasMaximum(), 0x94);
+          return;
+        }
+        if (inboundAliases == null) {
+          inboundAliases = new String[options.getTopicAliasMaximum() + 1];
+        }
+        if (topic.isEmpty()) {
+          topic = inboundAliases[alias];
+          if (topic == null) {
+            connection.violation("topic alias " + alias + " used before it was set", 0x82);
+            return;
+          }
+        } else {
+          inboundAliases[alias] = topic;
+        }
+      }
+    }
+    if (topic.equals(lastTopic)) {
+      // A device publishing to one topic again: the log keeps one String for all its messages,
+      // fewer long-lived objects for the collector to copy.
+      topic = lastTopic;
+    } else {
+      if (Topics.levels(topic) > options.getMaxTopicLevels()) {
+        connection.violation("topic deeper than " + options.getMaxTopicLevels() + " levels", 0x97);
+        return;
+      }
+      lastTopic = topic;
+    }
+    int qos = publish.qos();
+    if (qos == 2) {
+      if (v5 && session.inboundQos2Count() >= options.getReceiveMaximum()
+          && !session.hasInboundQos2(publish.packetId())) {
+        connection.violation("more than Receive Maximum " + options.getReceiveMaximum() + " QoS 2 messages unreleased", 0x93);
+        return;
+      }
+      if (!session.receiveQos2(publish.packetId())) {
+        // A resend of a QoS 2 message not yet released: acknowledge, do not deliver twice.
+        outbound.send(new Ack(PacketType.PUBREC, publish.packetId()));
+        return;
+      }
+    }
+    // The one copy of the payload: out of the read buffer into the message the log keeps, in this
+    // loop's payload arena (few long-lived arrays for the collector to copy).
+    ByteBuf in = publish.payload();
+    int length = in.readableBytes();
+    byte[] array = arena.allocate(length);
+    int offset = arena.offset();
+    in.getBytes(in.readerIndex(), array, offset, length);
+    long now = System.currentTimeMillis();
+    broker.publish(new Message(topic, array, offset, length, qos, publish.retain(), connection.clientId(), now,
+        ForwardedProperties.expiresAt(pp, now), ForwardedProperties.of(pp)));
+    if (qos > 0) {
+      // MQTT 5: 0x10 tells the publisher nobody subscribes (the message is still accepted).
+      int reason = v5 && !broker.index().hasSubscribers(topic) ? 0x10 : 0x00;
+      PacketType type = qos == 1 ? PacketType.PUBACK : PacketType.PUBREC;
+      if (reason == 0x00) {
+        outbound.sendShortAck(type, publish.packetId()); // the common case
+      } else {
+        outbound.send(new Ack(type, publish.packetId(), reason));
+      }
+    }
+  }
+}
