@@ -200,6 +200,7 @@ public final class BrokerConfig {
 
   public static final class Sessions {
     public int maxInflight = RouterOptions.DEFAULT_MAX_INFLIGHT;
+    public long subscribeLookbackMs = RouterOptions.DEFAULT_SUBSCRIBE_LOOKBACK_MS;
   }
 
   public static final class Log {
@@ -299,6 +300,8 @@ public final class BrokerConfig {
     check(limits != null, "limits", "must be an object");
     limits.validate();
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
+    option("sessions.subscribeLookbackMs",
+        () -> new RouterOptions().setSubscribeLookbackMs(sessions.subscribeLookbackMs));
     option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
     option("log.segmentBytes", () -> new CommitLogOptions().setSegmentBytes(log.segmentBytes));
     option("log.retentionBytes", () -> new CommitLogOptions().setRetentionBytes(log.retentionBytes));
@@ -405,6 +408,7 @@ public final class BrokerConfig {
   public RouterOptions routerOptions() {
     return new RouterOptions()
         .setMaxInflight(sessions.maxInflight)
+        .setSubscribeLookbackMs(sessions.subscribeLookbackMs)
         .setLog(new CommitLogOptions().setSegmentRecords(log.segmentRecords)
             .setSegmentBytes(log.segmentBytes)
             .setRetentionBytes(Math.min(log.retentionBytes, effectiveHeapBudget())));

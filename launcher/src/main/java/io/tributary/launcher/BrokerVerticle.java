@@ -26,6 +26,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final List<CoreVerticle> cores = new CopyOnWriteArrayList<>();
   private BrokerConfig config;
   private Broker broker;
+  private ConnectionGate gate;
   private String coresDeployment;
   private AcceptGuard acceptGuard;
 
@@ -38,7 +39,7 @@ public final class BrokerVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     broker = new Broker(config.routerOptions());
-    ConnectionGate gate = connectionGate();
+    gate = connectionGate();
     int instances = config.effectiveInstances();
     ListenerStates states = new ListenerStates(config.listeners, instances);
     return vertx.deployVerticle(() -> {
@@ -147,6 +148,11 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   /** The broker core, for embedding applications and tests. */
+  /** The connection limits as enforced at accept, with the connections open now (tests, metrics). */
+  public ConnectionGate connectionLimits() {
+    return gate;
+  }
+
   public Broker broker() {
     return broker;
   }

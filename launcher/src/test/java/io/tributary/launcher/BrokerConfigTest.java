@@ -65,6 +65,8 @@ class BrokerConfigTest {
     assertTrue(msg.contains("'mqtt.maxPacketSize'"), msg);
     msg = error(new JsonObject().put("sessions", new JsonObject().put("maxInflight", 0)));
     assertTrue(msg.contains("'sessions.maxInflight'"), msg);
+    msg = error(new JsonObject().put("sessions", new JsonObject().put("subscribeLookbackMs", -1)));
+    assertTrue(msg.contains("'sessions.subscribeLookbackMs'"), msg);
     msg = error(new JsonObject().put("log", new JsonObject().put("retentionBytes", -5)));
     assertTrue(msg.contains("'log.retentionBytes'"), msg);
     msg = error(new JsonObject().put("listeners", new JsonArray().add(listener(1883)).add(listener(1884))));

@@ -1,7 +1,5 @@
 package io.tributary.bench.load;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
@@ -13,7 +11,6 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.transport.Transport;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,9 +21,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
@@ -391,12 +386,12 @@ public final class LoadGenerator {
     for (int i = 0; i < pubCount; i++) {
       Loop loop = loops[(i + subCount) % loops.length];
       publishers[i] = new Publisher(i, loop, topic(kind, i), version, s.getQos(), s.getPayloadBytes(), copies,
-          s.getWindow(), fixedRate);
+          s.getWindow(), fixedRate, this::fail);
       loop.publishers.add(publishers[i]);
     }
     Subscriber[] subscribers = new Subscriber[subCount];
     for (int i = 0; i < subCount; i++) {
-      subscribers[i] = new Subscriber(loops[i % loops.length], publishers);
+      subscribers[i] = new Subscriber(loops[i % loops.length], publishers, this::fail);
     }
 
     String[] filters = new String[subCount];
@@ -585,7 +580,7 @@ public final class LoadGenerator {
     int n = s.getConnections();
     long rssBefore = ProcStats.rssKiB(pid);
     Snapshot a = cpuSnapshot();
-    BenchConnection.Listener listener = new Quiet();
+    BenchConnection.Listener listener = new QuietListener(this::fail);
     openAll(n, IDLE_IN_FLIGHT, i -> open(loops[i % loops.length], clientId("i", i), s.getProtocolVersion(),
         IDLE_KEEP_ALIVE_SECONDS, 0, listener), "idle connection");
     startPinger();
@@ -606,8 +601,9 @@ public final class LoadGenerator {
     AtomicInteger completed = new AtomicInteger();
     CountDownLatch warmDone = new CountDownLatch(1);
     CountDownLatch allDone = new CountDownLatch(1);
-    BenchConnection.Listener listener = new Quiet();
-    Storm storm = new Storm(total, warm, started, completed, warmDone, allDone, listener, s.getProtocolVersion());
+    BenchConnection.Listener listener = new QuietListener(this::fail);
+    ConnectionStorm storm = new ConnectionStorm(stormRun(), client, s.getHost(), s.getPort(), total, warm, started,
+        completed, warmDone, allDone, listener, s.getProtocolVersion());
     int chains = Math.min(s.getConcurrency(), total);
     for (int i = 0; i < chains; i++) {
       Loop loop = loops[i % loops.length];
@@ -624,6 +620,30 @@ public final class LoadGenerator {
     return new LoadResult(r.scenario(), 0, 0, 0, r.seconds(), 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
         r.brokerCpuSeconds(), Double.NaN, r.brokerRssKiB(), Double.NaN, r.connectionsPerSecond(),
         r.generatorCpuPercent(), r.brokerCpuPercent());
+  }
+
+  private ConnectionStorm.Run stormRun() {
+    return new ConnectionStorm.Run() {
+      @Override
+      public boolean failed() {
+        return failure.get() != null;
+      }
+
+      @Override
+      public void fail(String message) {
+        LoadGenerator.this.fail(message);
+      }
+
+      @Override
+      public String clientId(int n) {
+        return LoadGenerator.this.clientId("c", n);
+      }
+
+      @Override
+      public Snapshot cpuSnapshot() {
+        return LoadGenerator.this.cpuSnapshot();
+      }
+    };
   }
 
   private Snapshot cpuSnapshot() {
@@ -648,420 +668,17 @@ public final class LoadGenerator {
     checkFailure();
   }
 
-  /** The chains of a connection storm: each completed cycle starts the next on the same loop. */
-  private final class Storm {
-    final int total;
-    final int warm;
-    final AtomicInteger started;
-    final AtomicInteger completed;
-    final CountDownLatch warmDone;
-    final CountDownLatch allDone;
-    final BenchConnection.Listener listener;
-    final int version;
-    volatile Snapshot warmSnapshot;
-    volatile Snapshot endSnapshot;
 
-    Storm(int total, int warm, AtomicInteger started, AtomicInteger completed, CountDownLatch warmDone,
-        CountDownLatch allDone, BenchConnection.Listener listener, int version) {
-      this.total = total;
-      this.warm = warm;
-      this.started = started;
-      this.completed = completed;
-      this.warmDone = warmDone;
-      this.allDone = allDone;
-      this.listener = listener;
-      this.version = version;
-    }
-
-    void next(Loop loop) {
-      if (failure.get() != null) {
-        return;
-      }
-      int n = started.getAndIncrement();
-      if (n >= total) {
-        return;
-      }
-      BenchConnection.open(client, loop.context, scenario.getHost(), scenario.getPort(), clientId("c", n), version,
-          KEEP_ALIVE_SECONDS, 0, listener)
-          .compose(BenchConnection::disconnect)
-          .onComplete(ar -> {
-            if (ar.failed()) {
-              fail(ar.cause() instanceof LoadException ? ar.cause().getMessage()
-                  : "connection storm cycle " + n + ": " + BenchConnection.describe(ar.cause()));
-              return;
-            }
-            int done = completed.incrementAndGet();
-            // the measured part runs from the completion of the last warm-up cycle to that of the last one
-            if (done == warm) {
-              warmSnapshot = cpuSnapshot();
-              warmDone.countDown();
-            }
-            if (done == total) {
-              endSnapshot = cpuSnapshot();
-              allDone.countDown();
-            }
-            next(loop);
-          });
-    }
-  }
-
-  /** For connections that should hear nothing but CONNACK: anything else fails the run. */
-  private final class Quiet implements BenchConnection.Listener {
-    @Override
-    public void onPublish(BenchConnection c, ByteBuf buf, int index, int length) throws MqttProtocolException {
-      throw new MqttProtocolException("unexpected PUBLISH on a connection without subscriptions");
-    }
-
-    @Override
-    public void onPubAck(BenchConnection c) throws MqttProtocolException {
-      throw new MqttProtocolException("unexpected PUBACK on a connection that did not publish");
-    }
-
-    @Override
-    public void onReadComplete(BenchConnection c) {
-    }
-
-    @Override
-    public void onFailure(BenchConnection c, String message) {
-      fail(message);
-    }
-  }
 
   // ---------------------------------------------------------------------------------------------
   // state
 
-  private record Snapshot(long nanos, long sent, long delivered, long lost, Histogram histogram, long brokerTicks,
+  record Snapshot(long nanos, long sent, long delivered, long lost, Histogram histogram, long brokerTicks,
       long selfTicks) {
   }
 
-  /** One event loop of the generator and what lives on it (touched only on that loop after setup). */
-  static final class Loop {
-    final ContextInternal context;
-    final EventLoop eventLoop;
-    final List<Publisher> publishers = new ArrayList<>();
-    final Histogram histogram = newHistogram();
-    long delivered;
 
-    Loop(ContextInternal context, EventLoop eventLoop) {
-      this.context = context;
-      this.eventLoop = eventLoop;
-    }
-  }
 
-  /** A publishing client: paces its messages and builds one write per batch. */
-  private final class Publisher implements BenchConnection.Listener {
-    final int index;
-    final Loop loop;
-    final int qos;
-    final int copies;
-    final long windowDeliveries;
-    final int window;
-    final boolean fixedRate;
-    /** One encoded PUBLISH; per message only time, sequence and packet id change. */
-    final byte[] template;
-    final int payloadOffset;
-    final int packetIdOffset;
-    final int maxBatch;
-    /** Deliveries of this publisher's messages seen by the subscribers (added once per read batch). */
-    final AtomicLong received = new AtomicLong();
-    /** True while the publisher waits for deliveries; a subscriber that clears it wakes the publisher. */
-    final AtomicBoolean parked = new AtomicBoolean();
-    /** While parked: the {@link #received} count at which a batch of {@link #minBatch} may go. */
-    volatile long wakeAt;
-    /** Closed loop: a parked publisher waits until it can send this many (1/8 of its window), not one by one. */
-    int minBatch = 1;
-    final Runnable wake = this::pump;
-
-    BenchConnection conn;
-    boolean running;
-    long sent;
-    long acked;
-    /** PUBACKs given up on by the stall guard. */
-    long ackCredit;
-    /** Deliveries given up on by the stall guard. */
-    long lostCredit;
-    long lost;
-    int qosLimit;
-    int nextPacketId;
-    java.util.concurrent.ScheduledFuture<?> timer;
-    long lastProgress = -1;
-    long lastProgressAt;
-    long startNanos;
-    double intervalNanos;
-    boolean drainPending;
-
-    Publisher(int index, Loop loop, String topic, int version, int qos, int payloadBytes, int copies, int window,
-        boolean fixedRate) {
-      this.index = index;
-      this.loop = loop;
-      this.qos = qos;
-      this.copies = copies;
-      this.window = window;
-      this.windowDeliveries = (long) window * copies;
-      this.fixedRate = fixedRate;
-      byte[] t = topic.getBytes(StandardCharsets.UTF_8);
-      int remaining = 2 + t.length + (qos == 1 ? 2 : 0) + (version == 5 ? 1 : 0) + payloadBytes;
-      ByteBuf b = Unpooled.buffer(1 + 4 + remaining);
-      b.writeByte(0x30 | (qos << 1));
-      MqttPacketReader.writeVbi(b, remaining);
-      b.writeShort(t.length).writeBytes(t);
-      packetIdOffset = qos == 1 ? b.writerIndex() : -1;
-      if (qos == 1) {
-        b.writeShort(0);
-      }
-      if (version == 5) {
-        b.writeByte(0);
-      }
-      payloadOffset = b.writerIndex();
-      b.writeLong(0).writeInt(index).writeInt(0).writeZero(payloadBytes - 16);
-      template = new byte[b.readableBytes()];
-      b.readBytes(template);
-      maxBatch = Math.max(1, MAX_WRITE_BYTES / template.length);
-    }
-
-    /** On the loop: starts publishing (closed loop now, fixed rate from {@code start}). */
-    void start(long start, double interval) {
-      if (conn == null || conn.isFailed()) {
-        return;
-      }
-      running = true;
-      qosLimit = Math.min(window, conn.serverReceiveMaximum());
-      minBatch = Math.max(1, (qos == 1 ? qosLimit : window) / 8);
-      conn.drainHandler(v -> {
-        drainPending = false;
-        if (fixedRate) {
-          tick();
-        } else {
-          pump();
-        }
-      });
-      if (fixedRate) {
-        startNanos = start;
-        intervalNanos = interval;
-        timer = loop.eventLoop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.MILLISECONDS);
-      } else {
-        lastProgressAt = System.nanoTime();
-        timer = loop.eventLoop.scheduleAtFixedRate(this::checkStall, 250, 250, TimeUnit.MILLISECONDS);
-        pump();
-      }
-    }
-
-    void stop() {
-      running = false;
-      if (timer != null) {
-        timer.cancel(false);
-        timer = null;
-      }
-    }
-
-    /** Closed loop: sends what the window allows, or parks until deliveries come in. */
-    void pump() {
-      if (!running || conn.isFailed()) {
-        return;
-      }
-      while (true) {
-        long allowed = allowance();
-        if (allowed < minBatch) {
-          wakeAt = sent * copies - lostCredit - windowDeliveries + (long) minBatch * copies;
-          parked.set(true);
-          // a delivery may have been counted between the check and parking
-          allowed = allowance();
-          if (allowed < minBatch) {
-            return;
-          }
-          parked.set(false);
-        }
-        if (conn.writeQueueFull()) {
-          drainPending = true;
-          return;
-        }
-        send((int) Math.min(allowed, maxBatch), System.nanoTime());
-      }
-    }
-
-    private long allowance() {
-      long outstanding = sent * copies - received.get() - lostCredit;
-      if (outstanding < 0) {
-        // deliveries given up on arrived after all
-        lostCredit += outstanding;
-        lost += outstanding;
-        outstanding = 0;
-      }
-      long k = (windowDeliveries - outstanding) / copies;
-      if (qos == 1) {
-        k = Math.min(k, qosLimit - unacked());
-      }
-      return k;
-    }
-
-    private long unacked() {
-      long u = sent - acked - ackCredit;
-      if (u < 0) {
-        ackCredit += u;
-        u = 0;
-      }
-      return u;
-    }
-
-    private void checkStall() {
-      if (!running) {
-        return;
-      }
-      long rcv = received.get();
-      long progress = rcv + acked;
-      long now = System.nanoTime();
-      long outstanding = sent * copies - rcv - lostCredit;
-      long unacked = qos == 1 ? sent - acked - ackCredit : 0;
-      if (progress != lastProgress || (outstanding <= 0 && unacked <= 0)) {
-        lastProgress = progress;
-        lastProgressAt = now;
-        return;
-      }
-      if (now - lastProgressAt >= STALL_NANOS) {
-        if (outstanding > 0) {
-          lost += outstanding;
-          lostCredit += outstanding;
-        }
-        if (unacked > 0) {
-          ackCredit += unacked;
-        }
-        lastProgressAt = now;
-        pump();
-      }
-    }
-
-    /** Fixed rate: sends the messages scheduled up to now, stamped with their scheduled times. */
-    private void tick() {
-      if (!running || drainPending || conn.isFailed()) {
-        return;
-      }
-      long now = System.nanoTime();
-      if (now < startNanos) {
-        return;
-      }
-      long due = (long) ((now - startNanos) / intervalNanos) + 1 - sent;
-      if (qos == 1) {
-        due = Math.min(due, qosLimit - unacked());
-      }
-      while (due > 0) {
-        if (conn.writeQueueFull()) {
-          drainPending = true;
-          return;
-        }
-        int n = (int) Math.min(due, maxBatch);
-        send(n, -1);
-        due -= n;
-      }
-    }
-
-    /** One write of {@code n} PUBLISHes; {@code time} &lt; 0 stamps each with its scheduled time. */
-    private void send(int n, long time) {
-      byte[] t = template;
-      ByteBuf out = conn.alloc().directBuffer(n * t.length);
-      long seq = sent;
-      for (int j = 0; j < n; j++, seq++) {
-        int w = out.writerIndex();
-        out.writeBytes(t);
-        out.setLong(w + payloadOffset, time >= 0 ? time : startNanos + (long) (seq * intervalNanos));
-        out.setInt(w + payloadOffset + 12, (int) seq);
-        if (packetIdOffset >= 0) {
-          int id = nextPacketId == 65_535 ? 1 : nextPacketId + 1;
-          nextPacketId = id;
-          out.setShort(w + packetIdOffset, id);
-        }
-      }
-      sent = seq;
-      conn.write(out);
-    }
-
-    @Override
-    public void onPublish(BenchConnection c, ByteBuf buf, int index, int length) throws MqttProtocolException {
-      throw new MqttProtocolException("unexpected PUBLISH on a publisher connection");
-    }
-
-    @Override
-    public void onPubAck(BenchConnection c) throws MqttProtocolException {
-      if (qos == 0) {
-        throw new MqttProtocolException("unexpected PUBACK for QoS 0 publishing");
-      }
-      acked++;
-    }
-
-    @Override
-    public void onReadComplete(BenchConnection c) {
-      if (running && !fixedRate && !drainPending) {
-        pump();
-      }
-    }
-
-    @Override
-    public void onFailure(BenchConnection c, String message) {
-      fail(message);
-    }
-  }
-
-  /** A subscribing client: records latency and counts deliveries per publisher for one read. */
-  private final class Subscriber implements BenchConnection.Listener {
-    final Loop loop;
-    final Publisher[] publishers;
-    final long[] counts;
-    final int[] touched;
-    int touchedCount;
-
-    Subscriber(Loop loop, Publisher[] publishers) {
-      this.loop = loop;
-      this.publishers = publishers;
-      this.counts = new long[publishers.length];
-      this.touched = new int[publishers.length];
-    }
-
-    @Override
-    public void onPublish(BenchConnection c, ByteBuf buf, int index, int length) throws MqttProtocolException {
-      if (length < 16) {
-        throw new MqttProtocolException("received a PUBLISH with a " + length + "-byte payload, not a generator message");
-      }
-      long now = System.nanoTime();
-      int p = buf.getInt(index + 8);
-      if (p < 0 || p >= publishers.length) {
-        throw new MqttProtocolException("received a message of unknown publisher " + p);
-      }
-      long latency = now - buf.getLong(index);
-      loop.histogram.recordValue(latency < 0 ? 0 : Math.min(latency, HISTOGRAM_MAX_NANOS));
-      loop.delivered++;
-      if (counts[p]++ == 0) {
-        touched[touchedCount++] = p;
-      }
-    }
-
-    @Override
-    public void onPubAck(BenchConnection c) throws MqttProtocolException {
-      throw new MqttProtocolException("unexpected PUBACK on a subscriber connection");
-    }
-
-    @Override
-    public void onReadComplete(BenchConnection c) {
-      int n = touchedCount;
-      touchedCount = 0;
-      for (int i = 0; i < n; i++) {
-        int p = touched[i];
-        Publisher pub = publishers[p];
-        long received = pub.received.addAndGet(counts[p]);
-        counts[p] = 0;
-        if (pub.parked.get() && received >= pub.wakeAt && pub.parked.compareAndSet(true, false)) {
-          if (pub.loop.eventLoop.inEventLoop()) {
-            pub.pump();
-          } else {
-            pub.loop.eventLoop.execute(pub.wake);
-          }
-        }
-      }
-    }
-
-    @Override
-    public void onFailure(BenchConnection c, String message) {
-      fail(message);
-    }
-  }
 
   @Override
   public String toString() {
