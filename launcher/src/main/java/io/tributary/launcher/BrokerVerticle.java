@@ -147,12 +147,12 @@ public final class BrokerVerticle extends VerticleBase {
     });
   }
 
-  /** The broker core, for embedding applications and tests. */
   /** The connection limits as enforced at accept, with the connections open now (tests, metrics). */
   public ConnectionGate connectionLimits() {
     return gate;
   }
 
+  /** The broker core, for embedding applications and tests. */
   public Broker broker() {
     return broker;
   }

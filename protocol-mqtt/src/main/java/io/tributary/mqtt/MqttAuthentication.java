@@ -5,6 +5,7 @@ import io.tributary.mqtt.auth.AuthRequest;
 import io.tributary.mqtt.auth.AuthStep;
 import io.tributary.mqtt.auth.EnhancedAuthenticator;
 import io.tributary.mqtt.codec.Auth;
+import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.ReasonCodes;
@@ -144,7 +145,7 @@ final class MqttAuthentication {
         String reason = step.reason() == null ? "not authorized" : step.reason();
         if (!connection.isConnected()) {
           int code = ReasonCodes.isValidFromServer(PacketType.CONNACK, step.reasonCode()) ? step.reasonCode() : 0x87;
-          connection.refuseConnect(code, method + " authentication failed: " + reason);
+          refuseConnect(code, method + " authentication failed: " + reason);
         } else {
           int code = ReasonCodes.isValidFromServer(PacketType.DISCONNECT, step.reasonCode()) ? step.reasonCode() : 0x87;
           log.info("{}: {} re-authentication failed: {}", connection.describe(), method, reason);
@@ -152,5 +153,11 @@ final class MqttAuthentication {
         }
       }
     }
+  }
+
+  private void refuseConnect(int reasonCode, String reason) {
+    log.info("{}: {}; CONNACK 0x{}", connection.describe(), reason, Integer.toHexString(reasonCode));
+    outbound.send(new ConnAck(false, reasonCode, new MqttProperties().reasonString(reason)));
+    connection.closeAfterWrite();
   }
 }

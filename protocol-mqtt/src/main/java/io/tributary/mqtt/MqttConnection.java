@@ -51,7 +51,8 @@ final class MqttConnection {
   private final MqttTransport socket;
   private final MqttDecoder decoder;
   private final MqttOutbound outbound;
-  private final MqttAuthentication authentication;
+  /** Only for a CONNECT that names an authentication method (most connections never need one). */
+  private MqttAuthentication authentication;
   private final MqttSubscriptions subscriptions;
   private final MqttPublishes publishes;
   private final KeepAlive keepAlive;
@@ -79,7 +80,6 @@ final class MqttConnection {
     this.decoder = new MqttDecoder(options.getMaxPacketSize())
         .userPropertyLimits(options.getMaxUserProperties(), options.getMaxUserPropertyBytes());
     this.outbound = new MqttOutbound(this, vertx, options, registry, broker.counters(), socket);
-    this.authentication = new MqttAuthentication(this, outbound);
     this.subscriptions = new MqttSubscriptions(options, outbound);
     this.publishes = new MqttPublishes(this, broker, options, registry.arena(), outbound);
     this.keepAlive = new KeepAlive(vertx, this, outbound);
@@ -199,7 +199,7 @@ final class MqttConnection {
     if (state == State.AUTHENTICATING) {
       // Until the CONNACK only AUTH and DISCONNECT may come (MQTT-4.12.0-4 ff.).
       switch (packet.type()) {
-        case AUTH -> authentication.onAuth((Auth) packet);
+        case AUTH -> onAuth((Auth) packet);
         case DISCONNECT -> close();
         default -> violation(packet.type() + " during enhanced authentication", 0x82);
       }
@@ -233,7 +233,7 @@ final class MqttConnection {
       case SUBSCRIBE -> subscriptions.subscribe((Subscribe) packet, session, v5());
       case UNSUBSCRIBE -> subscriptions.unsubscribe((Unsubscribe) packet, session, v5());
       case PINGREQ -> outbound.send(PingResp.INSTANCE);
-      case AUTH -> authentication.onAuth((Auth) packet);
+      case AUTH -> onAuth((Auth) packet);
       case DISCONNECT -> {
         Disconnect d = (Disconnect) packet;
         // MQTT 5: 0x04 "disconnect with will message" keeps the will; a new session expiry
@@ -280,11 +280,20 @@ final class MqttConnection {
     if (n.authenticator() != null) {
       // The session is claimed only once the exchange succeeds; the connect timeout still runs.
       state = State.AUTHENTICATING;
+      authentication = new MqttAuthentication(this, outbound);
       authentication.begin(n.authenticator(), connect.username(), n.request(),
           connect.properties().authenticationData());
       return;
     }
     claimSession(n.request());
+  }
+
+  private void onAuth(Auth packet) {
+    if (authentication != null) {
+      authentication.onAuth(packet);
+    } else { // the codec refuses AUTH after a CONNECT without a method: a guard
+      violation("AUTH without enhanced authentication", 0x82);
+    }
   }
 
   /** The initial enhanced authentication succeeded: its method and data go into the CONNACK. */
@@ -299,12 +308,6 @@ final class MqttConnection {
     state = State.CONNECTING;
     deferred = new ArrayList<>();
     broker.connect(dispatcher, request, this::onSessionBound);
-  }
-
-  void refuseConnect(int reasonCode, String reason) {
-    log.info("{}: {}; CONNACK 0x{}", describe(), reason, Integer.toHexString(reasonCode));
-    outbound.send(new ConnAck(false, reasonCode, new MqttProperties().reasonString(reason)));
-    closeAfterWrite();
   }
 
   private void onSessionBound(Session s, boolean present) {
@@ -400,7 +403,8 @@ final class MqttConnection {
     close();
   }
 
-  private void closeAfterWrite() {
+  /** Closes after what is queued is written (a refused CONNECT: nothing more will come). */
+  void closeAfterWrite() {
     state = State.CLOSED;
     outbound.writeAndClose();
   }

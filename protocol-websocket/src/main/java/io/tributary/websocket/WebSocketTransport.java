@@ -87,6 +87,11 @@ final class WebSocketTransport extends ChannelTransport {
     return transport;
   }
 
+  /** The channel's pipeline (tests check what the takeover left in it). */
+  io.netty.channel.ChannelPipeline pipeline() {
+    return ctx().pipeline();
+  }
+
   // ---- inbound -----------------------------------------------------------------------------
 
   @Override
