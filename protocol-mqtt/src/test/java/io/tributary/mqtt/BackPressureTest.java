@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tributary.mqtt.codec.Will;
 import io.tributary.commitlog.CommitLogOptions;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.Packet;
@@ -48,9 +49,9 @@ class BackPressureTest {
         .setLog(new CommitLogOptions().setRetentionBytes(RETENTION).setSegmentRecords(64));
     int n = (int) (SENT_BYTES / PAYLOAD);
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), router);
-        WireClient slow = WireClient.open(broker.port(), 32 * 1024);
-        WireClient pub = WireClient.connect(broker.port(), "bp-pub", true)) {
-      assertEquals(0, slow.connect("bp-slow", true, 0, null).returnCode());
+        MqttWire slow = MqttWire.open311(broker.port(), 32 * 1024);
+        MqttWire pub = MqttWire.connect311(broker.port(), "bp-pub", true)) {
+      assertEquals(0, slow.connect("bp-slow", true, 0, (Will) null).returnCode());
       assertEquals(0, slow.subscribe("bp/#", 0));
       // From here on the slow subscriber does not read its socket.
 
@@ -131,9 +132,9 @@ class BackPressureTest {
     int n = 3000;
     int payloadSize = 8 * 1024; // window x payload > the write queue bound: both limits are hit
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), new RouterOptions().setMaxInflight(window));
-        WireClient sub = WireClient.open(broker.port(), 16 * 1024);
-        WireClient pub = WireClient.connect(broker.port(), "bq-pub", true)) {
-      assertEquals(0, sub.connect("bq-sub", true, 0, null).returnCode());
+        MqttWire sub = MqttWire.open311(broker.port(), 16 * 1024);
+        MqttWire pub = MqttWire.connect311(broker.port(), "bq-pub", true)) {
+      assertEquals(0, sub.connect("bq-sub", true, 0, (Will) null).returnCode());
       assertEquals(1, sub.subscribe("bq/#", 1));
 
       CompletableFuture<Void> published = CompletableFuture.runAsync(() -> {
@@ -192,9 +193,9 @@ class BackPressureTest {
     // reading stops the writer.
     long cap = 48L << 20;
     try (TestBroker broker = TestBroker.start();
-        WireClient flood = WireClient.open(broker.port(), 4096);
-        WireClient other = WireClient.connect(broker.port(), "pf-other", true)) {
-      assertEquals(0, flood.connect("pf-flood", true, 0, null).returnCode());
+        MqttWire flood = MqttWire.open311(broker.port(), 4096);
+        MqttWire other = MqttWire.connect311(broker.port(), "pf-other", true)) {
+      assertEquals(0, flood.connect("pf-flood", true, 0, (Will) null).returnCode());
       long baseline = usedHeapAfterGc();
       byte[] chunk = new byte[64 * 1024];
       for (int i = 0; i < chunk.length; i += 2) {

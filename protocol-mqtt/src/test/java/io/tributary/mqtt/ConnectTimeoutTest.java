@@ -3,6 +3,7 @@ package io.tributary.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tributary.mqtt.codec.Will;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.Connect;
 import io.tributary.mqtt.codec.MqttEncoder;
@@ -30,14 +31,14 @@ class ConnectTimeoutTest {
   void silentSocketIsClosed() throws Exception {
     try (TestBroker broker = start()) {
       for (int i = 0; i < 2; i++) { // one per event loop
-        try (WireClient c = WireClient.open(broker.port())) {
+        try (MqttWire c = MqttWire.open311(broker.port())) {
           long start = System.nanoTime();
           assertTrue(c.awaitClosed(5000), "a socket that sends nothing is closed");
           long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
           assertTrue(elapsedMs >= TIMEOUT_MS - 100, "closed before the timeout: " + elapsedMs + " ms");
         }
       }
-      WireClient.awaitOpenConnections(broker, new int[2]);
+      MqttWire.awaitOpenConnections(broker, new int[2]);
       assertEquals(0, broker.broker().sessionCount());
     }
   }
@@ -45,7 +46,7 @@ class ConnectTimeoutTest {
   @Test
   void socketThatSendsOnlyPartOfConnectIsClosed() throws Exception {
     try (TestBroker broker = start();
-        WireClient c = WireClient.open(broker.port())) {
+        MqttWire c = MqttWire.open311(broker.port())) {
       ByteBuf connect = MqttEncoder.encode(new Connect(4, "slow", true, 0, null, null, null), 4,
           UnpooledByteBufAllocator.DEFAULT);
       byte[] bytes = ByteBufUtil.getBytes(connect);
@@ -59,9 +60,9 @@ class ConnectTimeoutTest {
   @Test
   void connectSentInTimeIsNotClosedLater() throws Exception {
     try (TestBroker broker = start();
-        WireClient c = WireClient.open(broker.port())) {
+        MqttWire c = MqttWire.open311(broker.port())) {
       c.expectNothing(TIMEOUT_MS / 5);
-      ConnAck ack = c.connect("in-time", true, 0, null);
+      ConnAck ack = c.connect("in-time", true, 0, (Will) null);
       assertEquals(0, ack.returnCode());
       c.expectNothing(TIMEOUT_MS * 3); // well past the connect timeout: still open
       c.ping();

@@ -42,7 +42,7 @@ class HardeningTest {
   private static void assertRefusedWith0x95(TestBroker broker, MqttProperties props) throws IOException {
     long refused = broker.broker().counters().get(Counter.USER_PROPERTIES_REFUSED);
     long published = broker.broker().publishedCount();
-    try (RawV5 c = RawV5.connect(broker.port(), "props")) {
+    try (MqttWire c = MqttWire.connect5(broker.port(), "props")) {
       c.publish("up/t", 1, false, "x".getBytes(StandardCharsets.UTF_8), props);
       Disconnect d = c.expect(Disconnect.class, 10_000);
       assertEquals(0x95, d.reasonCode());
@@ -67,7 +67,7 @@ class HardeningTest {
 
   @Test
   void userPropertiesUpToTheLimitsAreAccepted() throws Exception {
-    try (TestBroker broker = TestBroker.start(); RawV5 c = RawV5.connect(broker.port(), "many")) {
+    try (TestBroker broker = TestBroker.start(); MqttWire c = MqttWire.connect5(broker.port(), "many")) {
       c.publish("up/t", 1, false, "x".getBytes(StandardCharsets.UTF_8),
           userProperties(MqttOptions.DEFAULT_MAX_USER_PROPERTIES, 100));
       Ack ack = c.expectAck(PacketType.PUBACK, 10_000);
@@ -90,8 +90,8 @@ class HardeningTest {
         (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.tributary.mqtt.MqttConnection");
     logger.addAppender(logs);
     String forged = "x\n01:02:03.456 ERROR [main] TributaryMain - forged";
-    try (TestBroker broker = TestBroker.start(); RawV5 c = RawV5.connect(broker.port(), forged)) {
-      c.sendBytes(RawV5.bytes(RawV5.connectPacket(forged, true, 60, MqttProperties.EMPTY))); // second CONNECT
+    try (TestBroker broker = TestBroker.start(); MqttWire c = MqttWire.connect5(broker.port(), forged)) {
+      c.sendBytes(MqttWire.bytes5(MqttWire.connectPacket5(forged, true, 60, MqttProperties.EMPTY))); // second CONNECT
       c.expect(Disconnect.class, 10_000);
       String line = null;
       for (int i = 0; i < 200 && line == null; i++) {
@@ -154,11 +154,11 @@ class HardeningTest {
     RouterOptions router = new RouterOptions().setRetentionReportMs(100)
         .setLog(new io.tributary.commitlog.CommitLogOptions().setSegmentRecords(8).setRetentionBytes(4096));
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), router)) {
-      try (RawV5 away = RawV5.connect(broker.port(), "away", true,
+      try (MqttWire away = MqttWire.connect5(broker.port(), "away", true,
           new MqttProperties().sessionExpiryInterval(3600L))) {
         away.subscribe("loss/#", 1);
       }
-      try (RawV5 pub = RawV5.connect(broker.port(), "feeder")) {
+      try (MqttWire pub = MqttWire.connect5(broker.port(), "feeder")) {
         for (int i = 0; i < 200; i++) {
           pub.publish("loss/t", 1, false, new byte[200], MqttProperties.EMPTY);
           pub.expectAck(PacketType.PUBACK, 10_000);
@@ -189,7 +189,7 @@ class HardeningTest {
         Socket s = new Socket("127.0.0.1", broker.port())) {
       long before = broker.broker().counters().get(Counter.SLOW_CONSUMERS_CLOSED);
       OutputStream out = s.getOutputStream();
-      out.write(RawV5.bytes(RawV5.connectPacket("flood", true, 0, MqttProperties.EMPTY)));
+      out.write(MqttWire.bytes5(MqttWire.connectPacket5("flood", true, 0, MqttProperties.EMPTY)));
       byte[] chunk = new byte[65536];
       for (int i = 0; i < chunk.length; i += 2) {
         chunk[i] = (byte) 0xC0;

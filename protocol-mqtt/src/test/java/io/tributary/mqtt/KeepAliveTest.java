@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tributary.mqtt.codec.Will;
 import io.tributary.mqtt.codec.PingResp;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class KeepAliveTest {
   @Test
   void clientThatPingsEverySecondStaysConnectedPastSeveralPeriods() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient c = WireClient.connect(broker.port(), "ka-ping", true, 2, null)) {
+        MqttWire c = MqttWire.connect311(broker.port(), "ka-ping", true, 2, null)) {
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(6000);
       int pongs = 0;
       while (System.nanoTime() < end) {
@@ -36,7 +37,7 @@ class KeepAliveTest {
   @Test
   void clientThatStopsPingingIsClosedAfterOneAndAHalfPeriodsNotBeforeOne() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient c = WireClient.connect(broker.port(), "ka-silent", true, 2, null)) {
+        MqttWire c = MqttWire.connect311(broker.port(), "ka-silent", true, 2, null)) {
       // Active for a while first, so the broker's check has been pushed back by traffic.
       for (int i = 0; i < 2; i++) {
         c.expectNothing(900);
@@ -57,7 +58,7 @@ class KeepAliveTest {
   @Test
   void keepAliveZeroDisablesTheCheck() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient c = WireClient.connect(broker.port(), "ka-zero", true, 0, null)) {
+        MqttWire c = MqttWire.connect311(broker.port(), "ka-zero", true, 0, null)) {
       // Well past what any small keep-alive grace would be; a short bounded negative wait.
       c.expectNothing(3500);
       c.ping();
@@ -68,9 +69,9 @@ class KeepAliveTest {
   @Test
   void pingsFromAClientTheBrokerStoppedReadingDoNotExpireItsKeepAlive() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "kp-pub", true);
-        WireClient sub = WireClient.open(broker.port(), 4096)) {
-      assertEquals(0, sub.connect("kp-sub", true, 1, null).returnCode());
+        MqttWire pub = MqttWire.connect311(broker.port(), "kp-pub", true);
+        MqttWire sub = MqttWire.open311(broker.port(), 4096)) {
+      assertEquals(0, sub.connect("kp-sub", true, 1, (Will) null).returnCode());
       assertEquals(0, sub.subscribe("kp/#", 0));
       // The subscriber stops reading and its socket fills: the broker stops reading it in turn
       // (back-pressure), so it cannot see the PINGREQs that keep the connection alive.
@@ -85,7 +86,7 @@ class KeepAliveTest {
         Thread.sleep(500);
       }
       // 3.5 s > 1.5 x 1 s: silence the broker could not hear is not held against the client.
-      WireClient.awaitOpenConnections(broker, open);
+      MqttWire.awaitOpenConnections(broker, open);
       pub.publish("kp/end", 0, false, new byte[1]);
       int pongs = 0;
       boolean end = false;
@@ -107,7 +108,7 @@ class KeepAliveTest {
   }
 
   private static void awaitNoConnections(TestBroker broker) throws InterruptedException {
-    WireClient.awaitOpenConnections(broker, new int[broker.openConnections().length]);
+    MqttWire.awaitOpenConnections(broker, new int[broker.openConnections().length]);
     assertEquals(0, broker.broker().sessionCount(), "the clean session ended with the connection");
   }
 }

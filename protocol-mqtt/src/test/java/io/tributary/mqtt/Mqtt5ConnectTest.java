@@ -1,6 +1,6 @@
 package io.tributary.mqtt;
 
-import static io.tributary.mqtt.V5Wire.T;
+import static io.tributary.mqtt.MqttWire.T;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,7 +43,7 @@ class Mqtt5ConnectTest {
   void connackAdvertisesLimitsAndCapabilitiesThatMatchBehaviour() throws Exception {
     MqttOptions opts = new MqttOptions().setReceiveMaximum(3).setMaxPacketSize(2048).setTopicAliasMaximum(5);
     try (TestBroker broker = TestBroker.start(2, opts, new RouterOptions());
-        V5Wire c = V5Wire.connect(broker.port(), "caps", true, null)) {
+        MqttWire c = MqttWire.connect5(broker.port(), "caps", true, (Long) null)) {
       MqttProperties p = c.connAck.properties();
       assertFalse(c.sessionPresent());
       assertEquals(3, p.receiveMaximum(), "Receive Maximum: " + p);
@@ -60,17 +60,17 @@ class Mqtt5ConnectTest {
 
       // Wildcards, subscription identifiers, QoS 2 and retained messages all work as advertised.
       assertEquals(2, c.subscribe("caps/+/x", 2, 42));
-      try (V5Wire pub = V5Wire.connect(broker.port(), "caps-pub", true, null)) {
+      try (MqttWire pub = MqttWire.connect5(broker.port(), "caps-pub", true, (Long) null)) {
         pub.publishAndComplete("caps/r/x", 2, true, "kept", MqttProperties.EMPTY);
         Publish live = c.nextPublishAcking(T);
         assertEquals("caps/r/x", live.topic());
         assertEquals(2, live.qos(), "QoS 2 delivered as QoS 2");
         assertEquals(List.of(42), live.properties().subscriptionIdentifiers());
-        try (V5Wire late = V5Wire.connect(broker.port(), "caps-late", true, null)) {
+        try (MqttWire late = MqttWire.connect5(broker.port(), "caps-late", true, (Long) null)) {
           late.subscribe("caps/#", 1);
           Publish retained = late.nextPublishAcking(T);
           assertTrue(retained.retain(), "retained message sent with the retain flag");
-          assertEquals("kept", V5Wire.text(retained));
+          assertEquals("kept", MqttWire.text(retained));
           late.disconnectAndWait();
         }
 
@@ -95,7 +95,7 @@ class Mqtt5ConnectTest {
       }
 
       // Maximum Packet Size 2048: a larger PUBLISH is refused with 0x95.
-      try (V5Wire big = V5Wire.connect(broker.port(), "caps-big", true, null)) {
+      try (MqttWire big = MqttWire.connect5(broker.port(), "caps-big", true, (Long) null)) {
         big.publish("caps/big", 0, false, "x".repeat(2100), MqttProperties.EMPTY);
         Disconnect d = big.expectClosed(T);
         assertNotNull(d, "DISCONNECT before close");
@@ -103,7 +103,7 @@ class Mqtt5ConnectTest {
       }
 
       // Receive Maximum 3: a 4th unreleased QoS 2 PUBLISH is refused with 0x93.
-      try (V5Wire q2 = V5Wire.connect(broker.port(), "caps-q2", true, null)) {
+      try (MqttWire q2 = MqttWire.connect5(broker.port(), "caps-q2", true, (Long) null)) {
         for (int i = 0; i < 3; i++) {
           q2.publish("caps/q2", 2, false, "m" + i, MqttProperties.EMPTY);
           q2.expectAck(PacketType.PUBREC, T);
@@ -140,7 +140,7 @@ class Mqtt5ConnectTest {
     MqttOptions opts = new MqttOptions().setMaxKeepAliveSeconds(1);
     try (TestBroker broker = TestBroker.start(2, opts, new RouterOptions())) {
       // Asking for more than the maximum (60 > 1): told 1, and 1 is what is enforced.
-      try (V5Wire c = V5Wire.connect(broker.port(), "ka-long", true, 60, null, new MqttProperties())) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "ka-long", true, 60, null, new MqttProperties())) {
         assertEquals(1, c.connAck.properties().serverKeepAlive(), "Server Keep Alive: " + c.connAck);
         long start = System.nanoTime();
         Disconnect d = c.expectClosed(T); // silent: 1.5 x 1 s, not 1.5 x 60 s
@@ -150,7 +150,7 @@ class Mqtt5ConnectTest {
         assertTrue(ms >= 1000 && ms < 6000, "closed after the server keep alive grace, took " + ms + " ms");
       }
       // Asking for none (0): also told 1.
-      try (V5Wire c = V5Wire.connect(broker.port(), "ka-zero", true, 0, null, new MqttProperties())) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "ka-zero", true, 0, null, new MqttProperties())) {
         assertEquals(1, c.connAck.properties().serverKeepAlive(), "Server Keep Alive: " + c.connAck);
         c.disconnectAndWait();
       }
@@ -162,14 +162,14 @@ class Mqtt5ConnectTest {
         o.setKeepAliveInterval(60);
         IMqttToken tok = paho.connectWithResult(o);
         assertEquals(1, tok.getResponseProperties().getServerKeepAlive());
-        V5Wire.waitUntil("the broker disconnects the Paho client after 1.5 x 1 s", T, () -> !paho.isConnected());
+        MqttWire.waitUntil("the broker disconnects the Paho client after 1.5 x 1 s", T, () -> !paho.isConnected());
       } finally {
         closePaho(paho);
       }
     }
     // A keep alive at or under the maximum is accepted: no Server Keep Alive.
     try (TestBroker broker = TestBroker.start(2, new MqttOptions().setMaxKeepAliveSeconds(100), new RouterOptions());
-        V5Wire c = V5Wire.connect(broker.port(), "ka-ok", true, 30, null, new MqttProperties())) {
+        MqttWire c = MqttWire.connect5(broker.port(), "ka-ok", true, 30, null, new MqttProperties())) {
       assertNull(c.connAck.properties().serverKeepAlive(), "no Server Keep Alive: " + c.connAck);
       c.disconnectAndWait();
     }
@@ -179,7 +179,7 @@ class Mqtt5ConnectTest {
   void emptyClientIdGetsAnAssignedIdThatKeysTheSession() throws Exception {
     try (TestBroker broker = TestBroker.start()) {
       String assigned;
-      try (V5Wire c = V5Wire.connect(broker.port(), "", false, 300L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "", false, 300L)) {
         assigned = c.connAck.properties().assignedClientIdentifier();
         assertNotNull(assigned, "Assigned Client Identifier: " + c.connAck);
         assertFalse(assigned.isEmpty());
@@ -187,15 +187,15 @@ class Mqtt5ConnectTest {
         assertEquals(1, c.subscribe("assigned/t", 1));
         c.disconnectAndWait();
       }
-      try (V5Wire pub = V5Wire.connect(broker.port(), "assigned-pub", true, null)) {
+      try (MqttWire pub = MqttWire.connect5(broker.port(), "assigned-pub", true, (Long) null)) {
         pub.publishAndComplete("assigned/t", 1, false, "while away", MqttProperties.EMPTY);
       }
       // The assigned id names the session: reconnecting with it finds the subscription and the
       // message queued while away.
-      try (V5Wire c = V5Wire.connect(broker.port(), assigned, false, 300L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), assigned, false, 300L)) {
         assertTrue(c.sessionPresent(), "session present with the assigned id");
         assertNull(c.connAck.properties().assignedClientIdentifier(), "nothing assigned for a given id");
-        assertEquals("while away", V5Wire.text(c.nextPublishAcking(T)));
+        assertEquals("while away", MqttWire.text(c.nextPublishAcking(T)));
         c.disconnect(0x00, new MqttProperties().sessionExpiryInterval(0L));
       }
       // Two empty ids get two different ids (Paho v5 reads the assigned one too).
@@ -220,15 +220,15 @@ class Mqtt5ConnectTest {
     MqttOptions opts = new MqttOptions().setResponseInformation("responses/");
     MqttProperties request = new MqttProperties().requestResponseInformation(true);
     try (TestBroker broker = TestBroker.start(2, opts, new RouterOptions())) {
-      try (V5Wire c = V5Wire.connect(broker.port(), "ri-yes", true, 60, null, request)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "ri-yes", true, 60, null, request)) {
         assertEquals("responses/", c.connAck.properties().responseInformation(), "Response Information");
         c.disconnectAndWait();
       }
-      try (V5Wire c = V5Wire.connect(broker.port(), "ri-no", true, 60, null, new MqttProperties())) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "ri-no", true, 60, null, new MqttProperties())) {
         assertNull(c.connAck.properties().responseInformation(), "not requested: " + c.connAck);
         c.disconnectAndWait();
       }
-      try (V5Wire c = V5Wire.connect(broker.port(), "ri-false", true, 60, null,
+      try (MqttWire c = MqttWire.connect5(broker.port(), "ri-false", true, 60, null,
           new MqttProperties().requestResponseInformation(false))) {
         assertNull(c.connAck.properties().responseInformation(), "request 0: " + c.connAck);
         c.disconnectAndWait();
@@ -244,7 +244,7 @@ class Mqtt5ConnectTest {
     }
     // Requested, but none configured: absent.
     try (TestBroker broker = TestBroker.start();
-        V5Wire c = V5Wire.connect(broker.port(), "ri-none", true, 60, null, request)) {
+        MqttWire c = MqttWire.connect5(broker.port(), "ri-none", true, 60, null, request)) {
       assertNull(c.connAck.properties().responseInformation(), "none configured: " + c.connAck);
       c.disconnectAndWait();
     }

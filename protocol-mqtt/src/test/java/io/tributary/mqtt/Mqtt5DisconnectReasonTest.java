@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tributary.mqtt.codec.Will;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.Disconnect;
 import io.tributary.mqtt.codec.MqttProperties;
@@ -50,13 +51,13 @@ class Mqtt5DisconnectReasonTest {
     return c;
   }
 
-  private RawV5 connected(String id) throws Exception {
-    return track(RawV5.connect(broker.port(), id));
+  private MqttWire connected(String id) throws Exception {
+    return track(MqttWire.connect5(broker.port(), id));
   }
 
   @Test
   void malformedPacket0x81() throws Exception {
-    RawV5 c = connected("dr-malformed");
+    MqttWire c = connected("dr-malformed");
     // PUBLISH QoS 0, topic of 2 bytes C3 28 (not UTF-8), no properties, payload "x".
     c.sendBytes(new byte[] {0x30, 6, 0, 2, (byte) 0xC3, 0x28, 0, 'x'});
     Disconnect d = c.expectDisconnect(0x81, 5000);
@@ -65,7 +66,7 @@ class Mqtt5DisconnectReasonTest {
 
   @Test
   void unknownPropertyIsMalformed0x81() throws Exception {
-    RawV5 c = connected("dr-unknown-prop");
+    MqttWire c = connected("dr-unknown-prop");
     // PUBLISH QoS 0 "t", properties: 2 bytes, id 0x7F (no such property) with one byte.
     c.sendBytes(new byte[] {0x30, 7, 0, 1, 't', 2, 0x7F, 0, 'x'});
     c.expectDisconnect(0x81, 5000);
@@ -73,14 +74,14 @@ class Mqtt5DisconnectReasonTest {
 
   @Test
   void secondConnectIsProtocolError0x82() throws Exception {
-    RawV5 c = connected("dr-second");
-    c.send(RawV5.connectPacket("dr-second", true, 0, MqttProperties.EMPTY));
+    MqttWire c = connected("dr-second");
+    c.send(MqttWire.connectPacket5("dr-second", true, 0, MqttProperties.EMPTY));
     c.expectDisconnect(0x82, 5000);
   }
 
   @Test
   void keepAliveTimeout0x8D() throws Exception {
-    RawV5 c = track(RawV5.open(broker.port()));
+    MqttWire c = track(MqttWire.open5(broker.port()));
     ConnAck ack = c.connect("dr-keepalive", true, 1, MqttProperties.EMPTY);
     assertEquals(0, ack.reasonCode());
     long t0 = System.nanoTime();
@@ -91,8 +92,8 @@ class Mqtt5DisconnectReasonTest {
 
   @Test
   void sessionTakenOver0x8E() throws Exception {
-    RawV5 first = connected("dr-takeover");
-    RawV5 second = connected("dr-takeover");
+    MqttWire first = connected("dr-takeover");
+    MqttWire second = connected("dr-takeover");
     first.expectDisconnect(0x8E, 5000);
     second.expectNothing(200); // the new connection stays
     assertEquals(1, second.subscribe("t/#", 1), "granted QoS 1");
@@ -113,7 +114,7 @@ class Mqtt5DisconnectReasonTest {
 
   @Test
   void topicDeeperThanTheLimitIsQuotaExceeded0x97() throws Exception {
-    RawV5 c = connected("dr-levels");
+    MqttWire c = connected("dr-levels");
     // A filter too deep is refused in the SUBACK (the connection stays).
     c.send(new Subscribe(1, List.of(new TopicSubscription("a/b/c/d", 0), new TopicSubscription("a/b/c", 0))));
     SubAck ack = c.expect(SubAck.class, 5000);
@@ -130,14 +131,14 @@ class Mqtt5DisconnectReasonTest {
   void reasonStringIsLeftOutWhenItWouldExceedTheClientsMaximumPacketSize() throws Exception {
     // MQTT-3.14.2-3: the DISCONNECT still goes out, but without a reason string that does not fit.
     // 30 bytes take the CONNACK but not a DISCONNECT with "topic deeper than 3 levels".
-    RawV5 c = track(RawV5.connect(broker.port(), "dr-tiny", true, new MqttProperties().maximumPacketSize(30L)));
+    MqttWire c = track(MqttWire.connect5(broker.port(), "dr-tiny", true, new MqttProperties().maximumPacketSize(30L)));
     c.publish("a/b/c/d", 0, "too deep");
-    Disconnect d = c.expectDisconnect(0x97, 5000); // RawV5's decoder refuses anything over 30 bytes
+    Disconnect d = c.expectDisconnect(0x97, 5000); // MqttWire's decoder refuses anything over 30 bytes
     assertEquals(null, d.properties().reasonString());
   }
 
   /** Reads until EOF, failing on any packet: a 3.1.1 client is never sent DISCONNECT. */
-  private static void assertClosedWithoutPacket(WireClient c, long timeoutMs) throws Exception {
+  private static void assertClosedWithoutPacket(MqttWire c, long timeoutMs) throws Exception {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     try {
       while (true) {
@@ -150,27 +151,27 @@ class Mqtt5DisconnectReasonTest {
           fail("a 3.1.1 client got " + p + " instead of EOF");
         }
       }
-    } catch (WireClient.ClosedException e) {
+    } catch (MqttWire.ClosedException e) {
       // EOF, nothing before it
     }
   }
 
   @Test
   void mqtt311ClientGetsNoDisconnectJustEof() throws Exception {
-    WireClient second = track(WireClient.connect(broker.port(), "dr-311-second", true));
+    MqttWire second = track(MqttWire.connect311(broker.port(), "dr-311-second", true));
     second.send(new io.tributary.mqtt.codec.Connect(4, "dr-311-second", true, 0, null, null, null));
     assertClosedWithoutPacket(second, 5000);
 
-    WireClient deep = track(WireClient.connect(broker.port(), "dr-311-deep", true));
+    MqttWire deep = track(MqttWire.connect311(broker.port(), "dr-311-deep", true));
     deep.publish("a/b/c/d", 0, "too deep");
     assertClosedWithoutPacket(deep, 5000);
 
-    WireClient first = track(WireClient.connect(broker.port(), "dr-311-takeover", true));
-    track(WireClient.connect(broker.port(), "dr-311-takeover", true));
+    MqttWire first = track(MqttWire.connect311(broker.port(), "dr-311-takeover", true));
+    track(MqttWire.connect311(broker.port(), "dr-311-takeover", true));
     assertClosedWithoutPacket(first, 5000);
 
-    WireClient idle = track(WireClient.open(broker.port()));
-    assertEquals(0, idle.connect("dr-311-keepalive", true, 1, null).returnCode());
+    MqttWire idle = track(MqttWire.open311(broker.port()));
+    assertEquals(0, idle.connect("dr-311-keepalive", true, 1, (Will) null).returnCode());
     assertClosedWithoutPacket(idle, 5000);
   }
 }

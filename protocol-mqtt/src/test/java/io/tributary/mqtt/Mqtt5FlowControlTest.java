@@ -48,7 +48,7 @@ class Mqtt5FlowControlTest {
   }
 
   /** Reads PUBLISHes for up to ms (at most max of them), acknowledging none. */
-  private static List<Publish> drainUnacked(RawV5 c, int max, long ms) throws Exception {
+  private static List<Publish> drainUnacked(MqttWire c, int max, long ms) throws Exception {
     List<Publish> got = new ArrayList<>();
     long deadline = System.nanoTime() + ms * 1_000_000L;
     while (got.size() < max) {
@@ -69,7 +69,7 @@ class Mqtt5FlowControlTest {
   @Test
   void clientReceiveMaximumBoundsUnacknowledgedQos1() throws Exception {
     broker = TestBroker.start();
-    RawV5 sub = track(RawV5.connect(broker.port(), "fc-rm3", true, new MqttProperties().receiveMaximum(3)));
+    MqttWire sub = track(MqttWire.connect5(broker.port(), "fc-rm3", true, new MqttProperties().receiveMaximum(3)));
     sub.subscribe("fc/q1", 1);
     int n = 10;
     publishN("fc/q1", n, 1);
@@ -78,13 +78,13 @@ class Mqtt5FlowControlTest {
     assertEquals(3, first.size());
     sub.expectNothing(300); // exactly 3 in flight: the 4th waits
     for (int i = 0; i < 3; i++) {
-      assertEquals("m" + i, RawV5.text(first.get(i)));
+      assertEquals("m" + i, MqttWire.text(first.get(i)));
       assertEquals(1, first.get(i).qos());
     }
 
     sub.ack(PacketType.PUBACK, first.get(0).packetId()); // one acknowledged releases one
     Publish fourth = sub.expectPublish(5000);
-    assertEquals("m3", RawV5.text(fourth));
+    assertEquals("m3", MqttWire.text(fourth));
     sub.expectNothing(300);
 
     // Acknowledge everything from here on: all messages arrive, in order, none twice.
@@ -95,7 +95,7 @@ class Mqtt5FlowControlTest {
     }
     for (int i = 4; i < n; i++) {
       Publish p = sub.expectPublish(5000);
-      assertEquals("m" + i, RawV5.text(p));
+      assertEquals("m" + i, MqttWire.text(p));
       assertEquals(false, p.dup());
       sub.ack(PacketType.PUBACK, p.packetId());
     }
@@ -105,7 +105,7 @@ class Mqtt5FlowControlTest {
   @Test
   void clientReceiveMaximumCountsQos2UntilPubcomp() throws Exception {
     broker = TestBroker.start();
-    RawV5 sub = track(RawV5.connect(broker.port(), "fc-rm2", true, new MqttProperties().receiveMaximum(2)));
+    MqttWire sub = track(MqttWire.connect5(broker.port(), "fc-rm2", true, new MqttProperties().receiveMaximum(2)));
     sub.subscribe("fc/q2", 2);
     publishN("fc/q2", 4, 2);
 
@@ -125,7 +125,7 @@ class Mqtt5FlowControlTest {
     sub.expectNothing(300);
     sub.ack(PacketType.PUBCOMP, rel.packetId());
     Publish third = sub.expectPublish(5000);
-    assertEquals("m2", RawV5.text(third));
+    assertEquals("m2", MqttWire.text(third));
     sub.expectNothing(300);
   }
 
@@ -137,7 +137,7 @@ class Mqtt5FlowControlTest {
   void receiveMaximumHoldsAcrossAReconnectAndNothingIsLost() throws Exception {
     broker = TestBroker.start();
     MqttProperties persistent = new MqttProperties().receiveMaximum(3).sessionExpiryInterval(300L);
-    RawV5 sub = RawV5.connect(broker.port(), "fc-resume", true, persistent);
+    MqttWire sub = MqttWire.connect5(broker.port(), "fc-resume", true, persistent);
     sub.subscribe("fc/resume", 1);
     int n = 8;
     publishN("fc/resume", n, 1);
@@ -146,24 +146,24 @@ class Mqtt5FlowControlTest {
     sub.expectNothing(200);
     sub.close(); // drop the connection with 3 in flight
 
-    RawV5 back = track(RawV5.open(broker.port()));
+    MqttWire back = track(MqttWire.open5(broker.port()));
     ConnAck ack = back.connect("fc-resume", false, 0,
         new MqttProperties().receiveMaximum(2).sessionExpiryInterval(300L));
     assertTrue(ack.sessionPresent());
     List<Publish> resent = drainUnacked(back, 3, 2000);
     assertEquals(2, resent.size(), "resends are bounded by the new Receive Maximum");
     for (int i = 0; i < 2; i++) {
-      assertEquals("m" + i, RawV5.text(resent.get(i)));
+      assertEquals("m" + i, MqttWire.text(resent.get(i)));
       assertTrue(resent.get(i).dup(), "a resend has DUP set");
     }
     List<String> got = new ArrayList<>();
     for (Publish p : resent) {
-      got.add(RawV5.text(p));
+      got.add(MqttWire.text(p));
       back.ack(PacketType.PUBACK, p.packetId());
     }
     while (got.size() < n) {
       Publish p = back.expectPublish(5000);
-      got.add(RawV5.text(p));
+      got.add(MqttWire.text(p));
       back.ack(PacketType.PUBACK, p.packetId());
     }
     List<String> expected = new ArrayList<>();
@@ -181,15 +181,15 @@ class Mqtt5FlowControlTest {
   @Test
   void pubrecWithAnErrorCodeEndsTheDeliveryAndFreesTheSlot() throws Exception {
     broker = TestBroker.start();
-    RawV5 sub = track(RawV5.connect(broker.port(), "fc-pubrec-err", true, new MqttProperties().receiveMaximum(1)));
+    MqttWire sub = track(MqttWire.connect5(broker.port(), "fc-pubrec-err", true, new MqttProperties().receiveMaximum(1)));
     sub.subscribe("fc/err", 2);
     publishN("fc/err", 2, 2);
     Publish first = sub.expectPublish(5000);
-    assertEquals("m0", RawV5.text(first));
+    assertEquals("m0", MqttWire.text(first));
     sub.expectNothing(200);
     sub.send(new Ack(PacketType.PUBREC, first.packetId(), 0x80)); // unspecified error
     Publish second = sub.expectPublish(5000); // no PUBREL before it
-    assertEquals("m1", RawV5.text(second));
+    assertEquals("m1", MqttWire.text(second));
     sub.ack(PacketType.PUBREC, second.packetId());
     assertEquals(second.packetId(), sub.expectAck(PacketType.PUBREL, 5000).packetId());
     sub.ack(PacketType.PUBCOMP, second.packetId());
@@ -209,7 +209,7 @@ class Mqtt5FlowControlTest {
     sub.expectNothing(200);
   }
 
-  private static int publishQos2(RawV5 c, String topic, int id, String payload) throws Exception {
+  private static int publishQos2(MqttWire c, String topic, int id, String payload) throws Exception {
     c.send(new Publish(topic, 2, false, false, id, io.netty.buffer.Unpooled.wrappedBuffer(
         payload.getBytes(StandardCharsets.UTF_8))));
     return id;
@@ -220,7 +220,7 @@ class Mqtt5FlowControlTest {
     broker = TestBroker.start(2, new MqttOptions().setReceiveMaximum(2), new RouterOptions());
     Mqtt5Paho sub = track(Mqtt5Paho.connect(broker, "fc-watch"));
     sub.subscribe("rm/#", 2);
-    RawV5 pub = track(RawV5.open(broker.port()));
+    MqttWire pub = track(MqttWire.open5(broker.port()));
     ConnAck ack = pub.connect("fc-over", true, 0, MqttProperties.EMPTY);
     assertEquals(0, ack.reasonCode());
     assertEquals(2, ack.properties().receiveMaximum(), "CONNACK Receive Maximum");
@@ -244,7 +244,7 @@ class Mqtt5FlowControlTest {
   @Test
   void releasingKeepsAClientWithinTheBrokersReceiveMaximum() throws Exception {
     broker = TestBroker.start(2, new MqttOptions().setReceiveMaximum(2), new RouterOptions());
-    RawV5 pub = track(RawV5.connect(broker.port(), "fc-ok"));
+    MqttWire pub = track(MqttWire.connect5(broker.port(), "fc-ok"));
     for (int id = 1; id <= 6; id++) {
       publishQos2(pub, "rm/ok", id, "x");
       assertEquals(id, pub.expectAck(PacketType.PUBREC, 5000).packetId());

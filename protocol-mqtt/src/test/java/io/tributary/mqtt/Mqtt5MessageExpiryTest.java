@@ -1,6 +1,6 @@
 package io.tributary.mqtt;
 
-import static io.tributary.mqtt.V5Wire.T;
+import static io.tributary.mqtt.MqttWire.T;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,14 +36,14 @@ class Mqtt5MessageExpiryTest {
   @Test
   void liveDeliveryForwardsTheIntervalAndAMessageWaitingInTheWindowExpires() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire pub = V5Wire.connect(broker.port(), "me-pub", true, null);
+        MqttWire pub = MqttWire.connect5(broker.port(), "me-pub", true, (Long) null);
         // Receive Maximum 1: one unacknowledged QoS 1 message at a time; the rest wait.
-        V5Wire sub = V5Wire.connect(broker.port(), "me-sub", true, 60, null,
+        MqttWire sub = MqttWire.connect5(broker.port(), "me-sub", true, 60, null,
             new MqttProperties().receiveMaximum(1))) {
       sub.subscribe("me/t", 1);
       pub.publishAndComplete("me/t", 1, false, "first", expiresIn(60));
       Publish first = sub.expectPublish(T); // not acknowledged yet
-      assertEquals("first", V5Wire.text(first));
+      assertEquals("first", MqttWire.text(first));
       Long left = first.properties().messageExpiryInterval();
       assertNotNull(left, "the interval is forwarded: " + first);
       assertTrue(left >= 58 && left <= 60, "forwarded interval about 60: " + left);
@@ -53,7 +53,7 @@ class Mqtt5MessageExpiryTest {
       sub.expectNothing(2000); // the window is full; meanwhile "short-lived" expires
       sub.ack(PacketType.PUBACK, first.packetId());
       Publish next = sub.nextPublishAcking(T);
-      assertEquals("no expiry", V5Wire.text(next), "the expired message was skipped");
+      assertEquals("no expiry", MqttWire.text(next), "the expired message was skipped");
       assertNull(next.properties().messageExpiryInterval(), "no interval on a message without one");
       sub.expectNothing(QUIET);
       sub.disconnectAndWait();
@@ -71,7 +71,7 @@ class Mqtt5MessageExpiryTest {
         sub.subscribe("mo/t", 1).waitForCompletion(T);
         sub.disconnect(5000);
 
-        try (V5Wire pub = V5Wire.connect(broker.port(), "mo-pub", true, null)) {
+        try (MqttWire pub = MqttWire.connect5(broker.port(), "mo-pub", true, (Long) null)) {
           pub.publishAndComplete("mo/t", 1, false, "expires in 1", expiresIn(1));
           pub.publishAndComplete("mo/t", 1, false, "never expires", MqttProperties.EMPTY);
           pub.publishAndComplete("mo/t", 1, false, "expires in 60", expiresIn(60));
@@ -101,23 +101,23 @@ class Mqtt5MessageExpiryTest {
   @Test
   void anExpiredRetainedMessageIsNotSentOnSubscribe() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire pub = V5Wire.connect(broker.port(), "mr-pub", true, null)) {
+        MqttWire pub = MqttWire.connect5(broker.port(), "mr-pub", true, (Long) null)) {
       pub.publishAndComplete("mr/short", 1, true, "short", expiresIn(1));
       pub.publishAndComplete("mr/long", 1, true, "long", expiresIn(60));
-      try (V5Wire early = V5Wire.connect(broker.port(), "mr-early", true, null)) {
+      try (MqttWire early = MqttWire.connect5(broker.port(), "mr-early", true, (Long) null)) {
         early.subscribe("mr/short", 1);
         Publish p = early.nextPublishAcking(T);
-        assertEquals("short", V5Wire.text(p));
+        assertEquals("short", MqttWire.text(p));
         assertTrue(p.retain());
         Long left = p.properties().messageExpiryInterval();
         assertTrue(left != null && left <= 1, "retained interval forwarded and not above 1: " + left);
         early.disconnectAndWait();
       }
       Thread.sleep(2100);
-      try (V5Wire late = V5Wire.connect(broker.port(), "mr-late", true, null)) {
+      try (MqttWire late = MqttWire.connect5(broker.port(), "mr-late", true, (Long) null)) {
         late.subscribe("mr/#", 1);
         Publish p = late.nextPublishAcking(T);
-        assertEquals("long", V5Wire.text(p), "only the unexpired retained message");
+        assertEquals("long", MqttWire.text(p), "only the unexpired retained message");
         Long left = p.properties().messageExpiryInterval();
         assertTrue(left != null && left <= 58, "retained interval reduced by the time it waited: " + left);
         late.expectNothing(QUIET);

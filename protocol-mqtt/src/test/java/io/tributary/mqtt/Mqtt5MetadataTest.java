@@ -134,7 +134,7 @@ class Mqtt5MetadataTest {
   void invalidUtf8WithPayloadFormatIndicator1IsDisconnected0x99() throws Exception {
     Mqtt5Paho sub = track(Mqtt5Paho.connect(broker, "md-pfi-sub"));
     sub.subscribe("pfi/#", 1);
-    RawV5 pub = track(RawV5.connect(broker.port(), "md-pfi"));
+    MqttWire pub = track(MqttWire.connect5(broker.port(), "md-pfi"));
     // Binary (not UTF-8) data is fine when the payload is not declared UTF-8.
     pub.publish("pfi/a", 1, false, new byte[] {(byte) 0xC3, 0x28}, new MqttProperties().payloadFormatIndicator(0));
     pub.expectAck(PacketType.PUBACK, 5000);
@@ -146,7 +146,7 @@ class Mqtt5MetadataTest {
     sub.expectNothing(300);
   }
 
-  private static int ackReason(RawV5 c, String topic, int qos) throws Exception {
+  private static int ackReason(MqttWire c, String topic, int qos) throws Exception {
     int id = c.publish(topic, qos, "x");
     Ack ack = c.expectAck(qos == 1 ? PacketType.PUBACK : PacketType.PUBREC, 5000);
     assertEquals(id, ack.packetId());
@@ -159,7 +159,7 @@ class Mqtt5MetadataTest {
 
   @Test
   void noMatchingSubscribersIs0x10ForPubackAndPubrec() throws Exception {
-    RawV5 pub = track(RawV5.connect(broker.port(), "nms-pub"));
+    MqttWire pub = track(MqttWire.connect5(broker.port(), "nms-pub"));
     assertEquals(0x10, ackReason(pub, "nms/a", 1), "PUBACK with nobody subscribed");
     assertEquals(0x10, ackReason(pub, "nms/a", 2), "PUBREC with nobody subscribed");
 
@@ -184,7 +184,7 @@ class Mqtt5MetadataTest {
     sub.subscribe("off/#", 1);
     sub.disconnect();
     sub.close();
-    RawV5 pub = track(RawV5.connect(broker.port(), "nms-pub2"));
+    MqttWire pub = track(MqttWire.connect5(broker.port(), "nms-pub2"));
     assertEquals(0x00, ackReason(pub, "off/x", 1));
     assertEquals(0x00, ackReason(pub, "off/x", 2));
 

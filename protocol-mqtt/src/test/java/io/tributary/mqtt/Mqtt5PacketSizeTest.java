@@ -45,27 +45,27 @@ class Mqtt5PacketSizeTest {
     return b;
   }
 
-  /** A RawV5 advertising CLIENT_MAX: its decoder rejects (fails the test on) anything larger. */
-  private RawV5 smallClient(String id, MqttProperties extra) throws Exception {
+  /** A MqttWire advertising CLIENT_MAX: its decoder rejects (fails the test on) anything larger. */
+  private MqttWire smallClient(String id, MqttProperties extra) throws Exception {
     MqttProperties p = extra == null ? new MqttProperties() : extra;
-    return track(RawV5.connect(broker.port(), id, true, p.maximumPacketSize(CLIENT_MAX)));
+    return track(MqttWire.connect5(broker.port(), id, true, p.maximumPacketSize(CLIENT_MAX)));
   }
 
   @Test
   void messageOverTheClientsMaximumIsDiscardedForThatClientOnly() throws Exception {
     broker = TestBroker.start();
-    RawV5 small = smallClient("ps-small", null);
+    MqttWire small = smallClient("ps-small", null);
     small.subscribe("ps/#", 0);
     Mqtt5Paho big = track(Mqtt5Paho.connect(broker, "ps-big"));
     big.subscribe("ps/#", 0);
-    try (RawV5 pub = RawV5.connect(broker.port(), "ps-pub")) {
+    try (MqttWire pub = MqttWire.connect5(broker.port(), "ps-pub")) {
       pub.publish("ps/a", 1, false, bytes(500, 'b'), MqttProperties.EMPTY);
       pub.expectAck(PacketType.PUBACK, 5000);
       pub.publish("ps/a", 1, "small");
       pub.expectAck(PacketType.PUBACK, 5000);
     }
     Publish p = small.expectPublish(5000);
-    assertEquals("small", RawV5.text(p), "the 500-byte message was not sent to the 100-byte client");
+    assertEquals("small", MqttWire.text(p), "the 500-byte message was not sent to the 100-byte client");
     small.expectNothing(200);
 
     Mqtt5Paho.Received r1 = big.next();
@@ -76,12 +76,12 @@ class Mqtt5PacketSizeTest {
   @Test
   void theLimitIsTheWholePacketToTheByte() throws Exception {
     broker = TestBroker.start();
-    RawV5 small = smallClient("ps-edge", null);
+    MqttWire small = smallClient("ps-edge", null);
     small.subscribe("ps/b", 0);
     // QoS 0 PUBLISH "ps/b" with no properties: 1 + 1 + (2 + 4) + 1 + payload bytes.
     int fits = (int) CLIENT_MAX - 9;
     assertEquals(CLIENT_MAX, MqttEncoder.publishSize(MqttVersion.V5, "ps/b", 0, MqttProperties.EMPTY, fits));
-    try (RawV5 pub = RawV5.connect(broker.port(), "ps-edge-pub")) {
+    try (MqttWire pub = MqttWire.connect5(broker.port(), "ps-edge-pub")) {
       pub.publish("ps/b", 1, false, bytes(fits + 1, 'x'), MqttProperties.EMPTY); // 101 bytes
       pub.expectAck(PacketType.PUBACK, 5000);
       pub.publish("ps/b", 1, false, bytes(fits, 'y'), MqttProperties.EMPTY); // 100 bytes
@@ -97,7 +97,7 @@ class Mqtt5PacketSizeTest {
   void discardedQos1MessageDoesNotUseAnInflightSlot() throws Exception {
     broker = TestBroker.start();
     // Receive Maximum 1: a single unacknowledged message blocks the rest.
-    RawV5 small = smallClient("ps-q1", new MqttProperties().receiveMaximum(1));
+    MqttWire small = smallClient("ps-q1", new MqttProperties().receiveMaximum(1));
     small.subscribe("ps/q", 1);
     try (Mqtt5Paho pub = Mqtt5Paho.connect(broker, "ps-q1-pub")) {
       pub.publish("ps/q", new String(bytes(500, 'b')), 1, false);
@@ -105,11 +105,11 @@ class Mqtt5PacketSizeTest {
       pub.publish("ps/q", "third", 1, false);
     }
     Publish p = small.expectPublish(5000); // not acknowledging the big one: it was never sent
-    assertEquals("after-big", RawV5.text(p));
+    assertEquals("after-big", MqttWire.text(p));
     small.expectNothing(300); // the one slot is taken by "after-big"
     small.ack(PacketType.PUBACK, p.packetId());
     Publish third = small.expectPublish(5000);
-    assertEquals("third", RawV5.text(third));
+    assertEquals("third", MqttWire.text(third));
     small.ack(PacketType.PUBACK, third.packetId());
     small.expectNothing(200);
   }
@@ -117,13 +117,13 @@ class Mqtt5PacketSizeTest {
   @Test
   void retainedMessageOverTheClientsMaximumIsNotSentOnSubscribe() throws Exception {
     broker = TestBroker.start();
-    try (RawV5 pub = RawV5.connect(broker.port(), "ps-ret-pub")) {
+    try (MqttWire pub = MqttWire.connect5(broker.port(), "ps-ret-pub")) {
       pub.publish("ps/r/big", 1, true, bytes(500, 'b'), MqttProperties.EMPTY);
       pub.expectAck(PacketType.PUBACK, 5000);
       pub.publish("ps/r/small", 1, true, "kept".getBytes(), MqttProperties.EMPTY);
       pub.expectAck(PacketType.PUBACK, 5000);
     }
-    RawV5 small = smallClient("ps-ret", null);
+    MqttWire small = smallClient("ps-ret", null);
     small.subscribe("ps/r/#", 1);
     Publish p = small.expectPublish(5000);
     assertEquals("ps/r/small", p.topic());
@@ -151,7 +151,7 @@ class Mqtt5PacketSizeTest {
     broker = TestBroker.start(2, new MqttOptions().setMaxPacketSize(1024), new RouterOptions());
     Mqtt5Paho sub = track(Mqtt5Paho.connect(broker, "ps-in-watch"));
     sub.subscribe("in/#", 1);
-    RawV5 pub = track(RawV5.open(broker.port()));
+    MqttWire pub = track(MqttWire.open5(broker.port()));
     ConnAck ack = pub.connect("ps-in", true, 0, MqttProperties.EMPTY);
     assertEquals(0, ack.reasonCode());
     assertEquals(1024L, ack.properties().maximumPacketSize(), "CONNACK Maximum Packet Size");

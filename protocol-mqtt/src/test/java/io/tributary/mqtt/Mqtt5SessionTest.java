@@ -1,6 +1,6 @@
 package io.tributary.mqtt;
 
-import static io.tributary.mqtt.V5Wire.T;
+import static io.tributary.mqtt.MqttWire.T;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -33,23 +33,23 @@ class Mqtt5SessionTest {
   @Test
   void expiryZeroEndsTheSessionWithTheConnection() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire pub = V5Wire.connect(broker.port(), "s0-pub", true, null)) {
+        MqttWire pub = MqttWire.connect5(broker.port(), "s0-pub", true, (Long) null)) {
       // Session Expiry absent (= 0), normal DISCONNECT.
-      try (V5Wire c = V5Wire.connect(broker.port(), "s0", false, null)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "s0", false, (Long) null)) {
         assertFalse(c.sessionPresent(), "a new session is not present");
         c.subscribe("s0/t", 1);
         c.disconnectAndWait();
       }
-      V5Wire.waitUntil("the session is gone", T, () -> broker.broker().sessionCount() == 1);
+      MqttWire.waitUntil("the session is gone", T, () -> broker.broker().sessionCount() == 1);
       assertEquals(0x10, pub.publishAndComplete("s0/t", 1, false, "nobody", MqttProperties.EMPTY),
           "the ended session's subscription is gone: PUBACK 0x10");
       // Session Expiry 0 given explicitly, socket dropped.
-      try (V5Wire c = V5Wire.connect(broker.port(), "s0", false, 0L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "s0", false, 0L)) {
         assertFalse(c.sessionPresent(), "session ended with the earlier connection");
         c.subscribe("s0/t", 1);
       } // dropped without DISCONNECT
-      V5Wire.waitUntil("the session is gone", T, () -> broker.broker().sessionCount() == 1);
-      try (V5Wire c = V5Wire.connect(broker.port(), "s0", false, 60L)) {
+      MqttWire.waitUntil("the session is gone", T, () -> broker.broker().sessionCount() == 1);
+      try (MqttWire c = MqttWire.connect5(broker.port(), "s0", false, 60L)) {
         assertFalse(c.sessionPresent(), "session ended with the dropped connection");
         c.expectNothing(QUIET);
         c.disconnectAndWait();
@@ -98,30 +98,30 @@ class Mqtt5SessionTest {
   @Test
   void shortExpiryRunsOnTimeWhileTheClientIsAway() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire pub = V5Wire.connect(broker.port(), "s2-pub", true, null)) {
-      try (V5Wire c = V5Wire.connect(broker.port(), "s2", true, 2L)) {
+        MqttWire pub = MqttWire.connect5(broker.port(), "s2-pub", true, (Long) null)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "s2", true, 2L)) {
         c.subscribe("s2/t", 1);
         c.disconnectAndWait();
       }
       // Back within the interval: present, subscription intact.
       Thread.sleep(500);
-      try (V5Wire c = V5Wire.connect(broker.port(), "s2", false, 2L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "s2", false, 2L)) {
         assertTrue(c.sessionPresent(), "reconnected within 2 s: session present");
         assertEquals(0x00, pub.publishAndComplete("s2/t", 1, false, "still here", MqttProperties.EMPTY));
-        assertEquals("still here", V5Wire.text(c.nextPublishAcking(T)));
+        assertEquals("still here", MqttWire.text(c.nextPublishAcking(T)));
         c.disconnectAndWait();
       }
       long away = System.nanoTime();
       // The expiry runs while nobody connects: still there after 1 s, gone soon after 2 s.
       Thread.sleep(1000);
       assertEquals(2, broker.broker().sessionCount(), "session kept within its expiry");
-      V5Wire.waitUntil("the session expires", 5000, () -> broker.broker().sessionCount() == 1);
+      MqttWire.waitUntil("the session expires", 5000, () -> broker.broker().sessionCount() == 1);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - away);
       assertTrue(ms >= 1900, "expired after its 2 s, not before: " + ms + " ms");
       assertEquals(0x10, pub.publishAndComplete("s2/t", 1, false, "gone", MqttProperties.EMPTY),
           "the expired session's subscription is gone: PUBACK 0x10");
       Thread.sleep(Math.max(0, 3000 - ms));
-      try (V5Wire c = V5Wire.connect(broker.port(), "s2", false, 2L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "s2", false, 2L)) {
         assertFalse(c.sessionPresent(), "reconnected after 3 s: session expired");
         c.expectNothing(QUIET); // neither the message published before nor after expiry
         assertEquals(0x10, pub.publishAndComplete("s2/t", 1, false, "no sub", MqttProperties.EMPTY));
@@ -134,30 +134,30 @@ class Mqtt5SessionTest {
   @Test
   void disconnectMayShortenTheExpiryToZeroOrLengthenANonZeroOne() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire pub = V5Wire.connect(broker.port(), "sd-pub", true, null)) {
+        MqttWire pub = MqttWire.connect5(broker.port(), "sd-pub", true, (Long) null)) {
       // 10 -> 0 on DISCONNECT: the session ends now.
-      try (V5Wire c = V5Wire.connect(broker.port(), "sd", true, 10L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "sd", true, 10L)) {
         c.subscribe("sd/t", 1);
         c.disconnect(0x00, new MqttProperties().sessionExpiryInterval(0L));
         assertTrue(c.awaitClosed(T));
       }
-      V5Wire.waitUntil("the session ends", T, () -> broker.broker().sessionCount() == 1);
-      try (V5Wire c = V5Wire.connect(broker.port(), "sd", false, 10L)) {
+      MqttWire.waitUntil("the session ends", T, () -> broker.broker().sessionCount() == 1);
+      try (MqttWire c = MqttWire.connect5(broker.port(), "sd", false, 10L)) {
         assertFalse(c.sessionPresent(), "DISCONNECT with expiry 0 ended the session");
         c.disconnect(0x00, new MqttProperties().sessionExpiryInterval(0L));
         assertTrue(c.awaitClosed(T));
       }
       // 1 -> 60 on DISCONNECT: the session outlives its original second.
-      try (V5Wire c = V5Wire.connect(broker.port(), "sd", true, 1L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "sd", true, 1L)) {
         c.subscribe("sd/t", 1);
         c.disconnect(0x00, new MqttProperties().sessionExpiryInterval(60L));
         assertTrue(c.awaitClosed(T));
       }
       Thread.sleep(2000);
       assertEquals(0x00, pub.publishAndComplete("sd/t", 1, false, "kept", MqttProperties.EMPTY));
-      try (V5Wire c = V5Wire.connect(broker.port(), "sd", false, 0L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "sd", false, 0L)) {
         assertTrue(c.sessionPresent(), "the expiry set on DISCONNECT (60 s) applied, not the 1 s");
-        assertEquals("kept", V5Wire.text(c.nextPublishAcking(T)));
+        assertEquals("kept", MqttWire.text(c.nextPublishAcking(T)));
         // 0 at CONNECT -> non-zero on DISCONNECT is a protocol error (MQTT-3.14.2-2).
         c.disconnect(0x00, new MqttProperties().sessionExpiryInterval(30L));
         Disconnect d = c.expectClosed(T);
@@ -165,8 +165,8 @@ class Mqtt5SessionTest {
         assertEquals(0x82, d.reasonCode(), "protocol error: " + d);
       }
       // ... and the session still ends with that connection (its expiry stayed 0).
-      V5Wire.waitUntil("the session ends", T, () -> broker.broker().sessionCount() == 1);
-      try (V5Wire c = V5Wire.connect(broker.port(), "sd", false, 0L)) {
+      MqttWire.waitUntil("the session ends", T, () -> broker.broker().sessionCount() == 1);
+      try (MqttWire c = MqttWire.connect5(broker.port(), "sd", false, 0L)) {
         assertFalse(c.sessionPresent(), "the refused change did not keep the session");
         c.disconnectAndWait();
       }
@@ -176,20 +176,20 @@ class Mqtt5SessionTest {
   @Test
   void cleanStartDiscardsStateAndSessionPresentSaysSo() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire pub = V5Wire.connect(broker.port(), "cs-pub", true, null)) {
-      try (V5Wire c = V5Wire.connect(broker.port(), "cs", false, 300L)) {
+        MqttWire pub = MqttWire.connect5(broker.port(), "cs-pub", true, (Long) null)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "cs", false, 300L)) {
         assertFalse(c.sessionPresent(), "clean start 0 on an unknown id: no session present");
         c.subscribe("cs/t", 1);
         c.disconnectAndWait();
       }
       pub.publishAndComplete("cs/t", 1, false, "queued", MqttProperties.EMPTY);
-      try (V5Wire c = V5Wire.connect(broker.port(), "cs", false, 300L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "cs", false, 300L)) {
         assertTrue(c.sessionPresent(), "clean start 0: session present");
-        assertEquals("queued", V5Wire.text(c.nextPublishAcking(T)));
+        assertEquals("queued", MqttWire.text(c.nextPublishAcking(T)));
         c.disconnectAndWait();
       }
       pub.publishAndComplete("cs/t", 1, false, "discarded", MqttProperties.EMPTY);
-      try (V5Wire c = V5Wire.connect(broker.port(), "cs", true, 300L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "cs", true, 300L)) {
         assertFalse(c.sessionPresent(), "clean start 1: no session present");
         c.expectNothing(QUIET); // queued message discarded with the state
         assertEquals(0x10, pub.publishAndComplete("cs/t", 1, false, "no sub", MqttProperties.EMPTY),
@@ -197,7 +197,7 @@ class Mqtt5SessionTest {
         c.expectNothing(QUIET);
         c.disconnectAndWait();
       }
-      try (V5Wire c = V5Wire.connect(broker.port(), "cs", false, 0L)) {
+      try (MqttWire c = MqttWire.connect5(broker.port(), "cs", false, 0L)) {
         assertTrue(c.sessionPresent(), "the clean session started with expiry 300 persists");
         c.expectNothing(QUIET);
         c.disconnectAndWait();

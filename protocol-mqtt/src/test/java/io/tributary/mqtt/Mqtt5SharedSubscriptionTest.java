@@ -57,8 +57,8 @@ class Mqtt5SharedSubscriptionTest {
     return p;
   }
 
-  private RawV5 raw(String id) throws Exception {
-    RawV5 r = RawV5.connect(broker.port(), id);
+  private MqttWire raw(String id) throws Exception {
+    MqttWire r = MqttWire.connect5(broker.port(), id);
     clients.add(r);
     return r;
   }
@@ -121,7 +121,7 @@ class Mqtt5SharedSubscriptionTest {
 
   @Test
   void connackAdvertisesSharedSubscriptions() throws Exception {
-    RawV5 c = RawV5.open(broker.port());
+    MqttWire c = MqttWire.open5(broker.port());
     clients.add(c);
     ConnAck ack = c.connect("adv", true, 0, MqttProperties.EMPTY);
     assertEquals(0, ack.reasonCode());
@@ -195,7 +195,7 @@ class Mqtt5SharedSubscriptionTest {
 
   @Test
   void unacknowledgedMessagesOfADisconnectedMemberGoToTheOthers() throws Exception {
-    RawV5 lazy = raw("lazy"); // receives QoS 1 messages and never acknowledges them
+    MqttWire lazy = raw("lazy"); // receives QoS 1 messages and never acknowledges them
     assertEquals(1, lazy.subscribe("$share/g/orders", 1));
     Mqtt5Paho good = paho("good");
     assertEquals(1, good.subscribe("$share/g/orders", 1)[0]);
@@ -208,7 +208,7 @@ class Mqtt5SharedSubscriptionTest {
     Packet p;
     while ((p = lazy.read(500)) != null) {
       if (p instanceof Publish) {
-        atLazy.add(RawV5.text((Publish) p));
+        atLazy.add(MqttWire.text((Publish) p));
       }
     }
     assertTrue(!atLazy.isEmpty(), "the lazy member got nothing: round robin should give it some");
@@ -223,7 +223,7 @@ class Mqtt5SharedSubscriptionTest {
   @Test
   void aLateMemberTakesWhatWaitedWhileNoMemberHadRoom() throws Exception {
     // Receive Maximum 1 and no acknowledgements: the group stops, records stay in the log.
-    RawV5 slow = RawV5.open(broker.port());
+    MqttWire slow = MqttWire.open5(broker.port());
     clients.add(slow);
     assertEquals(0, slow.connect("slow", true, 0, new MqttProperties().receiveMaximum(1)).reasonCode());
     assertEquals(1, slow.subscribe("$share/g/backlog", 1));
@@ -238,7 +238,7 @@ class Mqtt5SharedSubscriptionTest {
     late.subscribe("$share/g/backlog", 1);
     Map<String, Integer> seen = collect(List.of(late), n - 1, new int[1]);
     assertEquals(n - 1, seen.size());
-    assertNull(seen.get(RawV5.text(first)), "the slow member's message went to it only");
+    assertNull(seen.get(MqttWire.text(first)), "the slow member's message went to it only");
     slow.ack(PacketType.PUBACK, first.packetId());
   }
 
@@ -265,17 +265,17 @@ class Mqtt5SharedSubscriptionTest {
   void noRetainedMessagesOnASharedSubscribe() throws Exception {
     Mqtt5Paho pub = paho("pub6");
     pub.publish("ret/x", "retained", 1, true);
-    RawV5 m = raw("r1");
+    MqttWire m = raw("r1");
     assertEquals(1, m.subscribe("$share/g/ret/#", 1));
     m.expectNothing(500);
     pub.publish("ret/x", "live", 1, false);
     Publish p = m.expectPublish(5000);
-    assertEquals("live", RawV5.text(p));
+    assertEquals("live", MqttWire.text(p));
   }
 
   @Test
   void noLocalOnASharedSubscriptionIsAProtocolError() throws Exception {
-    RawV5 m = raw("nl");
+    MqttWire m = raw("nl");
     int id = m.packetId();
     m.send(new io.tributary.mqtt.codec.Subscribe(id,
         List.of(new TopicSubscription("$share/g/nl", 1, true, false, 0)), MqttProperties.EMPTY));
@@ -284,14 +284,14 @@ class Mqtt5SharedSubscriptionTest {
 
   @Test
   void invalidShareNamesAreRefused() throws Exception {
-    RawV5 m = raw("names");
+    MqttWire m = raw("names");
     // Well-formed topic filters that break MQTT-4.8.2-1/2: SUBACK 0x8F, the connection stays.
     for (String bad : new String[] {"$share//a", "$share/+/a", "$share/#", "$share/g", "$share/g/"}) {
       assertEquals(0x8F, m.subscribe(bad, 1), bad);
     }
     assertEquals(1, m.subscribe("$share/ok/a", 1));
     // Not a topic filter at all ('+' inside a level): malformed packet.
-    RawV5 m2 = raw("names2");
+    MqttWire m2 = raw("names2");
     int id = m2.packetId();
     m2.send(new io.tributary.mqtt.codec.Subscribe(id, List.of(new TopicSubscription("$share/a+b/x", 1)),
         MqttProperties.EMPTY));

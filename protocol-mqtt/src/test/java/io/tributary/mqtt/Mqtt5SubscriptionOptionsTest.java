@@ -207,7 +207,7 @@ class Mqtt5SubscriptionOptionsTest {
   @Test
   void subscriptionIdentifiersOnTheWire() throws Exception {
     // The raw client sees packets, not merged callbacks: exactly one PUBLISH with both ids.
-    RawV5 c = RawV5.connect(broker.port(), "sid-raw");
+    MqttWire c = MqttWire.connect5(broker.port(), "sid-raw");
     open.add(c);
     c.subscribe(new io.tributary.mqtt.codec.TopicSubscription("w/#", 0), 5);
     c.subscribe(new io.tributary.mqtt.codec.TopicSubscription("w/+", 0), 6);
@@ -232,7 +232,7 @@ class Mqtt5SubscriptionOptionsTest {
     assertArrayEquals(new int[] {0x11}, t.getReasonCodes(), "no subscription existed");
 
     // One UNSUBSCRIBE with several filters gets one code per filter, in order.
-    RawV5 raw = RawV5.connect(broker.port(), "unsub-raw");
+    MqttWire raw = MqttWire.connect5(broker.port(), "unsub-raw");
     open.add(raw);
     raw.subscribe("u/x", 1);
     raw.subscribe("u/z", 0);

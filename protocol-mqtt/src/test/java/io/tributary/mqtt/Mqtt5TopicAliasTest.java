@@ -54,7 +54,7 @@ class Mqtt5TopicAliasTest {
   }
 
   /** Raw QoS 1 PUBLISH with a topic alias; asserts PUBACK. */
-  private static void publishAliased(RawV5 c, String topic, int alias, String payload) throws Exception {
+  private static void publishAliased(MqttWire c, String topic, int alias, String payload) throws Exception {
     int id = c.publish(topic, 1, false, utf8(payload), new MqttProperties().topicAlias(alias));
     assertEquals(id, c.expectAck(PacketType.PUBACK, 5000).packetId());
   }
@@ -63,7 +63,7 @@ class Mqtt5TopicAliasTest {
   void inboundAliasSetThenUsedWithEmptyTopicDeliversOnTheAliasedTopic() throws Exception {
     Mqtt5Paho sub = track(Mqtt5Paho.connect(broker, "ta-sub"));
     sub.subscribe("ta/#", 1);
-    RawV5 pub = track(RawV5.open(broker.port()));
+    MqttWire pub = track(MqttWire.open5(broker.port()));
     ConnAck ack = pub.connect("ta-pub", true, 0, MqttProperties.EMPTY);
     assertEquals(0, ack.reasonCode());
     assertEquals(ALIAS_MAX, ack.properties().topicAliasMaximum(), "CONNACK Topic Alias Maximum");
@@ -90,7 +90,7 @@ class Mqtt5TopicAliasTest {
 
   @Test
   void pahoPublisherUsingAliasesIsDeliveredOnTheRightTopics() throws Exception {
-    RawV5 sub = track(RawV5.connect(broker.port(), "ta-sub-raw"));
+    MqttWire sub = track(MqttWire.connect5(broker.port(), "ta-sub-raw"));
     sub.subscribe("pa/#", 0);
     Mqtt5Paho pub = track(Mqtt5Paho.connect(broker, "ta-paho-pub"));
     String[] topics = {"pa/x", "pa/y", "pa/x", "pa/x", "pa/y", "pa/z"};
@@ -101,21 +101,21 @@ class Mqtt5TopicAliasTest {
       Publish p = sub.expectPublish(5000);
       // The raw subscriber advertised no Topic Alias Maximum, so every topic arrives in full.
       assertEquals(topics[i], p.topic());
-      assertEquals("m" + i, RawV5.text(p));
+      assertEquals("m" + i, MqttWire.text(p));
       assertNull(p.properties().topicAlias());
     }
   }
 
   @Test
   void aliasZeroIsTopicAliasInvalid() throws Exception {
-    RawV5 pub = track(RawV5.connect(broker.port(), "ta-zero"));
+    MqttWire pub = track(MqttWire.connect5(broker.port(), "ta-zero"));
     pub.publish("t/zero", 0, false, utf8("x"), new MqttProperties().topicAlias(0));
     pub.expectDisconnect(0x94, 5000);
   }
 
   @Test
   void aliasOverTheMaximumIsTopicAliasInvalid() throws Exception {
-    RawV5 pub = track(RawV5.connect(broker.port(), "ta-over"));
+    MqttWire pub = track(MqttWire.connect5(broker.port(), "ta-over"));
     publishAliased(pub, "t/ok", ALIAS_MAX, "fine"); // the maximum itself is allowed
     pub.publish("t/over", 1, false, utf8("x"), new MqttProperties().topicAlias(ALIAS_MAX + 1));
     pub.expectDisconnect(0x94, 5000);
@@ -125,7 +125,7 @@ class Mqtt5TopicAliasTest {
   void unknownAliasWithEmptyTopicIsProtocolError() throws Exception {
     Mqtt5Paho sub = track(Mqtt5Paho.connect(broker, "ta-sub-unknown"));
     sub.subscribe("#", 1);
-    RawV5 pub = track(RawV5.connect(broker.port(), "ta-unknown"));
+    MqttWire pub = track(MqttWire.connect5(broker.port(), "ta-unknown"));
     publishAliased(pub, "t/known", 1, "k");
     pub.publish("", 1, false, utf8("x"), new MqttProperties().topicAlias(2));
     pub.expectDisconnect(0x82, 5000);
@@ -136,7 +136,7 @@ class Mqtt5TopicAliasTest {
   @Test
   void aliasesAreRefusedWhenTheBrokerAdvertisesNone() throws Exception {
     try (TestBroker b = TestBroker.start(2, new MqttOptions().setTopicAliasMaximum(0), new RouterOptions());
-        RawV5 pub = RawV5.open(b.port())) {
+        MqttWire pub = MqttWire.open5(b.port())) {
       ConnAck ack = pub.connect("ta-none", true, 0, MqttProperties.EMPTY);
       assertEquals(0, ack.reasonCode());
       Integer max = ack.properties().topicAliasMaximum();
@@ -154,12 +154,12 @@ class Mqtt5TopicAliasTest {
   void aliasesInPublishesRightBehindATakeoverConnectAreResolved() throws Exception {
     Mqtt5Paho sub = track(Mqtt5Paho.connect(broker, "ta-sub-take"));
     sub.subscribe("tk/#", 1);
-    RawV5 first = track(RawV5.connect(broker.port(), "ta-take"));
-    RawV5 second = track(RawV5.open(broker.port()));
+    MqttWire first = track(MqttWire.connect5(broker.port(), "ta-take"));
+    MqttWire second = track(MqttWire.open5(broker.port()));
     MqttProperties alias = new MqttProperties().topicAlias(1);
-    byte[] connect = RawV5.bytes(RawV5.connectPacket("ta-take", true, 0, MqttProperties.EMPTY));
-    byte[] set = RawV5.bytes(new Publish("tk/one", 1, false, false, 1, io.netty.buffer.Unpooled.wrappedBuffer(utf8("a")), alias));
-    byte[] use = RawV5.bytes(new Publish("", 1, false, false, 2, io.netty.buffer.Unpooled.wrappedBuffer(utf8("b")), alias));
+    byte[] connect = MqttWire.bytes5(MqttWire.connectPacket5("ta-take", true, 0, MqttProperties.EMPTY));
+    byte[] set = MqttWire.bytes5(new Publish("tk/one", 1, false, false, 1, io.netty.buffer.Unpooled.wrappedBuffer(utf8("a")), alias));
+    byte[] use = MqttWire.bytes5(new Publish("", 1, false, false, 2, io.netty.buffer.Unpooled.wrappedBuffer(utf8("b")), alias));
     byte[] all = new byte[connect.length + set.length + use.length];
     System.arraycopy(connect, 0, all, 0, connect.length);
     System.arraycopy(set, 0, all, connect.length, set.length);
@@ -181,7 +181,7 @@ class Mqtt5TopicAliasTest {
 
   /** Publishes topics in order with QoS 1 (each acknowledged before the next). */
   private void publishAll(String clientId, String... topics) throws Exception {
-    try (RawV5 pub = RawV5.connect(broker.port(), clientId)) {
+    try (MqttWire pub = MqttWire.connect5(broker.port(), clientId)) {
       for (int i = 0; i < topics.length; i++) {
         int id = pub.publish(topics[i], 1, "p" + i);
         assertEquals(id, pub.expectAck(PacketType.PUBACK, 5000).packetId());
@@ -192,7 +192,7 @@ class Mqtt5TopicAliasTest {
   @Test
   void repeatedTopicsAreSentAliasOnlyWithinTheClientsMaximum() throws Exception {
     int clientMax = 2;
-    RawV5 sub = track(RawV5.connect(broker.port(), "ta-out", true,
+    MqttWire sub = track(MqttWire.connect5(broker.port(), "ta-out", true,
         new MqttProperties().topicAliasMaximum(clientMax)));
     sub.subscribe("o/#", 0);
     String[] topics = {"o/a", "o/a", "o/b", "o/a", "o/b", "o/c", "o/c", "o/d", "o/a", "o/c"};
@@ -203,7 +203,7 @@ class Mqtt5TopicAliasTest {
     int aliasOnly = 0;
     for (int i = 0; i < topics.length; i++) {
       Publish p = sub.expectPublish(5000);
-      assertEquals("p" + i, RawV5.text(p));
+      assertEquals("p" + i, MqttWire.text(p));
       Integer alias = p.properties().topicAlias();
       String resolved;
       if (alias == null) {
@@ -235,14 +235,14 @@ class Mqtt5TopicAliasTest {
 
   @Test
   void clientWithoutTopicAliasMaximumNeverGetsAliases() throws Exception {
-    RawV5 none = track(RawV5.connect(broker.port(), "ta-out-none"));
-    RawV5 zero = track(RawV5.connect(broker.port(), "ta-out-zero", true,
+    MqttWire none = track(MqttWire.connect5(broker.port(), "ta-out-none"));
+    MqttWire zero = track(MqttWire.connect5(broker.port(), "ta-out-zero", true,
         new MqttProperties().topicAliasMaximum(0)));
     none.subscribe("z/#", 0);
     zero.subscribe("z/#", 0);
     String[] topics = {"z/a", "z/a", "z/a", "z/b", "z/b"};
     publishAll("ta-out-pub2", topics);
-    for (RawV5 c : List.of(none, zero)) {
+    for (MqttWire c : List.of(none, zero)) {
       for (int i = 0; i < topics.length; i++) {
         Publish p = c.expectPublish(5000);
         assertEquals(topics[i], p.topic());

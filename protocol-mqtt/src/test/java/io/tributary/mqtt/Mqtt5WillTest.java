@@ -1,6 +1,6 @@
 package io.tributary.mqtt;
 
-import static io.tributary.mqtt.V5Wire.T;
+import static io.tributary.mqtt.MqttWire.T;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -34,20 +34,20 @@ class Mqtt5WillTest {
   private static final long QUIET = 500;
 
   /** A subscriber to will/#, for the will messages. */
-  private static V5Wire watcher(TestBroker broker) throws Exception {
-    V5Wire w = V5Wire.connect(broker.port(), "watcher", true, null);
+  private static MqttWire watcher(TestBroker broker) throws Exception {
+    MqttWire w = MqttWire.connect5(broker.port(), "watcher", true, (Long) null);
     w.subscribe("will/#", 1);
     return w;
   }
 
-  private static V5Wire connectWithWill(TestBroker broker, String id, boolean cleanStart, long sessionExpiry,
+  private static MqttWire connectWithWill(TestBroker broker, String id, boolean cleanStart, long sessionExpiry,
       String topic, long willDelay) throws Exception {
     MqttProperties wp = new MqttProperties();
     if (willDelay > 0) {
       wp.willDelayInterval(willDelay);
     }
-    Will will = V5Wire.will(topic, "gone:" + id, 1, false, wp);
-    return V5Wire.connect(broker.port(), id, cleanStart, 60, will,
+    Will will = MqttWire.will(topic, "gone:" + id, 1, false, wp);
+    return MqttWire.connect5(broker.port(), id, cleanStart, 60, will,
         new MqttProperties().sessionExpiryInterval(sessionExpiry));
   }
 
@@ -70,8 +70,8 @@ class Mqtt5WillTest {
             .addUserProperty("k", "1")
             .addUserProperty("other", "x")
             .addUserProperty("k", "2");
-        V5Wire c = V5Wire.connect(broker.port(), "wp", true, 60,
-            V5Wire.will("will/props", "{\"gone\":true}", 1, false, wp), new MqttProperties());
+        MqttWire c = MqttWire.connect5(broker.port(), "wp", true, 60,
+            MqttWire.will("will/props", "{\"gone\":true}", 1, false, wp), new MqttProperties());
         c.close(); // network drop, no DISCONNECT
 
         Object[] m = got.poll(T, TimeUnit.MILLISECONDS);
@@ -98,11 +98,11 @@ class Mqtt5WillTest {
   @Test
   void willMessageExpiryCountsFromWhenTheWillIsPublished() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire watcher = watcher(broker)) {
+        MqttWire watcher = watcher(broker)) {
       // The will's Message Expiry Interval is its lifetime once published (MQTT 5 3.1.3.2.4), so a
       // connection that lived longer than that still leaves a deliverable will.
       MqttProperties wp = new MqttProperties().messageExpiryInterval(1L);
-      V5Wire c = V5Wire.connect(broker.port(), "wx", true, 60, V5Wire.will("will/exp", "late", 1, false, wp),
+      MqttWire c = MqttWire.connect5(broker.port(), "wx", true, 60, MqttWire.will("will/exp", "late", 1, false, wp),
           new MqttProperties());
       Thread.sleep(1500);
       c.close();
@@ -112,7 +112,7 @@ class Mqtt5WillTest {
 
       // With a will delay too: the lifetime starts after the delay.
       wp = new MqttProperties().messageExpiryInterval(1L).willDelayInterval(2L);
-      V5Wire d = V5Wire.connect(broker.port(), "wxd", true, 60, V5Wire.will("will/expd", "later", 1, false, wp),
+      MqttWire d = MqttWire.connect5(broker.port(), "wxd", true, 60, MqttWire.will("will/expd", "later", 1, false, wp),
           new MqttProperties().sessionExpiryInterval(60L));
       d.close();
       will = watcher.nextPublishAcking(T);
@@ -125,8 +125,8 @@ class Mqtt5WillTest {
   @Test
   void willDelayIntervalDelaysTheWill() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire watcher = watcher(broker)) {
-      V5Wire c = connectWithWill(broker, "wd", true, 60, "will/delay", 2);
+        MqttWire watcher = watcher(broker)) {
+      MqttWire c = connectWithWill(broker, "wd", true, 60, "will/delay", 2);
       long start = System.nanoTime();
       c.close();
       watcher.expectNothing(1500); // not before the delay
@@ -141,11 +141,11 @@ class Mqtt5WillTest {
   @Test
   void reconnectWithinTheDelayCancelsTheWill() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire watcher = watcher(broker)) {
-      V5Wire c = connectWithWill(broker, "wc", true, 60, "will/cancel", 2);
+        MqttWire watcher = watcher(broker)) {
+      MqttWire c = connectWithWill(broker, "wc", true, 60, "will/cancel", 2);
       c.close();
       Thread.sleep(500);
-      try (V5Wire again = V5Wire.connect(broker.port(), "wc", false, 60L)) {
+      try (MqttWire again = MqttWire.connect5(broker.port(), "wc", false, 60L)) {
         assertTrue(again.sessionPresent());
         watcher.expectNothing(2500); // the delay passes: no will
         again.disconnectAndWait();
@@ -157,14 +157,14 @@ class Mqtt5WillTest {
   @Test
   void reconnectWithCleanStartWithinTheDelayEndsTheSessionAndSendsTheWill() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire watcher = watcher(broker)) {
-      V5Wire c = connectWithWill(broker, "wcs", true, 60, "will/clean", 30);
+        MqttWire watcher = watcher(broker)) {
+      MqttWire c = connectWithWill(broker, "wcs", true, 60, "will/clean", 30);
       c.close();
       Thread.sleep(300);
       long start = System.nanoTime();
       // Clean Start 1 ends the old session, and a will is sent at the latest when its session ends
       // (MQTT-3.1.2-8 / 3.1.3.2.2: only a Clean Start 0 reconnect cancels a delayed will).
-      try (V5Wire again = V5Wire.connect(broker.port(), "wcs", true, 60L)) {
+      try (MqttWire again = MqttWire.connect5(broker.port(), "wcs", true, 60L)) {
         Publish will = watcher.nextPublishAcking(T);
         assertEquals("will/clean", will.topic());
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -178,7 +178,7 @@ class Mqtt5WillTest {
   @Test
   void disconnectWithWillMessageSendsItAndNormalDisconnectDoesNot() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire watcher = watcher(broker)) {
+        MqttWire watcher = watcher(broker)) {
       // Paho v5, DISCONNECT 0x04 "disconnect with will message".
       MqttAsyncClient a = new MqttAsyncClient(broker.tcpUri(), "w04", new MemoryPersistence());
       try {
@@ -191,7 +191,7 @@ class Mqtt5WillTest {
             .waitForCompletion(T);
         Publish p = watcher.nextPublishAcking(T);
         assertEquals("will/04", p.topic());
-        assertEquals("bye04", V5Wire.text(p));
+        assertEquals("bye04", MqttWire.text(p));
         watcher.expectNothing(QUIET);
       } finally {
         a.close();
@@ -209,7 +209,7 @@ class Mqtt5WillTest {
         Mqtt5ConnectTest.closePaho(n);
       }
       // Raw, 0x00 with a will delay and a session that stays: still no will, ever.
-      try (V5Wire c = connectWithWill(broker, "w00raw", true, 60, "will/00raw", 1)) {
+      try (MqttWire c = connectWithWill(broker, "w00raw", true, 60, "will/00raw", 1)) {
         c.disconnectAndWait();
       }
       watcher.expectNothing(1500);
@@ -219,9 +219,9 @@ class Mqtt5WillTest {
   @Test
   void willIsSentAtTheLatestWhenTheSessionEnds() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        V5Wire watcher = watcher(broker)) {
+        MqttWire watcher = watcher(broker)) {
       // Will delay 60 s, session expiry 2 s: the will goes when the session expires.
-      V5Wire c = connectWithWill(broker, "we", true, 2, "will/expiry", 60);
+      MqttWire c = connectWithWill(broker, "we", true, 2, "will/expiry", 60);
       long start = System.nanoTime();
       c.close();
       watcher.expectNothing(1500);
@@ -231,7 +231,7 @@ class Mqtt5WillTest {
       assertTrue(ms >= 1900 && ms < 10_000, "will at session expiry (~2 s), not after 60 s: " + ms + " ms");
 
       // Will delay 60 s, session expiry 0: the session ends with the connection, the will now.
-      V5Wire z = connectWithWill(broker, "wz", true, 0, "will/zero", 60);
+      MqttWire z = connectWithWill(broker, "wz", true, 0, "will/zero", 60);
       start = System.nanoTime();
       z.close();
       will = watcher.nextPublishAcking(T);

@@ -1,12 +1,13 @@
 package io.tributary.mqtt;
 
-import static io.tributary.mqtt.WireClient.assertPublish;
-import static io.tributary.mqtt.WireClient.text;
+import static io.tributary.mqtt.MqttWire.assertPublish;
+import static io.tributary.mqtt.MqttWire.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tributary.mqtt.codec.Will;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.PacketType;
@@ -43,9 +44,9 @@ class SessionTest {
   @Test
   void cleanSessionDiscardsStoredState() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "cs-pub", true)) {
-      try (WireClient c = WireClient.open(broker.port())) {
-        assertFalse(c.connect("cs", false, 0, null).sessionPresent(), "first connect has no session");
+        MqttWire pub = MqttWire.connect311(broker.port(), "cs-pub", true)) {
+      try (MqttWire c = MqttWire.open311(broker.port())) {
+        assertFalse(c.connect("cs", false, 0, (Will) null).sessionPresent(), "first connect has no session");
         assertEquals(1, c.subscribe("cs/#", 1));
         pub.publishAndComplete("cs/a", 1, "in-flight");
         assertPublish(c.expectPublish(T), "cs/a", "in-flight", 1); // never acknowledged
@@ -54,8 +55,8 @@ class SessionTest {
       }
       pub.publishAndComplete("cs/a", 1, "queued-while-offline");
 
-      try (WireClient c = WireClient.open(broker.port())) {
-        ConnAck ack = c.connect("cs", true, 0, null);
+      try (MqttWire c = MqttWire.open311(broker.port())) {
+        ConnAck ack = c.connect("cs", true, 0, (Will) null);
         assertEquals(0, ack.returnCode());
         assertFalse(ack.sessionPresent(), "clean session 1 never reports a session present");
         c.expectNothing(QUIET); // the in-flight and queued messages went with the old session
@@ -67,8 +68,8 @@ class SessionTest {
       // The clean session ended with its connection: only the publisher's session remains.
       awaitSessionCount(broker, 1);
 
-      try (WireClient c = WireClient.open(broker.port())) {
-        assertFalse(c.connect("cs", false, 0, null).sessionPresent(),
+      try (MqttWire c = MqttWire.open311(broker.port())) {
+        assertFalse(c.connect("cs", false, 0, (Will) null).sessionPresent(),
             "after a clean session ends nothing is stored");
         pub.publishAndComplete("cs/c", 1, "live-2");
         c.expectNothing(QUIET);
@@ -131,13 +132,13 @@ class SessionTest {
   void qos1AndQos2QueuedWhileOfflineAreDeliveredInOrderButQos0IsNot() throws Exception {
     int n = 200;
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "off-pub", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "off-pub", true)) {
       int[] base = broker.openConnections();
-      try (WireClient c = WireClient.connect(broker.port(), "off", false)) {
+      try (MqttWire c = MqttWire.connect311(broker.port(), "off", false)) {
         assertEquals(2, c.subscribe("off/#", 2));
       } // socket dropped without DISCONNECT: the session stays
       // Publish only once the broker has seen the drop, so everything below is "while offline".
-      WireClient.awaitOpenConnections(broker, base);
+      MqttWire.awaitOpenConnections(broker, base);
 
       List<String> expected = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -150,8 +151,8 @@ class SessionTest {
         }
       }
 
-      try (WireClient c = WireClient.open(broker.port())) {
-        ConnAck ack = c.connect("off", false, 0, null);
+      try (MqttWire c = MqttWire.open311(broker.port())) {
+        ConnAck ack = c.connect("off", false, 0, (Will) null);
         assertTrue(ack.sessionPresent(), "session present after reconnect with clean session 0");
         List<String> got = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -177,14 +178,14 @@ class SessionTest {
   @Test
   void persistentSessionMovesBetweenEventLoops() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "ml-pub", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "ml-pub", true)) {
       int[] base = broker.openConnections();
       Set<Integer> loops = new HashSet<>();
       List<Integer> order = new ArrayList<>();
       for (int round = 0; round < 6; round++) {
-        try (WireClient c = WireClient.open(broker.port())) {
-          ConnAck ack = c.connect("mover", false, 0, null);
-          int loop = WireClient.loopOfNewClient(broker, base);
+        try (MqttWire c = MqttWire.open311(broker.port())) {
+          ConnAck ack = c.connect("mover", false, 0, (Will) null);
+          int loop = MqttWire.loopOfNewClient(broker, base);
           loops.add(loop);
           order.add(loop);
           if (round == 0) {
@@ -199,7 +200,7 @@ class SessionTest {
           assertPublish(c.nextPublishAcking(T), "ml/live", "live-" + round, 1);
           c.expectNothing(50);
         } // drop
-        WireClient.awaitOpenConnections(broker, base);
+        MqttWire.awaitOpenConnections(broker, base);
         pub.publishAndComplete("ml/off", 1, "offline-" + round);
       }
       assertEquals(2, loops.size(), "the client landed on both event loops: " + order);
@@ -214,10 +215,10 @@ class SessionTest {
   @Test
   void unacknowledgedQos1IsResentWithDupInOrderBeforeNewMessages() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "rs-pub", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "rs-pub", true)) {
       List<Integer> ids = new ArrayList<>();
       int[] base = broker.openConnections();
-      try (WireClient c = WireClient.connect(broker.port(), "resend", false)) {
+      try (MqttWire c = MqttWire.connect311(broker.port(), "resend", false)) {
         assertEquals(1, c.subscribe("rs/#", 1));
         for (int i = 0; i < 5; i++) {
           pub.publishAndComplete("rs/x", 1, "m" + i);
@@ -230,13 +231,13 @@ class SessionTest {
         }
         assertEquals(5, new HashSet<>(ids).size(), "distinct packet ids in flight: " + ids);
       } // never acknowledged; socket closed
-      WireClient.awaitOpenConnections(broker, base);
+      MqttWire.awaitOpenConnections(broker, base);
       for (int i = 5; i < 8; i++) {
         pub.publishAndComplete("rs/x", 1, "m" + i);
       }
 
-      try (WireClient c = WireClient.open(broker.port())) {
-        assertTrue(c.connect("resend", false, 0, null).sessionPresent());
+      try (MqttWire c = MqttWire.open311(broker.port())) {
+        assertTrue(c.connect("resend", false, 0, (Will) null).sessionPresent());
         for (int i = 0; i < 5; i++) {
           Publish p = c.expectPublish(T);
           assertPublish(p, "rs/x", "m" + i, 1);
@@ -262,8 +263,8 @@ class SessionTest {
         assertTrue(c.awaitClosed(T));
       }
       // All acknowledged: a further reconnect has nothing to resend.
-      try (WireClient c = WireClient.open(broker.port())) {
-        assertTrue(c.connect("resend", false, 0, null).sessionPresent());
+      try (MqttWire c = MqttWire.open311(broker.port())) {
+        assertTrue(c.connect("resend", false, 0, (Will) null).sessionPresent());
         c.expectNothing(QUIET);
       }
     }
@@ -274,8 +275,8 @@ class SessionTest {
     int n = 40;
     int window = 5;
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), new RouterOptions().setMaxInflight(window));
-        WireClient pub = WireClient.connect(broker.port(), "win-pub", true);
-        WireClient c = WireClient.connect(broker.port(), "win", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "win-pub", true);
+        MqttWire c = MqttWire.connect311(broker.port(), "win", true)) {
       assertEquals(1, c.subscribe("win/#", 1));
       for (int i = 0; i < n; i++) {
         pub.publishAndComplete("win/x", 1, "m" + i);
@@ -316,8 +317,8 @@ class SessionTest {
   @Test
   void outboundQos2FlowHoldsTheWindowUntilPubcomp() throws Exception {
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), new RouterOptions().setMaxInflight(1));
-        WireClient pub = WireClient.connect(broker.port(), "q2-pub", true);
-        WireClient c = WireClient.connect(broker.port(), "q2", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "q2-pub", true);
+        MqttWire c = MqttWire.connect311(broker.port(), "q2", true)) {
       assertEquals(2, c.subscribe("q2/#", 2));
       pub.publishAndComplete("q2/x", 2, "a");
       pub.publishAndComplete("q2/x", 2, "b");
@@ -344,10 +345,10 @@ class SessionTest {
   @Test
   void resumedSessionResendsPubrelAndUnreceivedQos2() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "rr-pub", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "rr-pub", true)) {
       int idA;
       int idB;
-      try (WireClient c = WireClient.connect(broker.port(), "rr", false)) {
+      try (MqttWire c = MqttWire.connect311(broker.port(), "rr", false)) {
         assertEquals(2, c.subscribe("rr/#", 2));
         pub.publishAndComplete("rr/x", 2, "a");
         pub.publishAndComplete("rr/x", 2, "b");
@@ -361,8 +362,8 @@ class SessionTest {
         assertEquals(idA, c.expectAck(PacketType.PUBREL, T).packetId());
       } // dropped before PUBCOMP
 
-      try (WireClient c = WireClient.open(broker.port())) {
-        assertTrue(c.connect("rr", false, 0, null).sessionPresent());
+      try (MqttWire c = MqttWire.open311(broker.port())) {
+        assertTrue(c.connect("rr", false, 0, (Will) null).sessionPresent());
         // In the order first sent: the PUBREL of a (its PUBLISH must not come again), then b.
         Ack rel = c.expectAck(PacketType.PUBREL, T);
         assertEquals(idA, rel.packetId(), "the pending PUBREL is resent");
@@ -392,12 +393,12 @@ class SessionTest {
     RouterOptions router = new RouterOptions().setLog(new io.tributary.commitlog.CommitLogOptions()
         .setRetentionBytes(1L << 20).setSegmentRecords(16));
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), router);
-        WireClient pub = WireClient.connect(broker.port(), "ret-pub", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "ret-pub", true)) {
       int[] base = broker.openConnections();
-      try (WireClient c = WireClient.connect(broker.port(), "ret", false)) {
+      try (MqttWire c = MqttWire.connect311(broker.port(), "ret", false)) {
         assertEquals(1, c.subscribe("ret/#", 1));
       }
-      WireClient.awaitOpenConnections(broker, base);
+      MqttWire.awaitOpenConnections(broker, base);
       byte[] payload = new byte[payloadSize];
       for (int i = 0; i < n; i++) {
         java.nio.ByteBuffer.wrap(payload).putInt(0, i);
@@ -406,8 +407,8 @@ class SessionTest {
       }
       assertEquals(0, broker.broker().lostCount(), "nothing is lost until the session reads");
 
-      try (WireClient c = WireClient.open(broker.port())) {
-        assertTrue(c.connect("ret", false, 0, null).sessionPresent());
+      try (MqttWire c = MqttWire.open311(broker.port())) {
+        assertTrue(c.connect("ret", false, 0, (Will) null).sessionPresent());
         List<Integer> seqs = new ArrayList<>();
         while (seqs.isEmpty() || seqs.get(seqs.size() - 1) < n - 1) {
           Publish p = c.nextPublishAcking(T);
@@ -427,18 +428,18 @@ class SessionTest {
   @Test
   void inboundQos2StateSurvivesReconnectSoAResendIsNotPublishedTwice() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient sub = WireClient.connect(broker.port(), "in2-sub", true)) {
+        MqttWire sub = MqttWire.connect311(broker.port(), "in2-sub", true)) {
       assertEquals(2, sub.subscribe("in2/#", 2));
       int[] base = broker.openConnections();
-      try (WireClient p = WireClient.connect(broker.port(), "in2-pub", false)) {
+      try (MqttWire p = MqttWire.connect311(broker.port(), "in2-pub", false)) {
         p.send(new Publish("in2/x", 2, false, false, 42, io.netty.buffer.Unpooled.wrappedBuffer("once".getBytes())));
         assertEquals(42, p.expectAck(PacketType.PUBREC, T).packetId());
       } // dropped before PUBREL
-      WireClient.awaitOpenConnections(broker, base);
+      MqttWire.awaitOpenConnections(broker, base);
       assertPublish(sub.nextPublishAcking(T), "in2/x", "once", 2);
 
-      try (WireClient p = WireClient.open(broker.port())) {
-        assertTrue(p.connect("in2-pub", false, 0, null).sessionPresent());
+      try (MqttWire p = MqttWire.open311(broker.port())) {
+        assertTrue(p.connect("in2-pub", false, 0, (Will) null).sessionPresent());
         // The client did not see the PUBREC arrive, so it resends the PUBLISH with DUP set.
         p.send(new Publish("in2/x", 2, false, true, 42, io.netty.buffer.Unpooled.wrappedBuffer("once".getBytes())));
         assertEquals(42, p.expectAck(PacketType.PUBREC, T).packetId());
@@ -485,7 +486,7 @@ class SessionTest {
   }
 
   /** Answers trailing PUBRELs and asserts nothing else arrives. */
-  private static void drainReleases(WireClient c) throws Exception {
+  private static void drainReleases(MqttWire c) throws Exception {
     while (true) {
       var p = c.read(QUIET);
       if (p == null) {

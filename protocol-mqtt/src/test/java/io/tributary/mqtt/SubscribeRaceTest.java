@@ -43,18 +43,18 @@ class SubscribeRaceTest {
   private static void runRounds(boolean waitForSuback, boolean retain) throws Exception {
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), new RouterOptions())) {
       int[] base = broker.openConnections();
-      WireClient publisher = WireClient.connect(broker.port(), "race-pub", true);
-      int pubLoop = WireClient.loopOfNewClient(broker, base);
+      MqttWire publisher = MqttWire.connect311(broker.port(), "race-pub", true);
+      int pubLoop = MqttWire.loopOfNewClient(broker, base);
       List<String> failures = new ArrayList<>();
       try {
         for (int round = 0; round < ROUNDS; round++) {
           int[] before = broker.openConnections();
-          WireClient subscriber = WireClient.connect(broker.port(), "race-sub-" + round, true);
-          int subLoop = WireClient.loopOfNewClient(broker, before);
+          MqttWire subscriber = MqttWire.connect311(broker.port(), "race-sub-" + round, true);
+          int subLoop = MqttWire.loopOfNewClient(broker, before);
           if (subLoop == pubLoop) {
             subscriber.disconnect();
             subscriber.close();
-            WireClient.awaitOpenConnections(broker, before);
+            MqttWire.awaitOpenConnections(broker, before);
             continue; // only connections on different loops race
           }
           String topic = "race/" + round;
@@ -90,7 +90,7 @@ class SubscribeRaceTest {
           }
           subscriber.disconnect();
           subscriber.close();
-          WireClient.awaitOpenConnections(broker, before);
+          MqttWire.awaitOpenConnections(broker, before);
         }
       } finally {
         publisher.close();

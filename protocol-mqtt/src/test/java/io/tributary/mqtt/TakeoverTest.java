@@ -1,11 +1,12 @@
 package io.tributary.mqtt;
 
-import static io.tributary.mqtt.WireClient.assertPublish;
+import static io.tributary.mqtt.MqttWire.assertPublish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tributary.mqtt.codec.Will;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.Publish;
@@ -38,10 +39,10 @@ class TakeoverTest {
   @Test
   void sameClientIdClosesThePreviousConnectionOnEitherLoopAndKeepsTheSession() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "tk-pub", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "tk-pub", true)) {
       int[] base = broker.openConnections();
       List<Integer> loops = new ArrayList<>();
-      WireClient prev = null;
+      MqttWire prev = null;
       int prevLoop = -1;
       int unackedId = -1;
       String unackedPayload = null;
@@ -52,18 +53,18 @@ class TakeoverTest {
             // happens on the same loop as the connection it replaces.
             int[] withPrev = base.clone();
             withPrev[prevLoop]++;
-            WireClient.open(broker.port()).close();
-            WireClient.awaitOpenConnections(broker, withPrev);
+            MqttWire.open311(broker.port()).close();
+            MqttWire.awaitOpenConnections(broker, withPrev);
           }
-          WireClient c = WireClient.open(broker.port());
-          ConnAck ack = c.connect("tk", false, 0, null);
+          MqttWire c = MqttWire.open311(broker.port());
+          ConnAck ack = c.connect("tk", false, 0, (Will) null);
           assertEquals(0, ack.returnCode());
           assertEquals(round > 0, ack.sessionPresent(), "round " + round + ": session present");
           if (prev != null) {
             assertTrue(prev.awaitClosed(T), "round " + round + ": the previous connection is closed");
           }
           prev = c;
-          prevLoop = WireClient.loopOfNewClient(broker, base);
+          prevLoop = MqttWire.loopOfNewClient(broker, base);
           loops.add(prevLoop);
           if (round == 0) {
             assertEquals(1, c.subscribe("tk/#", 1));
@@ -110,11 +111,11 @@ class TakeoverTest {
   @Test
   void takeoverWithCleanSessionStartsAfresh() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "tc-pub", true);
-        WireClient first = WireClient.connect(broker.port(), "tc", false)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "tc-pub", true);
+        MqttWire first = MqttWire.connect311(broker.port(), "tc", false)) {
       assertEquals(1, first.subscribe("tc/#", 1));
-      try (WireClient second = WireClient.open(broker.port())) {
-        ConnAck ack = second.connect("tc", true, 0, null);
+      try (MqttWire second = MqttWire.open311(broker.port())) {
+        ConnAck ack = second.connect("tc", true, 0, (Will) null);
         assertEquals(0, ack.returnCode());
         assertFalse(ack.sessionPresent(), "clean session 1 discards the taken-over session");
         assertTrue(first.awaitClosed(T), "the first connection is closed");
@@ -127,12 +128,12 @@ class TakeoverTest {
   @Test
   void takeoverPublishesTheOldConnectionsWillOnly() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient watcher = WireClient.connect(broker.port(), "tw-watch", true)) {
+        MqttWire watcher = MqttWire.connect311(broker.port(), "tw-watch", true)) {
       assertEquals(1, watcher.subscribe("will/#", 1));
-      WireClient first = WireClient.connect(broker.port(), "tw", false, 0,
-          WireClient.will("will/tw", "first-gone", 1, false));
-      try (WireClient second = WireClient.connect(broker.port(), "tw", false, 0,
-          WireClient.will("will/tw", "second-gone", 1, false))) {
+      MqttWire first = MqttWire.connect311(broker.port(), "tw", false, 0,
+          MqttWire.will("will/tw", "first-gone", 1, false));
+      try (MqttWire second = MqttWire.connect311(broker.port(), "tw", false, 0,
+          MqttWire.will("will/tw", "second-gone", 1, false))) {
         assertTrue(first.awaitClosed(T), "the first connection is closed");
         // 3.1.1 closes the old network connection without a DISCONNECT of its own: its will is due.
         assertPublish(watcher.nextPublishAcking(T), "will/tw", "first-gone", 1);
@@ -189,10 +190,10 @@ class TakeoverTest {
   void packetsPipelinedBehindConnectDuringACrossLoopTakeoverAreHandledInOrder() throws Exception {
     try (TestBroker broker = TestBroker.start()) {
       int[] base = broker.openConnections();
-      WireClient old = WireClient.connect(broker.port(), "pl", false);
+      MqttWire old = MqttWire.connect311(broker.port(), "pl", false);
       assertEquals(1, old.subscribe("pl/#", 1));
-      int oldLoop = WireClient.loopOfNewClient(broker, base);
-      try (WireClient c = WireClient.open(broker.port())) {
+      int oldLoop = MqttWire.loopOfNewClient(broker, base);
+      try (MqttWire c = MqttWire.open311(broker.port())) {
         // CONNECT, SUBSCRIBE, PUBLISH and PINGREQ in one write: the session is still being taken
         // over (on the other loop) while the rest arrives, so they wait behind the CONNECT.
         java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
@@ -208,7 +209,7 @@ class TakeoverTest {
         assertEquals(0, ack.returnCode());
         assertTrue(ack.sessionPresent(), "CONNACK first, with the session taken over");
         assertTrue(old.awaitClosed(T), "the old connection is closed");
-        int newLoop = WireClient.loopOfNewClient(broker, base);
+        int newLoop = MqttWire.loopOfNewClient(broker, base);
         assertTrue(oldLoop != newLoop, "the takeover crossed event loops: " + oldLoop + " -> " + newLoop);
 
         io.tributary.mqtt.codec.SubAck subAck = c.expect(io.tributary.mqtt.codec.SubAck.class, T);
@@ -248,8 +249,8 @@ class TakeoverTest {
     int n = 1500;
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(),
             new io.tributary.router.RouterOptions().setMaxInflight(4));
-        WireClient pub = WireClient.connect(broker.port(), "ld-pub", true)) {
-      WireClient current = WireClient.connect(broker.port(), "ld", false);
+        MqttWire pub = MqttWire.connect311(broker.port(), "ld-pub", true)) {
+      MqttWire current = MqttWire.connect311(broker.port(), "ld", false);
       assertEquals(1, current.subscribe("ld/#", 1));
       java.util.concurrent.CompletableFuture<Void> publishing =
           java.util.concurrent.CompletableFuture.runAsync(() -> {
@@ -275,7 +276,7 @@ class TakeoverTest {
             var p = current.read(T);
             assertNotNull(p, "stalled at " + seen.cardinality() + " of " + n + " after " + takeovers + " takeovers");
             Publish m = (Publish) p;
-            int seq = Integer.parseInt(WireClient.text(m));
+            int seq = Integer.parseInt(MqttWire.text(m));
             if (m.dup()) {
               dups++;
             } else {
@@ -287,8 +288,8 @@ class TakeoverTest {
             current.ack(PacketType.PUBACK, m.packetId());
           }
           if (seen.cardinality() < n) {
-            WireClient next = WireClient.open(broker.port());
-            ConnAck ack = next.connect("ld", false, 0, null);
+            MqttWire next = MqttWire.open311(broker.port());
+            ConnAck ack = next.connect("ld", false, 0, (Will) null);
             assertTrue(ack.sessionPresent());
             assertTrue(current.awaitClosed(T), "the taken-over connection is closed");
             current.close();
@@ -310,21 +311,21 @@ class TakeoverTest {
   @Test
   void concurrentConnectsWithOneClientIdLeaveExactlyOneConnection() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "cc-pub", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "cc-pub", true)) {
       int[] base = broker.openConnections();
       boolean stored = false; // a persistent session with the subscription exists
       for (int round = 0; round < 6; round++) {
         boolean clean = round % 3 == 2;
         int k = 4;
-        List<WireClient> sockets = new ArrayList<>();
+        List<MqttWire> sockets = new ArrayList<>();
         for (int i = 0; i < k; i++) {
-          sockets.add(WireClient.open(broker.port()));
+          sockets.add(MqttWire.open311(broker.port()));
         }
         byte[] connect = bytes(new io.tributary.mqtt.codec.Connect(4, "cc", clean, 0, null, null, null));
         // All CONNECTs at once, from k threads, landing on both loops.
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         List<java.util.concurrent.CompletableFuture<Void>> sends = new ArrayList<>();
-        for (WireClient s : sockets) {
+        for (MqttWire s : sockets) {
           sends.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
               go.await();
@@ -340,7 +341,7 @@ class TakeoverTest {
         }
         // Every CONNECT is accepted; each later one closes the one before, so one survives.
         int present = 0;
-        for (WireClient s : sockets) {
+        for (MqttWire s : sockets) {
           ConnAck ack = s.expect(ConnAck.class, T);
           assertEquals(0, ack.returnCode());
           present += ack.sessionPresent() ? 1 : 0;
@@ -348,15 +349,15 @@ class TakeoverTest {
         // Clean: never present. Persistent: all but possibly the first to attach see the state.
         int expectedPresent = clean ? 0 : stored ? k : k - 1;
         assertEquals(expectedPresent, present, "round " + round + ": CONNACKs with session present");
-        WireClient survivor = null;
-        for (WireClient s : sockets) {
+        MqttWire survivor = null;
+        for (MqttWire s : sockets) {
           if (!s.awaitClosed(QUIET)) {
             assertTrue(survivor == null, "round " + round + ": more than one connection for one client id");
             survivor = s;
           }
         }
         assertNotNull(survivor, "round " + round + ": every connection was closed");
-        int loop = WireClient.loopOfNewClient(broker, base); // and the broker agrees: one left
+        int loop = MqttWire.loopOfNewClient(broker, base); // and the broker agrees: one left
         assertTrue(loop >= 0);
         if (clean || !stored) {
           assertEquals(1, survivor.subscribe("cc/#", 1));
@@ -364,15 +365,15 @@ class TakeoverTest {
         stored = !clean;
         pub.publishAndComplete("cc/x", 1, "r" + round);
         Publish p = survivor.nextPublishAcking(T);
-        assertEquals("r" + round, WireClient.text(p));
+        assertEquals("r" + round, MqttWire.text(p));
         survivor.expectNothing(100);
         if (clean) {
           survivor.disconnect();
         }
-        for (WireClient s : sockets) {
+        for (MqttWire s : sockets) {
           s.close();
         }
-        WireClient.awaitOpenConnections(broker, base);
+        MqttWire.awaitOpenConnections(broker, base);
       }
     }
   }
@@ -380,11 +381,11 @@ class TakeoverTest {
   @Test
   void takeoverClosesAConnectionThatHasStoppedReading() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient pub = WireClient.connect(broker.port(), "ts-pub", true)) {
+        MqttWire pub = MqttWire.connect311(broker.port(), "ts-pub", true)) {
       int[] base = broker.openConnections();
-      WireClient stalled = WireClient.open(broker.port(), 4096);
+      MqttWire stalled = MqttWire.open311(broker.port(), 4096);
       try {
-        assertEquals(0, stalled.connect("ts", false, 0, null).returnCode());
+        assertEquals(0, stalled.connect("ts", false, 0, (Will) null).returnCode());
         assertEquals(0, stalled.subscribe("ts/#", 0));
         // It stops reading; its socket and the broker's queue for it fill up.
         byte[] payload = new byte[64 * 1024];
@@ -392,14 +393,14 @@ class TakeoverTest {
           pub.publish("ts/data", 0, false, payload);
         }
         pub.publishAndComplete("ts-sync", 1, "sync");
-        try (WireClient next = WireClient.open(broker.port())) {
-          ConnAck ack = next.connect("ts", false, 0, null);
+        try (MqttWire next = MqttWire.open311(broker.port())) {
+          ConnAck ack = next.connect("ts", false, 0, (Will) null);
           assertTrue(ack.sessionPresent());
           // The broker lets go of the old connection even though its queued data cannot be sent.
-          WireClient.loopOfNewClient(broker, base);
+          MqttWire.loopOfNewClient(broker, base);
           pub.publishAndComplete("ts/x", 0, "after");
           Publish p = next.expectPublish(T);
-          assertEquals("after", WireClient.text(p));
+          assertEquals("after", MqttWire.text(p));
           // And the old client, once it reads, finds the connection closed.
           assertTrue(stalled.awaitClosed(T), "the stalled connection was closed");
         }

@@ -1,6 +1,6 @@
 package io.tributary.mqtt;
 
-import static io.tributary.mqtt.WireClient.assertPublish;
+import static io.tributary.mqtt.MqttWire.assertPublish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,15 +24,15 @@ class WillTest {
   @Test
   void willIsPublishedWhenTheSocketDrops() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient watcher = watcher(broker)) {
-      WireClient c = WireClient.connect(broker.port(), "w-drop", true, 0,
-          WireClient.will("will/drop", "dropped", 1, false));
+        MqttWire watcher = watcher(broker)) {
+      MqttWire c = MqttWire.connect311(broker.port(), "w-drop", true, 0,
+          MqttWire.will("will/drop", "dropped", 1, false));
       c.close(); // FIN, no DISCONNECT
       assertPublish(watcher.nextPublishAcking(T), "will/drop", "dropped", 1);
       watcher.expectNothing(QUIET); // once
 
-      WireClient reset = WireClient.connect(broker.port(), "w-reset", true, 0,
-          WireClient.will("will/reset", "reset", 1, false));
+      MqttWire reset = MqttWire.connect311(broker.port(), "w-reset", true, 0,
+          MqttWire.will("will/reset", "reset", 1, false));
       reset.abort(); // RST
       assertPublish(watcher.nextPublishAcking(T), "will/reset", "reset", 1);
       watcher.expectNothing(QUIET);
@@ -42,9 +42,9 @@ class WillTest {
   @Test
   void willIsPublishedWhenKeepAliveExpiresAndTheConnectionIsClosed() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient watcher = watcher(broker);
-        WireClient silent = WireClient.connect(broker.port(), "w-ka", true, 1,
-            WireClient.will("will/ka", "timed-out", 1, false))) {
+        MqttWire watcher = watcher(broker);
+        MqttWire silent = MqttWire.connect311(broker.port(), "w-ka", true, 1,
+            MqttWire.will("will/ka", "timed-out", 1, false))) {
       long start = System.nanoTime();
       // Sends nothing more: 1.5 x 1 s without a packet closes the connection, will included.
       Publish will = watcher.nextPublishAcking(T);
@@ -58,16 +58,16 @@ class WillTest {
   @Test
   void willIsPublishedOnProtocolViolation() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient watcher = watcher(broker)) {
-      try (WireClient c = WireClient.connect(broker.port(), "w-bad", true, 0,
-          WireClient.will("will/bad", "malformed", 1, false))) {
+        MqttWire watcher = watcher(broker)) {
+      try (MqttWire c = MqttWire.connect311(broker.port(), "w-bad", true, 0,
+          MqttWire.will("will/bad", "malformed", 1, false))) {
         // PUBLISH with QoS 3 (both QoS bits set): malformed (MQTT-3.3.1-4).
         c.sendBytes(new byte[] {0x36, 0x05, 0x00, 0x01, 'a', 0x00, 0x01});
         assertTrue(c.awaitClosed(T), "the broker closes a connection that sends a malformed packet");
         assertPublish(watcher.nextPublishAcking(T), "will/bad", "malformed", 1);
       }
-      try (WireClient c = WireClient.connect(broker.port(), "w-second", true, 0,
-          WireClient.will("will/second", "second-connect", 1, false))) {
+      try (MqttWire c = MqttWire.connect311(broker.port(), "w-second", true, 0,
+          MqttWire.will("will/second", "second-connect", 1, false))) {
         // A second CONNECT on one connection is a protocol violation (MQTT-3.1.0-2).
         c.send(new io.tributary.mqtt.codec.Connect(4, "w-second", true, 0, null, null, null));
         assertTrue(c.awaitClosed(T), "the broker closes a connection that sends CONNECT twice");
@@ -80,14 +80,14 @@ class WillTest {
   @Test
   void willIsNotPublishedAfterDisconnect() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient watcher = watcher(broker)) {
-      try (WireClient c = WireClient.connect(broker.port(), "w-clean", true, 0,
-          WireClient.will("will/clean", "should-not-appear", 1, false))) {
+        MqttWire watcher = watcher(broker)) {
+      try (MqttWire c = MqttWire.connect311(broker.port(), "w-clean", true, 0,
+          MqttWire.will("will/clean", "should-not-appear", 1, false))) {
         c.disconnect();
         assertTrue(c.awaitClosed(T), "the broker closes after DISCONNECT");
       }
-      try (WireClient c = WireClient.connect(broker.port(), "w-clean-persist", false, 1,
-          WireClient.will("will/clean", "should-not-appear-either", 1, false))) {
+      try (MqttWire c = MqttWire.connect311(broker.port(), "w-clean-persist", false, 1,
+          MqttWire.will("will/clean", "should-not-appear-either", 1, false))) {
         c.disconnect();
         assertTrue(c.awaitClosed(T));
       }
@@ -100,30 +100,30 @@ class WillTest {
   @Test
   void disconnectPipelinedBehindConnectDuringATakeoverStillDiscardsTheWill() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient watcher = watcher(broker)) {
+        MqttWire watcher = watcher(broker)) {
       assertEquals(0, watcher.subscribe("pd/#", 0));
       int[] base = broker.openConnections();
       for (int round = 0; round < 4; round++) {
         // The client id is connected elsewhere, so the new CONNECT waits for a takeover while
         // PUBLISH and DISCONNECT arrive behind it, and the client closes its socket at once.
-        WireClient old = WireClient.connect(broker.port(), "pd", true);
+        MqttWire old = MqttWire.connect311(broker.port(), "pd", true);
         java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
         burst.write(bytes(new io.tributary.mqtt.codec.Connect(4, "pd", true, 0, null, null,
-            WireClient.will("will/pd", "should-not-appear", 1, false))));
+            MqttWire.will("will/pd", "should-not-appear", 1, false))));
         burst.write(bytes(new Publish("pd/x", 0, false, false, 0,
             io.netty.buffer.Unpooled.wrappedBuffer(("sent-" + round).getBytes()))));
         burst.write(bytes(io.tributary.mqtt.codec.Disconnect.INSTANCE));
-        try (WireClient c = WireClient.open(broker.port())) {
+        try (MqttWire c = MqttWire.open311(broker.port())) {
           c.sendBytes(burst.toByteArray());
         } // closed right away, before the CONNACK
         assertTrue(old.awaitClosed(T), "the old connection is taken over");
         old.close();
         // The PUBLISH the broker received is delivered; the DISCONNECT it received means no will.
         Publish p = watcher.nextPublishAcking(T);
-        assertEquals("pd/x", p.topic(), "round " + round + ": got " + p + " " + WireClient.text(p));
-        assertEquals("sent-" + round, WireClient.text(p));
+        assertEquals("pd/x", p.topic(), "round " + round + ": got " + p + " " + MqttWire.text(p));
+        assertEquals("sent-" + round, MqttWire.text(p));
         watcher.expectNothing(200);
-        WireClient.awaitOpenConnections(broker, base);
+        MqttWire.awaitOpenConnections(broker, base);
       }
     }
   }
@@ -141,8 +141,8 @@ class WillTest {
   @Test
   void willRetainFlagStoresItAsRetained() throws Exception {
     try (TestBroker broker = TestBroker.start()) {
-      WireClient c = WireClient.connect(broker.port(), "w-ret", true, 0,
-          WireClient.will("will/retained", "last-words", 1, true));
+      MqttWire c = MqttWire.connect311(broker.port(), "w-ret", true, 0,
+          MqttWire.will("will/retained", "last-words", 1, true));
       c.close();
       // A subscriber that arrives afterwards gets it as a retained message. The broker publishes
       // the will when it sees the close, which can come after a subscribe here: that subscriber
@@ -150,7 +150,7 @@ class WillTest {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(T);
       Publish p = null;
       while ((p == null || !p.retain()) && System.nanoTime() < deadline) {
-        try (WireClient late = WireClient.connect(broker.port(), "w-late", true)) {
+        try (MqttWire late = MqttWire.connect311(broker.port(), "w-late", true)) {
           assertEquals(1, late.subscribe("will/#", 1));
           var packet = late.read(200);
           if (packet instanceof Publish) {
@@ -167,11 +167,11 @@ class WillTest {
   @Test
   void willQosIsHonoured() throws Exception {
     try (TestBroker broker = TestBroker.start();
-        WireClient watcher = WireClient.connect(broker.port(), "w-qos-watch", true)) {
+        MqttWire watcher = MqttWire.connect311(broker.port(), "w-qos-watch", true)) {
       assertEquals(2, watcher.subscribe("will/#", 2));
       for (int qos = 0; qos <= 2; qos++) {
-        WireClient c = WireClient.connect(broker.port(), "w-qos" + qos, true, 0,
-            WireClient.will("will/q" + qos, "q" + qos, qos, false));
+        MqttWire c = MqttWire.connect311(broker.port(), "w-qos" + qos, true, 0,
+            MqttWire.will("will/q" + qos, "q" + qos, qos, false));
         c.close();
         Publish p = watcher.nextPublishAcking(T);
         assertPublish(p, "will/q" + qos, "q" + qos, qos);
@@ -185,8 +185,8 @@ class WillTest {
     }
   }
 
-  private static WireClient watcher(TestBroker broker) throws Exception {
-    WireClient w = WireClient.connect(broker.port(), "will-watcher", true);
+  private static MqttWire watcher(TestBroker broker) throws Exception {
+    MqttWire w = MqttWire.connect311(broker.port(), "will-watcher", true);
     assertEquals(1, w.subscribe("will/#", 1));
     return w;
   }
