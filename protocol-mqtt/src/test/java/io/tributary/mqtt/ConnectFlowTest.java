@@ -15,8 +15,7 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.tributary.mqtt.FlowSupport.Closer;
 import io.tributary.mqtt.FlowSupport.Collector;
-import io.tributary.mqtt.FlowSupport.Frame;
-import io.tributary.mqtt.FlowSupport.Raw;
+import io.tributary.mqtt.MqttWire.Frame;
 import io.tributary.mqtt.codec.Connect;
 import io.tributary.mqtt.codec.Disconnect;
 import io.tributary.mqtt.codec.MqttProperties;
@@ -71,7 +70,7 @@ class ConnectFlowTest {
 
   @Test
   void rawConnectGetsConnAckAcceptedWithoutSessionPresent() throws Exception {
-    Raw raw = closer.add(new Raw(broker));
+    MqttWire raw = closer.add(MqttWire.open311(broker.port()));
     raw.send(new Connect(MqttVersion.V3_1_1, "raw-1", true, 60, null, null, null));
     assertEquals("20020000", ByteBufUtil.hexDump(raw.readBytes(4)));
     assertEquals(1, broker.broker().sessionCount());
@@ -96,13 +95,13 @@ class ConnectFlowTest {
 
   @Test
   void emptyClientIdWithCleanSessionGetsAGeneratedIdAndWorks() throws Exception {
-    Raw a = Raw.connect(closer, broker, "", true);
-    Raw b = Raw.connect(closer, broker, "", true);
+    MqttWire a = FlowSupport.connectRaw(closer, broker, "", true);
+    MqttWire b = FlowSupport.connectRaw(closer, broker, "", true);
     // Two sessions, not one: had both got the same id, b would have taken over a.
     waitUntil("two sessions", () -> broker.broker().sessionCount() == 2);
-    for (Raw raw : List.of(a, b)) {
+    for (MqttWire raw : List.of(a, b)) {
       raw.send(new Subscribe(1, List.of(new TopicSubscription("gen/t", 1))));
-      Frame suback = raw.read(9);
+      Frame suback = raw.readFrame(9);
       assertEquals("000101", ByteBufUtil.hexDump(suback.body));
     }
     // a publishes; both receive, so a is still connected after b's connect and both work.
@@ -110,7 +109,7 @@ class ConnectFlowTest {
     boolean acked = false;
     boolean delivered = false;
     while (!acked || !delivered) {
-      Frame f = a.read();
+      Frame f = a.readFrame();
       if (f.type() == 4) {
         assertEquals(5, f.packetId());
         acked = true;
@@ -119,7 +118,7 @@ class ConnectFlowTest {
         delivered = true;
       }
     }
-    Frame atB = b.read(3);
+    Frame atB = b.readFrame(3);
     assertEquals(0x32, atB.header, "QoS 1 PUBLISH, no DUP, no retain");
   }
 
@@ -142,7 +141,7 @@ class ConnectFlowTest {
 
   @Test
   void emptyClientIdWithPersistentSessionIsRejectedWith0x02AndClosed() throws Exception {
-    Raw raw = closer.add(new Raw(broker));
+    MqttWire raw = closer.add(MqttWire.open311(broker.port()));
     raw.send(new Connect(MqttVersion.V3_1_1, "", false, 60, null, null, null));
     assertEquals("20020002", ByteBufUtil.hexDump(raw.readBytes(4)));
     raw.assertClosedByBroker();
@@ -151,7 +150,7 @@ class ConnectFlowTest {
 
   @Test
   void protocolLevel3IsRejectedWith0x01AndClosed() throws Exception {
-    Raw raw = closer.add(new Raw(broker));
+    MqttWire raw = closer.add(MqttWire.open311(broker.port()));
     raw.send(new Connect(MqttVersion.V3_1, "MQIsdp", "old-client", true, 60, null, null, null,
         MqttProperties.EMPTY));
     assertEquals("20020001", ByteBufUtil.hexDump(raw.readBytes(4)));
@@ -161,7 +160,7 @@ class ConnectFlowTest {
 
   @Test
   void protocolLevel6IsRejectedWith0x01AndClosed() throws Exception {
-    Raw raw = closer.add(new Raw(broker));
+    MqttWire raw = closer.add(MqttWire.open311(broker.port()));
     raw.send(new Connect(6, "MQTT", "future-client", true, 60, null, null, null, MqttProperties.EMPTY));
     assertEquals("20020001", ByteBufUtil.hexDump(raw.readBytes(4)));
     raw.assertClosedByBroker();
@@ -170,7 +169,7 @@ class ConnectFlowTest {
 
   @Test
   void packetsPipelinedBehindConnectAreProcessedInOrder() throws Exception {
-    Raw raw = closer.add(new Raw(broker));
+    MqttWire raw = closer.add(MqttWire.open311(broker.port()));
     // CONNECT, SUBSCRIBE, PUBLISH (to itself) and PINGREQ in one write, before any CONNACK.
     raw.sendTogether(
         new Connect(MqttVersion.V3_1_1, "pipeliner", true, 60, null, null, null),
@@ -178,13 +177,13 @@ class ConnectFlowTest {
         new Publish("pipe/t", 1, false, false, 4, Unpooled.wrappedBuffer(bytes("p"))),
         PingReq.INSTANCE);
     assertEquals("20020000", ByteBufUtil.hexDump(raw.readBytes(4)), "CONNACK first");
-    Frame suback = raw.read(9);
+    Frame suback = raw.readFrame(9);
     assertEquals("000301", ByteBufUtil.hexDump(suback.body));
     boolean acked = false;
     boolean delivered = false;
     boolean ponged = false;
     while (!acked || !delivered || !ponged) {
-      Frame f = raw.read();
+      Frame f = raw.readFrame();
       switch (f.type()) {
         case 4 -> {
           assertEquals(4, f.packetId());
@@ -205,7 +204,7 @@ class ConnectFlowTest {
 
   @Test
   void pingReqGetsPingResp() throws Exception {
-    Raw raw = Raw.connect(closer, broker, "pinger", true);
+    MqttWire raw = FlowSupport.connectRaw(closer, broker, "pinger", true);
     for (int i = 0; i < 3; i++) {
       raw.send(PingReq.INSTANCE);
       assertArrayEquals(new byte[] {(byte) 0xD0, 0x00}, raw.readBytes(2));
@@ -218,7 +217,7 @@ class ConnectFlowTest {
     MqttClient watcher = paho(closer, broker, "will-watcher");
     watcher.subscribe("will/#", 0, wills);
 
-    Raw raw = closer.add(new Raw(broker));
+    MqttWire raw = closer.add(MqttWire.open311(broker.port()));
     Will will = new Will("will/leaver", bytes("gone"), 0, false, MqttProperties.EMPTY);
     raw.send(new Connect(MqttVersion.V3_1_1, "leaver", true, 60, null, null, will));
     assertEquals("20020000", ByteBufUtil.hexDump(raw.readBytes(4)));

@@ -5,28 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.tributary.mqtt.codec.Connect;
 import io.tributary.mqtt.codec.MqttEncoder;
 import io.tributary.mqtt.codec.MqttVersion;
-import io.tributary.mqtt.codec.Packet;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClientOptions;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -279,144 +268,14 @@ final class FlowSupport {
 
   // ---- raw socket --------------------------------------------------------------------------
 
-  /** One packet as read off the wire. */
-  static final class Frame {
-    final int header;
-    final byte[] body;
-
-    Frame(int header, byte[] body) {
-      this.header = header;
-      this.body = body;
-    }
-
-    int type() {
-      return header >>> 4;
-    }
-
-    int flags() {
-      return header & 0x0F;
-    }
-
-    int packetId() {
-      return ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
-    }
-
-    @Override
-    public String toString() {
-      return String.format("%02X %s", header, body.length > 32 ? body.length + " bytes" : ByteBufUtil.hexDump(body));
-    }
-  }
-
-  /** A plain TCP client speaking MQTT bytes; every read is bounded by {@link #TIMEOUT_MS}. */
-  static final class Raw implements AutoCloseable {
-    final Socket socket;
-    private final DataInputStream in;
-    private final OutputStream out;
-
-    Raw(TestBroker broker) throws IOException {
-      socket = new Socket(InetAddress.getByName("127.0.0.1"), broker.port());
-      socket.setSoTimeout((int) TIMEOUT_MS);
-      socket.setTcpNoDelay(true);
-      in = new DataInputStream(socket.getInputStream());
-      out = socket.getOutputStream();
-    }
-
-    /** Opens a socket and completes a 3.1.1 CONNECT, asserting CONNACK 0x00. */
-    static Raw connect(Closer closer, TestBroker broker, String clientId, boolean cleanSession)
-        throws IOException {
-      Raw raw = closer.add(new Raw(broker));
-      raw.send(new Connect(MqttVersion.V3_1_1, clientId, cleanSession, 60, null, null, null));
-      Frame connack = raw.read();
-      assertEquals(0x20, connack.header, "CONNACK expected, got " + connack);
-      assertEquals("0000", ByteBufUtil.hexDump(connack.body), "CONNACK flags and return code");
-      return raw;
-    }
-
-    void send(Packet p) throws IOException {
-      sendBytes(encode(p));
-    }
-
-    /** Sends packets in one write, so the broker reads them together. */
-    void sendTogether(Packet... packets) throws IOException {
-      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-      for (Packet p : packets) {
-        all.writeBytes(encode(p));
-      }
-      sendBytes(all.toByteArray());
-    }
-
-    static byte[] encode(Packet p) {
-      ByteBuf buf = MqttEncoder.encode(p, MqttVersion.V3_1_1, UnpooledByteBufAllocator.DEFAULT);
-      try {
-        return ByteBufUtil.getBytes(buf);
-      } finally {
-        buf.release();
-      }
-    }
-
-    void sendBytes(byte[] bytes) throws IOException {
-      out.write(bytes);
-      out.flush();
-    }
-
-    /** Exactly n bytes; fails on EOF or after the timeout. */
-    byte[] readBytes(int n) throws IOException {
-      byte[] b = new byte[n];
-      in.readFully(b);
-      return b;
-    }
-
-    /** The next packet; fails on EOF or after the timeout. */
-    Frame read() throws IOException {
-      int header = in.readUnsignedByte();
-      int remaining = 0;
-      int multiplier = 1;
-      for (int i = 0; ; i++) {
-        int b = in.readUnsignedByte();
-        remaining += (b & 0x7F) * multiplier;
-        multiplier *= 128;
-        if ((b & 0x80) == 0) {
-          break;
-        }
-        if (i == 3) {
-          throw new IOException("remaining length longer than 4 bytes");
-        }
-      }
-      byte[] body = new byte[remaining];
-      in.readFully(body);
-      return new Frame(header, body);
-    }
-
-    /** The next packet, which must be of type (upper nibble of the first byte). */
-    Frame read(int type) throws IOException {
-      Frame f = read();
-      assertEquals(type, f.type(), "packet type, got " + f);
-      return f;
-    }
-
-    /**
-     * Asserts the broker closed the connection: the next read ends the stream (FIN, or a reset)
-     * within the timeout, with no more bytes before it.
-     */
-    void assertClosedByBroker() throws IOException {
-      try {
-        int b = in.read();
-        if (b >= 0) {
-          byte[] rest = new byte[in.available()];
-          int n = in.read(rest);
-          fail(String.format("expected the broker to close, got byte %02X and %s more", b,
-              Arrays.toString(Arrays.copyOf(rest, Math.max(0, n)))));
-        }
-      } catch (SocketTimeoutException e) {
-        fail("the broker did not close the connection within " + TIMEOUT_MS + " ms");
-      } catch (SocketException | EOFException e) {
-        // connection reset: closed as well
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
+  /** Opens a raw client and completes a 3.1.1 CONNECT, asserting the CONNACK bytes 20 02 00 00. */
+  static MqttWire connectRaw(Closer closer, TestBroker broker, String clientId, boolean cleanSession)
+      throws IOException {
+    MqttWire raw = closer.add(MqttWire.open311(broker.port()));
+    raw.send(new Connect(MqttVersion.V3_1_1, clientId, cleanSession, 60, null, null, null));
+    MqttWire.Frame connack = raw.readFrame();
+    assertEquals(0x20, connack.header, "CONNACK expected, got " + connack);
+    assertEquals("0000", ByteBufUtil.hexDump(connack.body), "CONNACK flags and return code");
+    return raw;
   }
 }

@@ -13,12 +13,6 @@ import io.tributary.router.RouterOptions;
 import io.tributary.router.counters.BrokerCounters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -176,11 +170,11 @@ class MalformedInputTest {
     String willTopic = "will/" + name;
     long published = def.broker.broker().publishedCount();
     long violations = violationCount();
-    try (Raw raw = new Raw(def.port())) {
-      raw.send(packet(0x10, connectVariableHeader(0x06, 60), str(clientId()), str(willTopic), str("gone")));
-      raw.expectConnAck();
-      raw.send(bytes(0xE1, 0x00));
-      assertEquals("", hex(raw.awaitClose()), "broker answered the bad DISCONNECT");
+    try (MqttWire raw = MqttWire.open311(def.port())) {
+      raw.sendBytes(packet(0x10, connectVariableHeader(0x06, 60), str(clientId()), str(willTopic), str("gone")));
+      expectConnAck(raw);
+      raw.sendBytes(bytes(0xE1, 0x00));
+      assertEquals("", hex(raw.awaitCloseBytes(TIMEOUT_MS)), "broker answered the bad DISCONNECT");
       assertViolationCounted(violations);
       assertViolationLogged(clientId(), raw.localPort());
     }
@@ -587,11 +581,11 @@ class MalformedInputTest {
     String cid = "mal-log-" + UUID.randomUUID().toString().substring(0, 8);
     long violations = violationCount();
     int localPort;
-    try (Raw raw = new Raw(def.port())) {
-      raw.connect(cid, 60);
+    try (MqttWire raw = MqttWire.open311(def.port())) {
+      connect(raw, cid, 60);
       localPort = raw.localPort();
-      raw.send(packet(0x30, str("a/+"), ascii("x")));
-      assertEquals("", hex(raw.awaitClose()));
+      raw.sendBytes(packet(0x30, str("a/+"), ascii("x")));
+      assertEquals("", hex(raw.awaitCloseBytes(TIMEOUT_MS)));
     }
     assertViolationCounted(violations);
     ILoggingEvent e = assertViolationLogged(cid, localPort);
@@ -609,9 +603,9 @@ class MalformedInputTest {
     String cid = clientId();
     long published = def.broker.broker().publishedCount();
     long violations = violationCount();
-    try (Raw raw = new Raw(def.port())) {
-      raw.send(packet(0x10, connectVariableHeader(0x82, 60), str(cid), lp(bytes('u', 0x00, 'x'))));
-      assertEquals("", hex(raw.awaitClose()));
+    try (MqttWire raw = MqttWire.open311(def.port())) {
+      raw.sendBytes(packet(0x10, connectVariableHeader(0x82, 60), str(cid), lp(bytes('u', 0x00, 'x'))));
+      assertEquals("", hex(raw.awaitCloseBytes(TIMEOUT_MS)));
       assertViolationCounted(violations);
       assertViolationLogged(null, raw.localPort());
       assertViolationLogged(cid, raw.localPort());
@@ -623,10 +617,10 @@ class MalformedInputTest {
   void violationCountIncreasesByOnePerViolation() throws Exception {
     long before = violationCount();
     for (int i = 0; i < 3; i++) {
-      try (Raw raw = new Raw(def.port())) {
-        raw.connect(clientId() + i, 60);
-        raw.send(bytes(0xC1, 0x00));
-        raw.awaitClose();
+      try (MqttWire raw = MqttWire.open311(def.port())) {
+        connect(raw, clientId() + i, 60);
+        raw.sendBytes(bytes(0xC1, 0x00));
+        raw.awaitCloseBytes(TIMEOUT_MS);
       }
       assertViolationCounted(before + i);
     }
@@ -641,10 +635,10 @@ class MalformedInputTest {
     long published = def.broker.broker().publishedCount();
     long violations = violationCount();
     String topic = "before/" + name;
-    try (Raw raw = new Raw(def.port())) {
-      raw.connect(clientId(), 60);
-      raw.send(concat(packet(0x30, str(topic), ascii("kept")), packet(0x30, str("a/#"), ascii("bad"))));
-      assertEquals("", hex(raw.awaitClose()));
+    try (MqttWire raw = MqttWire.open311(def.port())) {
+      connect(raw, clientId(), 60);
+      raw.sendBytes(concat(packet(0x30, str(topic), ascii("kept")), packet(0x30, str("a/#"), ascii("bad"))));
+      assertEquals("", hex(raw.awaitCloseBytes(TIMEOUT_MS)));
       assertViolationCounted(violations);
       assertViolationLogged(clientId(), raw.localPort());
     }
@@ -656,21 +650,21 @@ class MalformedInputTest {
   void concurrentViolationsCloseOnlyTheViolators() throws Exception {
     long published = def.broker.broker().publishedCount();
     long violations = violationCount();
-    List<Raw> raws = new ArrayList<>();
+    List<MqttWire> raws = new ArrayList<>();
     try {
       for (int i = 0; i < 8; i++) {
-        Raw r = new Raw(def.port());
+        MqttWire r = MqttWire.open311(def.port());
         raws.add(r);
-        r.connect(clientId() + "-" + i, 60);
+        connect(r, clientId() + "-" + i, 60);
       }
-      for (Raw r : raws) {
-        r.send(packet(0x36, str("a/b"), u16(1), ascii("x")));
+      for (MqttWire r : raws) {
+        r.sendBytes(packet(0x36, str("a/b"), u16(1), ascii("x")));
       }
-      for (Raw r : raws) {
-        assertEquals("", hex(r.awaitClose()));
+      for (MqttWire r : raws) {
+        assertEquals("", hex(r.awaitCloseBytes(TIMEOUT_MS)));
       }
     } finally {
-      for (Raw r : raws) {
+      for (MqttWire r : raws) {
         r.close();
       }
     }
@@ -699,12 +693,12 @@ class MalformedInputTest {
   private void assertViolation(Fixture f, boolean connectFirst, byte[] bad) throws Exception {
     long published = f.broker.broker().publishedCount();
     long violations = violationCount();
-    try (Raw raw = new Raw(f.port())) {
+    try (MqttWire raw = MqttWire.open311(f.port())) {
       if (connectFirst) {
-        raw.connect(clientId(), 60);
+        connect(raw, clientId(), 60);
       }
-      raw.send(bad);
-      byte[] answer = raw.awaitClose();
+      raw.sendBytes(bad);
+      byte[] answer = raw.awaitCloseBytes(TIMEOUT_MS);
       assertEquals("", hex(answer), "the broker answered the bad packet " + hex(bad) + " instead of closing");
       assertViolationCounted(violations);
       assertViolationLogged(connectFirst ? clientId() : null, raw.localPort());
@@ -717,14 +711,14 @@ class MalformedInputTest {
     long published = f.broker.broker().publishedCount();
     long violations = violationCount();
     int payloadLength;
-    try (Raw raw = new Raw(f.port())) {
-      raw.connect(clientId(), 60);
-      raw.send(publish);
-      assertEquals(hex(bytes(0x40, 0x02, 0x00, 0x2A)), hex(raw.readExactly(4)), "PUBACK for packet id 42");
-      raw.send(bytes(0xC0, 0x00));
-      assertEquals(hex(bytes(0xD0, 0x00)), hex(raw.readExactly(2)), "PINGRESP after the max-size packet");
-      raw.send(bytes(0xE0, 0x00));
-      assertEquals("", hex(raw.awaitClose()));
+    try (MqttWire raw = MqttWire.open311(f.port())) {
+      connect(raw, clientId(), 60);
+      raw.sendBytes(publish);
+      assertEquals(hex(bytes(0x40, 0x02, 0x00, 0x2A)), hex(raw.readExactly(4, TIMEOUT_MS)), "PUBACK for packet id 42");
+      raw.sendBytes(bytes(0xC0, 0x00));
+      assertEquals(hex(bytes(0xD0, 0x00)), hex(raw.readExactly(2, TIMEOUT_MS)), "PINGRESP after the max-size packet");
+      raw.sendBytes(bytes(0xE0, 0x00));
+      assertEquals("", hex(raw.awaitCloseBytes(TIMEOUT_MS)));
     }
     Received r = f.got.poll(10, TimeUnit.SECONDS);
     assertTrue(r != null, "max-size packet was not delivered");
@@ -818,9 +812,9 @@ class MalformedInputTest {
     assertTrue(f.sub.isConnected(), "subscriber was disconnected");
     assertTrue(f.pub.isConnected(), "publisher was disconnected");
     assertEquals(null, f.lost.get(), "subscriber lost its connection");
-    for (Raw b : f.bystanders) {
-      b.send(bytes(0xC0, 0x00));
-      assertEquals(hex(bytes(0xD0, 0x00)), hex(b.readExactly(2)), "a bystander connection was disturbed");
+    for (MqttWire b : f.bystanders) {
+      b.sendBytes(bytes(0xC0, 0x00));
+      assertEquals(hex(bytes(0xD0, 0x00)), hex(b.readExactly(2, TIMEOUT_MS)), "a bystander connection was disturbed");
     }
   }
 
@@ -940,7 +934,7 @@ class MalformedInputTest {
     final TestBroker broker;
     final MqttClient sub;
     final MqttClient pub;
-    final List<Raw> bystanders = new ArrayList<>();
+    final List<MqttWire> bystanders = new ArrayList<>();
     final LinkedBlockingQueue<Received> got = new LinkedBlockingQueue<>();
     final AtomicReference<Throwable> lost = new AtomicReference<>();
 
@@ -974,9 +968,9 @@ class MalformedInputTest {
       pub.setTimeToWait(10_000);
       pub.connect(o);
       for (int i = 0; i < 2; i++) {
-        Raw b = new Raw(broker.port());
+        MqttWire b = MqttWire.open311(broker.port());
         bystanders.add(b);
-        b.connect("mal-bystander-" + tag + "-" + i, 0);
+        connect(b, "mal-bystander-" + tag + "-" + i, 0);
       }
     }
 
@@ -986,7 +980,7 @@ class MalformedInputTest {
 
     @Override
     public void close() {
-      for (Raw b : bystanders) {
+      for (MqttWire b : bystanders) {
         b.close();
       }
       closeQuietly(pub);
@@ -1010,96 +1004,13 @@ class MalformedInputTest {
     }
   }
 
-  /** A plain blocking socket to 127.0.0.1 with bounded reads. */
-  private static final class Raw implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+  /** A valid 3.1.1 CONNECT (clean session) in bytes of our own, and its CONNACK 0x00. */
+  private static void connect(MqttWire raw, String clientId, int keepAlive) throws IOException {
+    raw.sendBytes(packet(0x10, connectVariableHeader(0x02, keepAlive), str(clientId)));
+    expectConnAck(raw);
+  }
 
-    Raw(int port) throws IOException {
-      socket = new Socket();
-      socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
-      socket.setSoTimeout(TIMEOUT_MS);
-      socket.setTcpNoDelay(true);
-      in = socket.getInputStream();
-      out = socket.getOutputStream();
-    }
-
-    int localPort() {
-      return socket.getLocalPort();
-    }
-
-    void send(byte[] b) throws IOException {
-      out.write(b);
-      out.flush();
-    }
-
-    /** A valid CONNECT (clean session) and its CONNACK 0x00. */
-    void connect(String clientId, int keepAlive) throws IOException {
-      send(packet(0x10, connectVariableHeader(0x02, keepAlive), str(clientId)));
-      expectConnAck();
-    }
-
-    void expectConnAck() throws IOException {
-      assertArrayEquals(bytes(0x20, 0x02, 0x00, 0x00), readExactly(4), "CONNACK accepted");
-    }
-
-    byte[] readExactly(int n) throws IOException {
-      byte[] b = new byte[n];
-      int off = 0;
-      while (off < n) {
-        int r;
-        try {
-          r = in.read(b, off, n - off);
-        } catch (SocketTimeoutException e) {
-          throw new AssertionError("no " + n + " bytes within " + TIMEOUT_MS + " ms (got " + off + ")", e);
-        }
-        if (r < 0) {
-          throw new AssertionError("connection closed after " + off + " of " + n + " bytes");
-        }
-        off += r;
-      }
-      return b;
-    }
-
-    /**
-     * Reads until the broker closes (EOF or reset) within the timeout; returns whatever it sent
-     * before closing. Fails if the socket is still open after {@link #TIMEOUT_MS}.
-     */
-    byte[] awaitClose() throws IOException {
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-      byte[] buf = new byte[4096];
-      while (true) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left <= 0) {
-          fail("broker did not close the connection within " + TIMEOUT_MS + " ms; received " + hex(got.toByteArray()));
-        }
-        socket.setSoTimeout((int) Math.max(1, left));
-        int r;
-        try {
-          r = in.read(buf);
-        } catch (SocketTimeoutException e) {
-          fail("broker did not close the connection within " + TIMEOUT_MS + " ms; received " + hex(got.toByteArray()));
-          return null;
-        } catch (SocketException e) {
-          // reset: the broker closed with our bytes still unread, which is a close too
-          return got.toByteArray();
-        }
-        if (r < 0) {
-          return got.toByteArray();
-        }
-        got.write(buf, 0, r);
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // nothing to do
-      }
-    }
+  private static void expectConnAck(MqttWire raw) throws IOException {
+    assertArrayEquals(bytes(0x20, 0x02, 0x00, 0x00), raw.readExactly(4, TIMEOUT_MS), "CONNACK accepted");
   }
 }

@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.tributary.mqtt.auth.AuthExchange;
 import io.tributary.mqtt.auth.AuthRequest;
 import io.tributary.mqtt.auth.AuthStep;
@@ -22,29 +18,16 @@ import io.tributary.mqtt.codec.Auth;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.Connect;
 import io.tributary.mqtt.codec.Disconnect;
-import io.tributary.mqtt.codec.MqttCodecException;
-import io.tributary.mqtt.codec.MqttDecoder;
-import io.tributary.mqtt.codec.MqttEncoder;
 import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.MqttVersion;
 import io.tributary.mqtt.codec.Packet;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.Publish;
-import io.tributary.mqtt.codec.SubAck;
-import io.tributary.mqtt.codec.Subscribe;
-import io.tributary.mqtt.codec.TopicSubscription;
 import io.tributary.router.RouterOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +44,7 @@ import org.junit.jupiter.api.Test;
 /**
  * MQTT 5 AUTH and enhanced authentication (issue 3): the AUTH flow around CONNECT (continue until
  * success or failure), re-authentication of a connected client, and the method registry of
- * {@link MqttOptions#addAuthenticator}. Raw packets built with the project's codec, since client
+ * {@link MqttOptions#addAuthenticator}. Raw packets built with the project's codec ({@link MqttWire}), since client
  * libraries barely drive AUTH; one Paho v5 test for the plain case.
  */
 class Mqtt5AuthTest {
@@ -154,14 +137,14 @@ class Mqtt5AuthTest {
   }
 
   /** Connects with {@link #METHOD}, answering {@code rounds} challenges correctly. */
-  static Raw authenticated(String clientId, int rounds) throws IOException {
-    Raw c = Raw.open(broker.port());
-    c.sendConnect(clientId, authProps(METHOD, String.valueOf(rounds)));
+  static MqttWire authenticated(String clientId, int rounds) throws IOException {
+    MqttWire c = MqttWire.open5(broker.port());
+    c.sendConnect5(clientId, authProps(METHOD, String.valueOf(rounds)));
     for (int i = 0; i < rounds; i++) {
-      Auth challenge = c.expect(Auth.class);
+      Auth challenge = c.expect(Auth.class, T);
       c.send(new Auth(Auth.CONTINUE_AUTHENTICATION, authProps(METHOD, reversed(challenge.properties().authenticationData()))));
     }
-    ConnAck ack = c.expect(ConnAck.class);
+    ConnAck ack = c.expect(ConnAck.class, T);
     assertEquals(0x00, ack.reasonCode(), "CONNACK " + ack);
     assertEquals(METHOD, ack.properties().authenticationMethod());
     assertEquals("welcome " + clientId, text(ack.properties().authenticationData()));
@@ -172,9 +155,9 @@ class Mqtt5AuthTest {
 
   @Test
   void unsupportedMethodGetsConnack8C() throws Exception {
-    try (Raw c = Raw.open(broker.port())) {
-      c.sendConnect("auth-unknown", authProps("SCRAM-SHA-512", "client-first"));
-      ConnAck ack = c.expect(ConnAck.class);
+    try (MqttWire c = MqttWire.open5(broker.port())) {
+      c.sendConnect5("auth-unknown", authProps("SCRAM-SHA-512", "client-first"));
+      ConnAck ack = c.expect(ConnAck.class, T);
       assertEquals(0x8C, ack.reasonCode());
       assertTrue(c.awaitClosed(T), "closed after CONNACK 0x8C");
     }
@@ -182,17 +165,18 @@ class Mqtt5AuthTest {
 
   @Test
   void oneStepSuccessCarriesMethodAndData() throws Exception {
-    try (Raw c = authenticated("auth-one-step", 0)) {
+    try (MqttWire c = authenticated("auth-one-step", 0)) {
       AuthRequest req = lastRequest("auth-one-step");
       assertFalse(req.reauthentication());
       assertEquals(METHOD, req.method());
       c.ping();
+      assertEquals(PacketType.PINGRESP, c.read(T).type());
     }
   }
 
   @Test
   void multiStepSuccessThenPublishAndSubscribe() throws Exception {
-    try (Raw c = authenticated("auth-two-rounds", 2)) {
+    try (MqttWire c = authenticated("auth-two-rounds", 2)) {
       assertEquals(0x01, c.subscribe("auth/multi", 1));
       c.publish("auth/multi", 1, "after auth");
       // PUBACK and the delivery of our own message, in either order
@@ -216,9 +200,9 @@ class Mqtt5AuthTest {
 
   @Test
   void usernameAndAssignedClientIdReachTheAuthenticator() throws Exception {
-    try (Raw c = Raw.open(broker.port())) {
+    try (MqttWire c = MqttWire.open5(broker.port())) {
       c.send(new Connect(MqttVersion.V5, "", true, 0, "alice", null, null, authProps(METHOD, "0")));
-      ConnAck ack = c.expect(ConnAck.class);
+      ConnAck ack = c.expect(ConnAck.class, T);
       assertEquals(0x00, ack.reasonCode());
       String assigned = ack.properties().assignedClientIdentifier();
       assertNotNull(assigned);
@@ -230,14 +214,14 @@ class Mqtt5AuthTest {
 
   @Test
   void wrongAnswerGetsConnack87AndClose() throws Exception {
-    try (Raw c = Raw.open(broker.port())) {
-      c.sendConnect("auth-wrong", authProps(METHOD, "1"));
-      Auth challenge = c.expect(Auth.class);
+    try (MqttWire c = MqttWire.open5(broker.port())) {
+      c.sendConnect5("auth-wrong", authProps(METHOD, "1"));
+      Auth challenge = c.expect(Auth.class, T);
       assertEquals(Auth.CONTINUE_AUTHENTICATION, challenge.reasonCode());
       assertEquals(METHOD, challenge.properties().authenticationMethod());
       assertNotNull(challenge.properties().authenticationData());
       c.send(new Auth(Auth.CONTINUE_AUTHENTICATION, authProps(METHOD, "not the nonce")));
-      ConnAck ack = c.expect(ConnAck.class);
+      ConnAck ack = c.expect(ConnAck.class, T);
       assertEquals(0x87, ack.reasonCode());
       assertTrue(c.awaitClosed(T), "closed after CONNACK 0x87");
     }
@@ -245,13 +229,13 @@ class Mqtt5AuthTest {
 
   @Test
   void publishDuringAuthenticationIsAProtocolError() throws Exception {
-    try (Raw watcher = authenticated("auth-watcher", 0);
-        Raw c = Raw.open(broker.port())) {
+    try (MqttWire watcher = authenticated("auth-watcher", 0);
+        MqttWire c = MqttWire.open5(broker.port())) {
       assertEquals(0x00, watcher.subscribe("auth/early", 0));
-      c.sendConnect("auth-early-publish", authProps(METHOD, "1"));
-      c.expect(Auth.class);
+      c.sendConnect5("auth-early-publish", authProps(METHOD, "1"));
+      c.expect(Auth.class, T);
       c.publish("auth/early", 0, "too early");
-      ConnAck ack = c.expect(ConnAck.class);
+      ConnAck ack = c.expect(ConnAck.class, T);
       assertEquals(0x82, ack.reasonCode());
       assertTrue(c.awaitClosed(T), "closed after the protocol error");
       watcher.expectNothing(300); // the early PUBLISH was not published
@@ -260,9 +244,9 @@ class Mqtt5AuthTest {
 
   @Test
   void unsolicitedAuthContinueIsAProtocolError() throws Exception {
-    try (Raw c = authenticated("auth-unsolicited", 0)) {
+    try (MqttWire c = authenticated("auth-unsolicited", 0)) {
       c.send(new Auth(Auth.CONTINUE_AUTHENTICATION, authProps(METHOD, "?")));
-      Disconnect d = c.expect(Disconnect.class);
+      Disconnect d = c.expect(Disconnect.class, T);
       assertEquals(0x82, d.reasonCode());
       assertTrue(c.awaitClosed(T));
     }
@@ -273,9 +257,9 @@ class Mqtt5AuthTest {
     try (TestBroker b = TestBroker.start(1,
             new MqttOptions().setConnectTimeoutMs(300).addAuthenticator(new ChallengeAuthenticator()),
             new RouterOptions());
-        Raw c = Raw.open(b.port())) {
-      c.sendConnect("auth-slow", authProps(METHOD, "1"));
-      c.expect(Auth.class);
+        MqttWire c = MqttWire.open5(b.port())) {
+      c.sendConnect5("auth-slow", authProps(METHOD, "1"));
+      c.expect(Auth.class, T);
       long t0 = System.nanoTime();
       assertTrue(c.awaitClosed(T), "closed while the client does not answer");
       assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
@@ -296,34 +280,34 @@ class Mqtt5AuthTest {
 
   @Test
   void reauthenticationSucceedsWhileTheConnectionKeepsWorking() throws Exception {
-    try (Raw c = authenticated("auth-reauth", 1)) {
+    try (MqttWire c = authenticated("auth-reauth", 1)) {
       c.send(new Auth(Auth.RE_AUTHENTICATE, authProps(METHOD, "1")));
-      Auth challenge = c.expect(Auth.class);
+      Auth challenge = c.expect(Auth.class, T);
       assertEquals(Auth.CONTINUE_AUTHENTICATION, challenge.reasonCode());
       assertTrue(lastRequest("auth-reauth").reauthentication());
       // the connection works in the middle of the exchange
       c.publish("auth/reauth", 1, "meanwhile");
-      Ack puback = c.expect(Ack.class);
+      Ack puback = c.expect(Ack.class, T);
       assertEquals(PacketType.PUBACK, puback.type());
       c.send(new Auth(Auth.CONTINUE_AUTHENTICATION, authProps(METHOD, reversed(challenge.properties().authenticationData()))));
-      Auth ok = c.expect(Auth.class);
+      Auth ok = c.expect(Auth.class, T);
       assertEquals(Auth.SUCCESS, ok.reasonCode());
       assertEquals(METHOD, ok.properties().authenticationMethod());
       assertArrayEquals(bytes("welcome auth-reauth"), ok.properties().authenticationData());
       // and after it; a second re-authentication works too
       assertEquals(0x00, c.subscribe("auth/reauth/after", 0));
       c.send(new Auth(Auth.RE_AUTHENTICATE, authProps(METHOD, "0")));
-      assertEquals(Auth.SUCCESS, c.expect(Auth.class).reasonCode());
+      assertEquals(Auth.SUCCESS, c.expect(Auth.class, T).reasonCode());
     }
   }
 
   @Test
   void failedReauthenticationGetsDisconnect87() throws Exception {
-    try (Raw c = authenticated("auth-reauth-fail", 0)) {
+    try (MqttWire c = authenticated("auth-reauth-fail", 0)) {
       c.send(new Auth(Auth.RE_AUTHENTICATE, authProps(METHOD, "1")));
-      c.expect(Auth.class);
+      c.expect(Auth.class, T);
       c.send(new Auth(Auth.CONTINUE_AUTHENTICATION, authProps(METHOD, "wrong")));
-      Disconnect d = c.expect(Disconnect.class);
+      Disconnect d = c.expect(Disconnect.class, T);
       assertEquals(0x87, d.reasonCode());
       assertTrue(c.awaitClosed(T), "closed after DISCONNECT 0x87");
     }
@@ -331,11 +315,11 @@ class Mqtt5AuthTest {
 
   @Test
   void reauthenticationDuringReauthenticationIsAProtocolError() throws Exception {
-    try (Raw c = authenticated("auth-reauth-twice", 0)) {
+    try (MqttWire c = authenticated("auth-reauth-twice", 0)) {
       c.send(new Auth(Auth.RE_AUTHENTICATE, authProps(METHOD, "1")));
-      c.expect(Auth.class);
+      c.expect(Auth.class, T);
       c.send(new Auth(Auth.RE_AUTHENTICATE, authProps(METHOD, "1")));
-      assertEquals(0x82, c.expect(Disconnect.class).reasonCode());
+      assertEquals(0x82, c.expect(Disconnect.class, T).reasonCode());
     }
   }
 
@@ -388,135 +372,5 @@ class Mqtt5AuthTest {
     }
     assertNotNull(last, "no authentication request for " + clientId);
     return last;
-  }
-
-  // ---- a raw MQTT 5 client ------------------------------------------------------------------
-
-  /** A blocking raw-socket MQTT 5 client on the project's codec; one thread drives it. */
-  static final class Raw implements AutoCloseable {
-    private static final UnpooledByteBufAllocator ALLOC = UnpooledByteBufAllocator.DEFAULT;
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-    private final MqttDecoder decoder = MqttDecoder.forClient(1 << 20, MqttVersion.V5, ALLOC);
-    private final ArrayDeque<Packet> received = new ArrayDeque<>();
-    private final byte[] buffer = new byte[16 * 1024];
-    private int nextId = 1;
-
-    private Raw(Socket socket) throws IOException {
-      this.socket = socket;
-      this.in = socket.getInputStream();
-      this.out = socket.getOutputStream();
-    }
-
-    static Raw open(int port) throws IOException {
-      Socket s = new Socket();
-      s.setTcpNoDelay(true);
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      return new Raw(s);
-    }
-
-    void sendConnect(String clientId, MqttProperties props) throws IOException {
-      send(new Connect(MqttVersion.V5, clientId, true, 0, null, null, null, props));
-    }
-
-    void send(Packet p) throws IOException {
-      ByteBuf buf = MqttEncoder.encode(p, MqttVersion.V5, ALLOC);
-      try {
-        out.write(ByteBufUtil.getBytes(buf));
-        out.flush();
-      } finally {
-        buf.release();
-      }
-    }
-
-    void ping() throws IOException {
-      send(io.tributary.mqtt.codec.PingReq.INSTANCE);
-      assertEquals(PacketType.PINGRESP, read(T).type());
-    }
-
-    int subscribe(String filter, int qos) throws IOException {
-      int id = nextId++;
-      send(new Subscribe(id, List.of(new TopicSubscription(filter, qos))));
-      SubAck ack = expect(SubAck.class);
-      assertEquals(id, ack.packetId());
-      return ack.returnCodes().get(0);
-    }
-
-    void publish(String topic, int qos, String payload) throws IOException {
-      send(new Publish(topic, qos, false, false, qos == 0 ? 0 : nextId++,
-          Unpooled.wrappedBuffer(bytes(payload))));
-    }
-
-    /** The next packet, or null after timeoutMs; throws SocketException-like errors when closed. */
-    Packet read(long timeoutMs) throws IOException {
-      long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-      while (received.isEmpty()) {
-        long left = (deadline - System.nanoTime()) / 1_000_000L;
-        if (left <= 0) {
-          return null;
-        }
-        socket.setSoTimeout((int) Math.max(1, left));
-        int n;
-        try {
-          n = in.read(buffer);
-        } catch (SocketTimeoutException e) {
-          continue;
-        } catch (SocketException e) {
-          throw new java.io.EOFException("reset: " + e.getMessage());
-        }
-        if (n < 0) {
-          throw new java.io.EOFException("EOF");
-        }
-        try {
-          decoder.feed(Unpooled.wrappedBuffer(buffer, 0, n),
-              p -> received.add(p instanceof Publish pub ? pub.copy() : p));
-        } catch (MqttCodecException e) {
-          throw new AssertionError("broker sent a malformed packet: " + e.getMessage(), e);
-        }
-      }
-      return received.poll();
-    }
-
-    <P extends Packet> P expect(Class<P> type) throws IOException {
-      Packet p;
-      try {
-        p = read(T);
-      } catch (java.io.EOFException e) {
-        throw new AssertionError("expected " + type.getSimpleName() + " but the connection closed", e);
-      }
-      assertNotNull(p, "expected " + type.getSimpleName());
-      if (!type.isInstance(p)) {
-        fail("expected " + type.getSimpleName() + " but got " + p);
-      }
-      return type.cast(p);
-    }
-
-    void expectNothing(long ms) throws IOException {
-      Packet p = read(ms);
-      assertNull(p, "expected nothing but got " + p);
-    }
-
-    boolean awaitClosed(long timeoutMs) throws IOException {
-      long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-      try {
-        while (System.nanoTime() < deadline) {
-          read(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
-        }
-        return false;
-      } catch (java.io.EOFException e) {
-        return true;
-      }
-    }
-
-    @Override
-    public void close() {
-      decoder.release();
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // ignore
-      }
-    }
   }
 }

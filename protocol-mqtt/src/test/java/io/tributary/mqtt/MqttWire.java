@@ -186,6 +186,11 @@ public final class MqttWire implements AutoCloseable {
     return connAck;
   }
 
+  /** Sends an MQTT 5 CONNECT (clean start, keep alive 0) without waiting for anything. */
+  void sendConnect5(String clientId, MqttProperties props) throws IOException {
+    send(connectPacket5(clientId, true, 0, props));
+  }
+
   /** MQTT 3.1.1 CONNECT. */
   ConnAck connect(String clientId, boolean clean, int keepAlive, Will will) throws IOException {
     return connect(clientId, clean, keepAlive, will, null);
@@ -418,6 +423,153 @@ public final class MqttWire implements AutoCloseable {
     return n;
   }
 
+  /** Exactly {@code n} raw bytes, bypassing the decoder; fails on EOF or after timeoutMs. */
+  byte[] readExactly(int n, long timeoutMs) throws IOException {
+    assertTrue(received.isEmpty() && decoder.pendingBytes() == 0, "decoded data pending");
+    byte[] b = new byte[n];
+    int off = 0;
+    socket.setSoTimeout((int) Math.max(1, timeoutMs));
+    while (off < n) {
+      int r;
+      try {
+        r = in.read(b, off, n - off);
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError("no " + n + " bytes within " + timeoutMs + " ms (got " + off + ")", e);
+      }
+      if (r < 0) {
+        throw new AssertionError("connection closed after " + off + " of " + n + " bytes");
+      }
+      off += r;
+    }
+    return b;
+  }
+
+  /**
+   * Reads raw bytes until the broker closes (EOF or reset) and returns what it sent before that;
+   * fails if the connection is still open after timeoutMs.
+   */
+  byte[] awaitCloseBytes(long timeoutMs) throws IOException {
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+    byte[] buf = new byte[4096];
+    while (true) {
+      long left = (deadline - System.nanoTime()) / 1_000_000L;
+      if (left <= 0) {
+        fail("broker did not close the connection within " + timeoutMs + " ms; received "
+            + ByteBufUtil.hexDump(got.toByteArray()));
+      }
+      socket.setSoTimeout((int) Math.max(1, left));
+      int r;
+      try {
+        r = in.read(buf);
+      } catch (SocketTimeoutException e) {
+        continue;
+      } catch (SocketException e) {
+        closed = true;
+        return got.toByteArray(); // reset: the broker closed with our bytes still unread
+      }
+      if (r < 0) {
+        closed = true;
+        return got.toByteArray();
+      }
+      got.write(buf, 0, r);
+    }
+  }
+
+  /** One packet as read off the wire, undecoded: the first byte and the rest. */
+  public static final class Frame {
+    final int header;
+    final byte[] body;
+
+    Frame(int header, byte[] body) {
+      this.header = header;
+      this.body = body;
+    }
+
+    int type() {
+      return header >>> 4;
+    }
+
+    int flags() {
+      return header & 0x0F;
+    }
+
+    int packetId() {
+      return ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%02X %s", header, body.length > 32 ? body.length + " bytes" : ByteBufUtil.hexDump(body));
+    }
+  }
+
+  /** The next packet undecoded, bypassing the decoder; fails on EOF or after {@link #T}. */
+  Frame readFrame() throws IOException {
+    int header = readExactly(1, T)[0] & 0xFF;
+    int remaining = 0;
+    int multiplier = 1;
+    for (int i = 0; ; i++) {
+      int b = readExactly(1, T)[0] & 0xFF;
+      remaining += (b & 0x7F) * multiplier;
+      multiplier *= 128;
+      if ((b & 0x80) == 0) {
+        break;
+      }
+      if (i == 3) {
+        throw new IOException("remaining length longer than 4 bytes");
+      }
+    }
+    return new Frame(header, readExactly(remaining, T));
+  }
+
+  /** The next packet undecoded, which must be of type (upper nibble of the first byte). */
+  Frame readFrame(int type) throws IOException {
+    Frame f = readFrame();
+    assertEquals(type, f.type(), "packet type, got " + f);
+    return f;
+  }
+
+  /** Exactly n raw bytes; fails on EOF or after {@link #T}. */
+  byte[] readBytes(int n) throws IOException {
+    return readExactly(n, T);
+  }
+
+  /** Sends packets in one write, so the broker reads them together. */
+  void sendTogether(Packet... packets) throws IOException {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    for (Packet p : packets) {
+      all.writeBytes(bytes(p, level));
+    }
+    sendBytes(all.toByteArray());
+  }
+
+  /**
+   * Asserts the broker closed the connection: the next raw read ends the stream (FIN, or a reset)
+   * within {@link #T}, with no more bytes before it.
+   */
+  void assertClosedByBroker() throws IOException {
+    socket.setSoTimeout((int) T);
+    try {
+      int b = in.read();
+      if (b >= 0) {
+        byte[] rest = new byte[in.available()];
+        int n = in.read(rest);
+        fail(String.format("expected the broker to close, got byte %02X and %s more", b,
+            java.util.Arrays.toString(java.util.Arrays.copyOf(rest, Math.max(0, n)))));
+      }
+    } catch (SocketTimeoutException e) {
+      fail("the broker did not close the connection within " + T + " ms");
+    } catch (SocketException | java.io.EOFException e) {
+      // connection reset: closed as well
+    }
+    closed = true;
+  }
+
+  int localPort() {
+    return socket.getLocalPort();
+  }
+
   /** The next packet, asserted to be a {@code type}; a PUBREL on the way gets its PUBCOMP. */
   <P extends Packet> P expect(Class<P> type, long timeoutMs) throws IOException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
@@ -439,6 +591,10 @@ public final class MqttWire implements AutoCloseable {
       fail("expected " + type.getSimpleName() + " but got " + p);
     }
     return type.cast(p);
+  }
+
+  <P extends Packet> P expect(Class<P> type) throws IOException {
+    return expect(type, T);
   }
 
   Publish expectPublish(long timeoutMs) throws IOException {

@@ -14,8 +14,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.tributary.mqtt.FlowSupport.Closer;
 import io.tributary.mqtt.FlowSupport.Collector;
-import io.tributary.mqtt.FlowSupport.Frame;
-import io.tributary.mqtt.FlowSupport.Raw;
+import io.tributary.mqtt.MqttWire.Frame;
 import io.tributary.mqtt.FlowSupport.Received;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.MqttEncoder;
@@ -159,23 +158,23 @@ class PublishFlowTest {
     MqttClient sub = paho(closer, broker, "eo-sub");
     sub.subscribe("eo/t", 2, got);
 
-    Raw raw = Raw.connect(closer, broker, "eo-pub", true);
+    MqttWire raw = FlowSupport.connectRaw(closer, broker, "eo-pub", true);
     raw.send(new Publish("eo/t", 2, false, false, 7, Unpooled.wrappedBuffer(bytes("once"))));
-    Frame rec1 = raw.read(5);
+    Frame rec1 = raw.readFrame(5);
     assertEquals(0x50, rec1.header);
     assertEquals(7, rec1.packetId());
     // The client did not see the PUBREC (say) and resends with DUP before any PUBREL.
     raw.send(new Publish("eo/t", 2, false, true, 7, Unpooled.wrappedBuffer(bytes("once"))));
-    Frame rec2 = raw.read(5);
+    Frame rec2 = raw.readFrame(5);
     assertEquals(7, rec2.packetId());
     raw.send(new Ack(PacketType.PUBREL, 7));
-    Frame comp = raw.read(7);
+    Frame comp = raw.readFrame(7);
     assertEquals(0x70, comp.header);
     assertEquals(7, comp.packetId());
 
     // The PUBCOMP was lost (say): a resent PUBREL is answered again, nothing is delivered.
     raw.send(new Ack(PacketType.PUBREL, 7));
-    assertEquals(7, raw.read(7).packetId());
+    assertEquals(7, raw.readFrame(7).packetId());
 
     Received r = got.take();
     assertEquals("once", r.text());
@@ -184,9 +183,9 @@ class PublishFlowTest {
 
     // After PUBREL the id is free again: a new message with id 7 is a new message.
     raw.send(new Publish("eo/t", 2, false, false, 7, Unpooled.wrappedBuffer(bytes("again"))));
-    assertEquals(7, raw.read(5).packetId());
+    assertEquals(7, raw.readFrame(5).packetId());
     raw.send(new Ack(PacketType.PUBREL, 7));
-    assertEquals(7, raw.read(7).packetId());
+    assertEquals(7, raw.readFrame(7).packetId());
     assertEquals("again", got.take().text());
     got.assertQuiet();
   }

@@ -11,8 +11,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.tributary.mqtt.FlowSupport.Closer;
 import io.tributary.mqtt.FlowSupport.Collector;
-import io.tributary.mqtt.FlowSupport.Frame;
-import io.tributary.mqtt.FlowSupport.Raw;
+import io.tributary.mqtt.MqttWire.Frame;
 import io.tributary.mqtt.FlowSupport.Received;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.PacketType;
@@ -67,11 +66,11 @@ class SubscribeFlowTest {
   @Test
   void subackEchoesTheGrantedQosOfEachFilterInOrder() throws Exception {
     TestBroker broker = broker();
-    Raw raw = Raw.connect(closer, broker, "suback-raw", true);
+    MqttWire raw = FlowSupport.connectRaw(closer, broker, "suback-raw", true);
     raw.send(new Subscribe(0x1234, List.of(
         new TopicSubscription("s/2", 2), new TopicSubscription("s/0", 0),
         new TopicSubscription("s/+/1", 1), new TopicSubscription("s/#", 2))));
-    Frame suback = raw.read();
+    Frame suback = raw.readFrame();
     assertEquals(0x90, suback.header);
     assertEquals("123402000102", ByteBufUtil.hexDump(suback.body));
 
@@ -84,18 +83,18 @@ class SubscribeFlowTest {
   void filterDeeperThanMaxTopicLevelsIsRefusedWith0x80() throws Exception {
     TestBroker broker = closer.add(TestBroker.start(2, new MqttOptions().setMaxTopicLevels(3),
         new RouterOptions()));
-    Raw raw = Raw.connect(closer, broker, "deep-raw", true);
+    MqttWire raw = FlowSupport.connectRaw(closer, broker, "deep-raw", true);
     raw.send(new Subscribe(9, List.of(
         new TopicSubscription("a/b/c", 1), new TopicSubscription("a/b/c/d", 1),
         new TopicSubscription("x", 2), new TopicSubscription("a/+/+/#", 0))));
-    Frame suback = raw.read(9);
+    Frame suback = raw.readFrame(9);
     assertEquals("0009" + "01" + "80" + "02" + "80", ByteBufUtil.hexDump(suback.body));
     // A refusal is not a violation: the connection stays, and the accepted filters work.
     raw.send(PingReq.INSTANCE);
-    assertEquals(13, raw.read().type());
+    assertEquals(13, raw.readFrame().type());
     MqttClient pub = paho(closer, broker, "deep-pub");
     pub.publish("a/b/c", bytes("ok"), 1, false);
-    Frame delivered = raw.read(3);
+    Frame delivered = raw.readFrame(3);
     assertEquals(0x32, delivered.header);
 
     // The Vert.x client exposes the code.
@@ -120,11 +119,11 @@ class SubscribeFlowTest {
   @Test
   void unsubscribeGetsUnsubackAndStopsDelivery() throws Exception {
     TestBroker broker = broker();
-    Raw raw = Raw.connect(closer, broker, "unsub-raw", true);
+    MqttWire raw = FlowSupport.connectRaw(closer, broker, "unsub-raw", true);
     raw.send(new Subscribe(1, List.of(new TopicSubscription("u/t", 1), new TopicSubscription("keep/t", 1))));
-    raw.read(9);
+    raw.readFrame(9);
     raw.send(new Unsubscribe(0x0A0B, List.of("u/t", "not/subscribed")));
-    Frame unsuback = raw.read();
+    Frame unsuback = raw.readFrame();
     assertEquals(0xB0, unsuback.header);
     assertEquals("0a0b", ByteBufUtil.hexDump(unsuback.body));
 
@@ -145,7 +144,7 @@ class SubscribeFlowTest {
     assertEquals("after", r.text());
     got.assertQuiet();
     // The raw client likewise sees only keep/t.
-    Frame f = raw.read(3);
+    Frame f = raw.readFrame(3);
     assertEquals("keep/t", topicOf(f), "raw subscriber got " + f);
   }
 
@@ -191,15 +190,15 @@ class SubscribeFlowTest {
     TestBroker broker = broker();
     // A raw subscriber sees every PUBLISH on the wire (Paho would hand one PUBLISH to each
     // matching per-filter listener, and delivers QoS 2 only at PUBREL, out of wire order).
-    Raw sub = Raw.connect(closer, broker, "overlap-sub", true);
+    MqttWire sub = FlowSupport.connectRaw(closer, broker, "overlap-sub", true);
     sub.send(new Subscribe(1, List.of(new TopicSubscription("a/#", 0),
         new TopicSubscription("a/b", 2), new TopicSubscription("a/+", 1))));
-    assertEquals("0001000201", ByteBufUtil.hexDump(sub.read(9).body));
+    assertEquals("0001000201", ByteBufUtil.hexDump(sub.readFrame(9).body));
     MqttClient pub = paho(closer, broker, "overlap-pub");
     pub.publish("a/b", bytes("both"), 2, false);
     pub.publish("a/c/d", bytes("marker"), 2, false);
 
-    Frame first = sub.read(3);
+    Frame first = sub.readFrame(3);
     assertEquals(0x34, first.header, "QoS 2 (the highest granted), no DUP, no retain: " + first);
     assertEquals("a/b", topicOf(first));
     int id = ((first.body[5] & 0xFF) << 8) | (first.body[6] & 0xFF);
@@ -209,7 +208,7 @@ class SubscribeFlowTest {
     Frame marker = null;
     boolean released = false;
     while (marker == null || !released) {
-      Frame f = sub.read();
+      Frame f = sub.readFrame();
       if (f.type() == 6) {
         assertEquals(0x62, f.header);
         assertEquals(id, f.packetId());
@@ -223,15 +222,15 @@ class SubscribeFlowTest {
     }
     sub.send(new Ack(PacketType.PUBCOMP, id));
     sub.send(PingReq.INSTANCE);
-    assertEquals(0xD0, sub.read().header, "nothing but PINGRESP after the marker");
+    assertEquals(0xD0, sub.readFrame().header, "nothing but PINGRESP after the marker");
   }
 
   @Test
   void resubscribingReplacesTheQosWithoutInterruptingTheFlow() throws Exception {
     TestBroker broker = broker();
-    Raw raw = Raw.connect(closer, broker, "resub", true);
+    MqttWire raw = FlowSupport.connectRaw(closer, broker, "resub", true);
     raw.send(new Subscribe(1, List.of(new TopicSubscription("re/t", 0))));
-    assertEquals("000100", ByteBufUtil.hexDump(raw.read(9).body));
+    assertEquals("000100", ByteBufUtil.hexDump(raw.readFrame(9).body));
     // One read: a PUBLISH to the subscribed topic, then a SUBSCRIBE replacing that subscription.
     // MQTT-3.8.4-3: the replacement must not interrupt the flow, so the message still arrives.
     raw.sendTogether(
@@ -240,7 +239,7 @@ class SubscribeFlowTest {
     Frame message = null;
     Frame suback = null;
     while (message == null || suback == null) {
-      Frame f = raw.read();
+      Frame f = raw.readFrame();
       if (f.type() == 9) {
         assertEquals(null, suback, "SUBACK twice");
         suback = f;
@@ -261,12 +260,12 @@ class SubscribeFlowTest {
     // From now on the new QoS applies, once per message.
     MqttClient pub = paho(closer, broker, "resub-pub");
     pub.publish("re/t", bytes("m2"), 2, false);
-    Frame m2 = raw.read(3);
+    Frame m2 = raw.readFrame(3);
     assertEquals(0x32, m2.header, "QoS 1 after the re-subscribe: " + m2);
     int id = ((m2.body[6] & 0xFF) << 8) | (m2.body[7] & 0xFF);
     raw.send(new Ack(PacketType.PUBACK, id));
     raw.send(PingReq.INSTANCE);
-    assertEquals(0xD0, raw.read().header, "only one copy of m2");
+    assertEquals(0xD0, raw.readFrame().header, "only one copy of m2");
   }
 
   @Test

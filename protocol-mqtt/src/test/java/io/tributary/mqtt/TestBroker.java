@@ -17,8 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real broker for tests: one shared {@link Broker} and one MQTT listener per event loop on
- * 127.0.0.1 and a port picked here, as the launcher runs it.
+ * The broker fixture of the tests: one shared {@link Broker} and, per event loop, one MQTT listener
+ * on 127.0.0.1 and a port picked here, as the launcher runs it. Other modules' fixtures (WebSocket,
+ * raw-TCP devices) add their listeners to each loop with {@link #start(int, MqttOptions,
+ * RouterOptions, LoopListeners)}; they reach it through protocol-mqtt's test jar.
  */
 public final class TestBroker implements AutoCloseable {
 
@@ -29,6 +31,22 @@ public final class TestBroker implements AutoCloseable {
 
   /** One event loop's listener, with the context it runs on. */
   private record Loop(io.vertx.core.Context context, MqttListener listener) {}
+
+  /** A listener of another protocol that runs beside the MQTT one on each event loop. */
+  public interface LoopListener {
+    Future<?> listen();
+
+    Future<?> close();
+  }
+
+  /**
+   * Makes the other listeners of one event loop (called on that loop, once per loop), knowing the
+   * port of the MQTT listener.
+   */
+  @FunctionalInterface
+  public interface LoopListeners {
+    List<LoopListener> create(Vertx vertx, Broker broker, Dispatcher dispatcher, int mqttPort);
+  }
 
   private TestBroker(Vertx vertx, Broker broker, int port, List<Loop> loops) {
     this.vertx = vertx;
@@ -42,6 +60,11 @@ public final class TestBroker implements AutoCloseable {
   }
 
   public static TestBroker start(int instances, MqttOptions mqtt, RouterOptions router) {
+    return start(instances, mqtt, router, (vertx, broker, dispatcher, mqttPort) -> List.of());
+  }
+
+  /** {@code others} adds listeners of other protocols to each event loop. */
+  public static TestBroker start(int instances, MqttOptions mqtt, RouterOptions router, LoopListeners others) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, instances)));
     Broker broker = new Broker(router);
     int port = freePort();
@@ -49,19 +72,30 @@ public final class TestBroker implements AutoCloseable {
     try {
       vertx.deployVerticle(() -> new VerticleBase() {
         private MqttListener listener;
+        private List<LoopListener> extra;
         private Dispatcher core;
 
         @Override
         public Future<?> start() {
           core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
           listener = new MqttListener(vertx, broker, core, "127.0.0.1", port, mqtt);
+          extra = others.create(vertx, broker, core, port);
           loops.add(new Loop(context, listener));
-          return listener.listen();
+          Future<?> all = listener.listen();
+          for (LoopListener l : extra) {
+            all = all.compose(a -> l.listen());
+          }
+          return all;
         }
 
         @Override
         public Future<?> stop() {
-          return listener.close().andThen(ar -> broker.removeDispatcher(core));
+          List<Future<?>> closing = new java.util.ArrayList<>();
+          for (LoopListener l : extra) {
+            closing.add(l.close());
+          }
+          closing.add(listener.close());
+          return Future.join(closing).andThen(ar -> broker.removeDispatcher(core));
         }
       }, new DeploymentOptions().setInstances(instances)).await(20, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -116,7 +150,7 @@ public final class TestBroker implements AutoCloseable {
     broker.close();
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
       return s.getLocalPort();

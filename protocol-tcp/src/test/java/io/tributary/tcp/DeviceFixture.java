@@ -1,24 +1,22 @@
 package io.tributary.tcp;
 
-import io.tributary.mqtt.MqttListener;
 import io.tributary.mqtt.MqttOptions;
+import io.tributary.mqtt.TestBroker;
 import io.tributary.router.Broker;
-import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.RouterOptions;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetServerOptions;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
-/** Broker + per-core MQTT and raw-tcp listeners on free loopback ports, as the launcher runs them. */
+/**
+ * The test broker ({@link TestBroker}, from protocol-mqtt's test jar) with a raw-tcp device
+ * listener beside the MQTT listener on each event loop, on free loopback ports, as the launcher
+ * runs them.
+ */
 final class DeviceFixture implements AutoCloseable {
 
+  private final TestBroker testBroker;
   final Vertx vertx;
   final Broker broker;
   final int mqttPort;
@@ -29,51 +27,37 @@ final class DeviceFixture implements AutoCloseable {
   }
 
   DeviceFixture(RawTcpOptions options, NetServerOptions tls) {
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    broker = new Broker(new RouterOptions());
-    mqttPort = freePort();
-    devicePort = freePort();
+    devicePort = TestBroker.freePort();
     NetServerOptions server = new NetServerOptions(tls).setHost("127.0.0.1").setPort(devicePort);
-    try {
-      vertx.deployVerticle(() -> new VerticleBase() {
-        private Dispatcher core;
-        private MqttListener mqtt;
-        private RawTcpListener devices;
-
+    testBroker = TestBroker.start(2, new MqttOptions(), new RouterOptions(), (v, b, dispatcher, port) -> {
+      RawTcpListener devices = new RawTcpListener(v, b, dispatcher, server, options);
+      return List.of(new TestBroker.LoopListener() {
         @Override
-        public Future<?> start() {
-          core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
-          mqtt = new MqttListener(vertx, broker, core, "127.0.0.1", mqttPort, new MqttOptions());
-          devices = new RawTcpListener(vertx, broker, core, server, options);
-          return mqtt.listen().compose(a -> devices.listen());
+        public Future<?> listen() {
+          return devices.listen();
         }
 
         @Override
-        public Future<?> stop() {
-          return devices.close().compose(v -> mqtt.close()).andThen(ar -> broker.removeDispatcher(core));
+        public Future<?> close() {
+          return devices.close();
         }
-      }, new DeploymentOptions().setInstances(2)).await(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      vertx.close();
-      throw new IllegalStateException("fixture failed to start", e);
-    }
+      });
+    });
+    vertx = testBroker.vertx();
+    broker = testBroker.broker();
+    mqttPort = testBroker.port();
   }
 
   String mqttUri() {
-    return "tcp://127.0.0.1:" + mqttPort;
+    return testBroker.tcpUri();
   }
 
   @Override
-  public void close() throws Exception {
-    vertx.close().await(20, TimeUnit.SECONDS);
-    broker.close();
+  public void close() {
+    testBroker.close();
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestBroker.freePort();
   }
 }

@@ -1,39 +1,27 @@
 package io.tributary.websocket;
 
-import io.tributary.mqtt.MqttListener;
 import io.tributary.mqtt.MqttOptions;
+import io.tributary.mqtt.TestBroker;
 import io.tributary.router.Broker;
-import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.RouterOptions;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A real broker for tests: one shared {@link Broker}, and per event loop one MQTT-over-WebSocket
- * listener and one MQTT TCP listener, on 127.0.0.1 and ports picked here, as the launcher runs it.
+ * The test broker ({@link TestBroker}, from protocol-mqtt's test jar) with an MQTT-over-WebSocket
+ * listener beside the MQTT TCP listener on each event loop, on 127.0.0.1, as the launcher runs it.
  */
 final class WsTestBroker implements AutoCloseable {
 
-  private final Vertx vertx;
-  private final Broker broker;
+  private final TestBroker broker;
   private final int wsPort;
-  private final int tcpPort;
   private final boolean tls;
 
-  private WsTestBroker(Vertx vertx, Broker broker, int wsPort, int tcpPort, boolean tls) {
-    this.vertx = vertx;
+  private WsTestBroker(TestBroker broker, int wsPort, boolean tls) {
     this.broker = broker;
     this.wsPort = wsPort;
-    this.tcpPort = tcpPort;
     this.tls = tls;
   }
 
@@ -47,40 +35,27 @@ final class WsTestBroker implements AutoCloseable {
   }
 
   static WsTestBroker start(Consumer<WebSocketOptions> configure, MqttOptions mqtt) {
-    int instances = 2;
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances));
-    Broker broker = new Broker(new RouterOptions());
-    int wsPort = freePort();
-    int tcpPort = freePort();
+    int wsPort = TestBroker.freePort();
     WebSocketOptions wsOptions = new WebSocketOptions().setHost("127.0.0.1").setPort(wsPort);
     configure.accept(wsOptions);
-    List<ListenerStatus> health = List.of(
-        new ListenerStatus("mqtt", "mqtt", "127.0.0.1:" + tcpPort, true),
-        new ListenerStatus("mqtt-ws", "mqtt-ws", "127.0.0.1:" + wsPort, true));
-    try {
-      vertx.deployVerticle(() -> new VerticleBase() {
-        private WebSocketListener ws;
-        private MqttListener tcp;
-        private Dispatcher core;
-
+    TestBroker broker = TestBroker.start(2, mqtt, new RouterOptions(), (vertx, core, dispatcher, tcpPort) -> {
+      List<ListenerStatus> health = List.of(
+          new ListenerStatus("mqtt", "mqtt", "127.0.0.1:" + tcpPort, true),
+          new ListenerStatus("mqtt-ws", "mqtt-ws", "127.0.0.1:" + wsPort, true));
+      WebSocketListener ws = new WebSocketListener(vertx, core, dispatcher, mqtt, wsOptions, () -> health);
+      return List.of(new TestBroker.LoopListener() {
         @Override
-        public Future<?> start() {
-          core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "test-" + context.hashCode());
-          ws = new WebSocketListener(vertx, broker, core, mqtt, wsOptions, () -> health);
-          tcp = new MqttListener(vertx, broker, core, "127.0.0.1", tcpPort, mqtt);
-          return ws.listen().compose(a -> tcp.listen());
+        public Future<?> listen() {
+          return ws.listen();
         }
 
         @Override
-        public Future<?> stop() {
-          return Future.join(ws.close(), tcp.close()).andThen(ar -> broker.removeDispatcher(core));
+        public Future<?> close() {
+          return ws.close();
         }
-      }, new DeploymentOptions().setInstances(instances)).await(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      vertx.close();
-      throw new IllegalStateException("test broker failed to start", e);
-    }
-    return new WsTestBroker(vertx, broker, wsPort, tcpPort, wsOptions.isTls());
+      });
+    });
+    return new WsTestBroker(broker, wsPort, wsOptions.isTls());
   }
 
   int wsPort() {
@@ -88,7 +63,7 @@ final class WsTestBroker implements AutoCloseable {
   }
 
   int tcpPort() {
-    return tcpPort;
+    return broker.port();
   }
 
   String wsUri() {
@@ -96,33 +71,23 @@ final class WsTestBroker implements AutoCloseable {
   }
 
   String tcpUri() {
-    return "tcp://127.0.0.1:" + tcpPort;
+    return broker.tcpUri();
   }
 
   Vertx vertx() {
-    return vertx;
+    return broker.vertx();
   }
 
   Broker broker() {
-    return broker;
+    return broker.broker();
   }
 
   @Override
   public void close() {
-    try {
-      vertx.close().await(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
     broker.close();
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestBroker.freePort();
   }
 }
