@@ -74,25 +74,48 @@ public final class MqttWire implements AutoCloseable {
   private boolean closed;
   private int nextPacketId = 1;
   /** The CONNACK of the last {@link #connect}. */
-  ConnAck connAck;
+  public ConnAck connAck;
 
   private MqttWire(Socket socket, int level) throws IOException {
+    this(socket, socket.getInputStream(), socket.getOutputStream(), level);
+  }
+
+  /** Over streams of the socket (WebSocket frames, see {@link WebSocketStreams}); reads time out with it. */
+  private MqttWire(Socket socket, InputStream in, OutputStream out, int level) {
     this.socket = socket;
     this.level = level;
-    this.in = socket.getInputStream();
-    this.out = socket.getOutputStream();
+    this.in = in;
+    this.out = out;
     this.decoder = MqttDecoder.forClient(16 << 20, level, ALLOC);
   }
 
   // ---- opening and connecting ----------------------------------------------------------------
 
   /** A client at {@code level} on an already connected socket (plain TCP or TLS). */
-  static MqttWire over(Socket socket, int level) throws IOException {
+  public static MqttWire over(Socket socket, int level) throws IOException {
     return new MqttWire(socket, level);
   }
 
+  /**
+   * MQTT over WebSocket on an already connected socket (plain for ws://, TLS for wss://): upgrades
+   * at {@code path} with subprotocol {@code mqtt}, then every packet written is one binary frame.
+   */
+  public static MqttWire overWebSocket(Socket socket, String path, int level) throws IOException {
+    socket.setSoTimeout((int) T);
+    WebSocketStreams ws = WebSocketStreams.upgrade(socket, "127.0.0.1", path);
+    return new MqttWire(socket, ws.in, ws.out, level);
+  }
+
+  /** ws://127.0.0.1:port/path. */
+  public static MqttWire ws(int port, String path, int level) throws IOException {
+    Socket s = new Socket();
+    s.setTcpNoDelay(true);
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    return overWebSocket(s, path, level);
+  }
+
   /** A TCP connection to 127.0.0.1:port; {@code receiveBufferBytes > 0} shrinks its receive buffer. */
-  static MqttWire open(int port, int level, int receiveBufferBytes) throws IOException {
+  public static MqttWire open(int port, int level, int receiveBufferBytes) throws IOException {
     Socket s = new Socket();
     if (receiveBufferBytes > 0) {
       s.setReceiveBufferSize(receiveBufferBytes);
@@ -102,32 +125,32 @@ public final class MqttWire implements AutoCloseable {
     return new MqttWire(s, level);
   }
 
-  static MqttWire open311(int port) throws IOException {
+  public static MqttWire open311(int port) throws IOException {
     return open(port, MqttVersion.V3_1_1, -1);
   }
 
-  static MqttWire open311(int port, int receiveBufferBytes) throws IOException {
+  public static MqttWire open311(int port, int receiveBufferBytes) throws IOException {
     return open(port, MqttVersion.V3_1_1, receiveBufferBytes);
   }
 
-  static MqttWire open5(int port) throws IOException {
+  public static MqttWire open5(int port) throws IOException {
     return open(port, MqttVersion.V5, -1);
   }
 
   /** MQTT 3.1.1: opens, sends CONNECT and asserts an accepted CONNACK. */
-  static MqttWire connect311(int port, String clientId, boolean clean, int keepAlive, Will will) throws IOException {
+  public static MqttWire connect311(int port, String clientId, boolean clean, int keepAlive, Will will) throws IOException {
     MqttWire c = open311(port);
     ConnAck ack = c.connect(clientId, clean, keepAlive, will, null);
     assertEquals(0, ack.returnCode(), "CONNACK return code for " + clientId);
     return c;
   }
 
-  static MqttWire connect311(int port, String clientId, boolean clean) throws IOException {
+  public static MqttWire connect311(int port, String clientId, boolean clean) throws IOException {
     return connect311(port, clientId, clean, 0, null);
   }
 
   /** MQTT 5: opens, sends CONNECT and asserts CONNACK 0x00 (it is in {@link #connAck}). */
-  static MqttWire connect5(int port, String clientId, boolean cleanStart, int keepAlive, Will will,
+  public static MqttWire connect5(int port, String clientId, boolean cleanStart, int keepAlive, Will will,
       MqttProperties props) throws IOException {
     MqttWire c = open5(port);
     ConnAck ack = c.connect(clientId, cleanStart, keepAlive, will, props);
@@ -136,20 +159,20 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** MQTT 5, keep alive 60, with a session expiry interval (null: property absent). */
-  static MqttWire connect5(int port, String clientId, boolean cleanStart, Long sessionExpiry) throws IOException {
+  public static MqttWire connect5(int port, String clientId, boolean cleanStart, Long sessionExpiry) throws IOException {
     return connect5(port, clientId, cleanStart, 60, null, expiry(sessionExpiry));
   }
 
   /** MQTT 5, keep alive 0, with these CONNECT properties. */
-  static MqttWire connect5(int port, String clientId, boolean cleanStart, MqttProperties props) throws IOException {
+  public static MqttWire connect5(int port, String clientId, boolean cleanStart, MqttProperties props) throws IOException {
     return connect5(port, clientId, cleanStart, 0, null, props);
   }
 
-  static MqttWire connect5(int port, String clientId) throws IOException {
+  public static MqttWire connect5(int port, String clientId) throws IOException {
     return connect5(port, clientId, true, MqttProperties.EMPTY);
   }
 
-  static MqttProperties expiry(Long sessionExpiry) {
+  public static MqttProperties expiry(Long sessionExpiry) {
     MqttProperties p = new MqttProperties();
     if (sessionExpiry != null) {
       p.sessionExpiryInterval(sessionExpiry);
@@ -157,15 +180,15 @@ public final class MqttWire implements AutoCloseable {
     return p;
   }
 
-  static Will will(String topic, String payload, int qos, boolean retain) {
+  public static Will will(String topic, String payload, int qos, boolean retain) {
     return will(topic, payload, qos, retain, null);
   }
 
-  static Will will(String topic, String payload, int qos, boolean retain, MqttProperties props) {
+  public static Will will(String topic, String payload, int qos, boolean retain, MqttProperties props) {
     return new Will(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain, props);
   }
 
-  static Connect connectPacket5(String clientId, boolean cleanStart, int keepAlive, MqttProperties props) {
+  public static Connect connectPacket5(String clientId, boolean cleanStart, int keepAlive, MqttProperties props) {
     return new Connect(MqttVersion.V5, clientId, cleanStart, keepAlive, null, null, null, props);
   }
 
@@ -173,7 +196,7 @@ public final class MqttWire implements AutoCloseable {
    * Sends CONNECT and returns the CONNACK (the first packet the broker sends). {@code props} are
    * MQTT 5's (null at 3.1.1); a Maximum Packet Size among them also bounds our own decoder.
    */
-  ConnAck connect(String clientId, boolean clean, int keepAlive, Will will, MqttProperties props) throws IOException {
+  public ConnAck connect(String clientId, boolean clean, int keepAlive, Will will, MqttProperties props) throws IOException {
     Long max = props == null ? null : props.maximumPacketSize();
     if (max != null) {
       decoder.release();
@@ -187,28 +210,28 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** Sends an MQTT 5 CONNECT (clean start, keep alive 0) without waiting for anything. */
-  void sendConnect5(String clientId, MqttProperties props) throws IOException {
+  public void sendConnect5(String clientId, MqttProperties props) throws IOException {
     send(connectPacket5(clientId, true, 0, props));
   }
 
   /** MQTT 3.1.1 CONNECT. */
-  ConnAck connect(String clientId, boolean clean, int keepAlive, Will will) throws IOException {
+  public ConnAck connect(String clientId, boolean clean, int keepAlive, Will will) throws IOException {
     return connect(clientId, clean, keepAlive, will, null);
   }
 
   /** MQTT 5 CONNECT without a will. */
-  ConnAck connect(String clientId, boolean cleanStart, int keepAlive, MqttProperties props) throws IOException {
+  public ConnAck connect(String clientId, boolean cleanStart, int keepAlive, MqttProperties props) throws IOException {
     return connect(clientId, cleanStart, keepAlive, null, props);
   }
 
-  boolean sessionPresent() {
+  public boolean sessionPresent() {
     return connAck.sessionPresent();
   }
 
   // ---- writing -------------------------------------------------------------------------------
 
   /** A packet encoded at MQTT 5 (for tests that write the bytes themselves). */
-  static byte[] bytes5(Packet p) {
+  public static byte[] bytes5(Packet p) {
     return bytes(p, MqttVersion.V5);
   }
 
@@ -221,23 +244,23 @@ public final class MqttWire implements AutoCloseable {
     }
   }
 
-  void send(Packet p) throws IOException {
+  public void send(Packet p) throws IOException {
     sendBytes(bytes(p, level));
   }
 
-  void sendBytes(byte[] bytes) throws IOException {
+  public void sendBytes(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
-  int packetId() {
+  public int packetId() {
     int id = nextPacketId;
     nextPacketId = id == 65535 ? 1 : id + 1;
     return id;
   }
 
   /** SUBSCRIBE one subscription (subscription identifier 0: none); returns the SUBACK code. */
-  int subscribe(TopicSubscription sub, int subscriptionId) throws IOException {
+  public int subscribe(TopicSubscription sub, int subscriptionId) throws IOException {
     int id = packetId();
     MqttProperties props = subscriptionId == 0 ? MqttProperties.EMPTY
         : new MqttProperties().subscriptionIdentifier(subscriptionId);
@@ -247,16 +270,16 @@ public final class MqttWire implements AutoCloseable {
     return ack.returnCodes().get(0);
   }
 
-  int subscribe(String filter, int qos, Integer subscriptionId) throws IOException {
+  public int subscribe(String filter, int qos, Integer subscriptionId) throws IOException {
     return subscribe(new TopicSubscription(filter, qos), subscriptionId == null ? 0 : subscriptionId);
   }
 
-  int subscribe(String filter, int qos) throws IOException {
+  public int subscribe(String filter, int qos) throws IOException {
     return subscribe(new TopicSubscription(filter, qos), 0);
   }
 
   /** UNSUBSCRIBE one filter; returns the UNSUBACK reason code (MQTT 5). */
-  int unsubscribe(String filter) throws IOException {
+  public int unsubscribe(String filter) throws IOException {
     int id = packetId();
     send(new Unsubscribe(id, List.of(filter)));
     UnsubAck ack = expect(UnsubAck.class, T);
@@ -265,22 +288,22 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** PUBLISH without waiting for any acknowledgement; returns the packet id (0 for QoS 0). */
-  int publish(String topic, int qos, boolean retain, byte[] payload, MqttProperties props) throws IOException {
+  public int publish(String topic, int qos, boolean retain, byte[] payload, MqttProperties props) throws IOException {
     int id = qos == 0 ? 0 : packetId();
     send(new Publish(topic, qos, retain, false, id, Unpooled.wrappedBuffer(payload),
         props == null ? MqttProperties.EMPTY : props));
     return id;
   }
 
-  int publish(String topic, int qos, boolean retain, String payload, MqttProperties props) throws IOException {
+  public int publish(String topic, int qos, boolean retain, String payload, MqttProperties props) throws IOException {
     return publish(topic, qos, retain, payload.getBytes(StandardCharsets.UTF_8), props);
   }
 
-  int publish(String topic, int qos, boolean retain, byte[] payload) throws IOException {
+  public int publish(String topic, int qos, boolean retain, byte[] payload) throws IOException {
     return publish(topic, qos, retain, payload, null);
   }
 
-  int publish(String topic, int qos, String payload) throws IOException {
+  public int publish(String topic, int qos, String payload) throws IOException {
     return publish(topic, qos, false, payload.getBytes(StandardCharsets.UTF_8), null);
   }
 
@@ -288,7 +311,7 @@ public final class MqttWire implements AutoCloseable {
    * PUBLISH and complete its flow (PUBACK, or PUBREC/PUBREL/PUBCOMP); returns the PUBACK/PUBREC
    * reason code (0 for QoS 0). For a client that does not subscribe to what it publishes.
    */
-  int publishAndComplete(String topic, int qos, boolean retain, String payload, MqttProperties props)
+  public int publishAndComplete(String topic, int qos, boolean retain, String payload, MqttProperties props)
       throws IOException {
     int id = publish(topic, qos, retain, payload, props);
     if (qos == 1) {
@@ -306,30 +329,30 @@ public final class MqttWire implements AutoCloseable {
     return 0;
   }
 
-  void publishAndComplete(String topic, int qos, String payload) throws IOException {
+  public void publishAndComplete(String topic, int qos, String payload) throws IOException {
     publishAndComplete(topic, qos, false, payload, null);
   }
 
-  void ack(PacketType type, int packetId) throws IOException {
+  public void ack(PacketType type, int packetId) throws IOException {
     send(new Ack(type, packetId));
   }
 
-  void ping() throws IOException {
+  public void ping() throws IOException {
     send(PingReq.INSTANCE);
   }
 
   /** A normal DISCONNECT. */
-  void disconnect() throws IOException {
+  public void disconnect() throws IOException {
     send(Disconnect.INSTANCE);
   }
 
   /** MQTT 5 DISCONNECT with a reason code and properties (null: none). */
-  void disconnect(int reasonCode, MqttProperties props) throws IOException {
+  public void disconnect(int reasonCode, MqttProperties props) throws IOException {
     send(new Disconnect(reasonCode, props == null ? MqttProperties.EMPTY : props));
   }
 
   /** Normal DISCONNECT, then waits for the broker to close the socket. */
-  void disconnectAndWait() throws IOException {
+  public void disconnectAndWait() throws IOException {
     if (level == MqttVersion.V5) {
       disconnect(0x00, null);
     } else {
@@ -341,7 +364,7 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** The next PUBLISH, acknowledged as a well-behaved client would; PUBRELs on the way get PUBCOMP. */
-  Publish nextPublishAcking(long timeoutMs) throws IOException {
+  public Publish nextPublishAcking(long timeoutMs) throws IOException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     while (true) {
       long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
@@ -366,7 +389,7 @@ public final class MqttWire implements AutoCloseable {
   // ---- reading -------------------------------------------------------------------------------
 
   /** The next packet, or null if none arrived within timeoutMs; ClosedException if the broker closed. */
-  Packet read(long timeoutMs) throws IOException {
+  public Packet read(long timeoutMs) throws IOException {
     if (!received.isEmpty()) {
       return received.poll();
     }
@@ -407,7 +430,7 @@ public final class MqttWire implements AutoCloseable {
    * Reads raw bytes, bypassing the decoder (only between packets: nothing may be half-decoded).
    * Returns the count read, 0 if nothing arrived within timeoutMs.
    */
-  int readRaw(byte[] into, long timeoutMs) throws IOException {
+  public int readRaw(byte[] into, long timeoutMs) throws IOException {
     assertTrue(received.isEmpty() && decoder.pendingBytes() == 0, "decoded data pending");
     socket.setSoTimeout((int) Math.max(1, timeoutMs));
     int n;
@@ -424,7 +447,7 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** Exactly {@code n} raw bytes, bypassing the decoder; fails on EOF or after timeoutMs. */
-  byte[] readExactly(int n, long timeoutMs) throws IOException {
+  public byte[] readExactly(int n, long timeoutMs) throws IOException {
     assertTrue(received.isEmpty() && decoder.pendingBytes() == 0, "decoded data pending");
     byte[] b = new byte[n];
     int off = 0;
@@ -448,7 +471,7 @@ public final class MqttWire implements AutoCloseable {
    * Reads raw bytes until the broker closes (EOF or reset) and returns what it sent before that;
    * fails if the connection is still open after timeoutMs.
    */
-  byte[] awaitCloseBytes(long timeoutMs) throws IOException {
+  public byte[] awaitCloseBytes(long timeoutMs) throws IOException {
     java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     byte[] buf = new byte[4096];
@@ -478,23 +501,23 @@ public final class MqttWire implements AutoCloseable {
 
   /** One packet as read off the wire, undecoded: the first byte and the rest. */
   public static final class Frame {
-    final int header;
-    final byte[] body;
+    public final int header;
+    public final byte[] body;
 
     Frame(int header, byte[] body) {
       this.header = header;
       this.body = body;
     }
 
-    int type() {
+    public int type() {
       return header >>> 4;
     }
 
-    int flags() {
+    public int flags() {
       return header & 0x0F;
     }
 
-    int packetId() {
+    public int packetId() {
       return ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
     }
 
@@ -505,7 +528,7 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** The next packet undecoded, bypassing the decoder; fails on EOF or after {@link #T}. */
-  Frame readFrame() throws IOException {
+  public Frame readFrame() throws IOException {
     int header = readExactly(1, T)[0] & 0xFF;
     int remaining = 0;
     int multiplier = 1;
@@ -524,19 +547,19 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** The next packet undecoded, which must be of type (upper nibble of the first byte). */
-  Frame readFrame(int type) throws IOException {
+  public Frame readFrame(int type) throws IOException {
     Frame f = readFrame();
     assertEquals(type, f.type(), "packet type, got " + f);
     return f;
   }
 
   /** Exactly n raw bytes; fails on EOF or after {@link #T}. */
-  byte[] readBytes(int n) throws IOException {
+  public byte[] readBytes(int n) throws IOException {
     return readExactly(n, T);
   }
 
   /** Sends packets in one write, so the broker reads them together. */
-  void sendTogether(Packet... packets) throws IOException {
+  public void sendTogether(Packet... packets) throws IOException {
     java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
     for (Packet p : packets) {
       all.writeBytes(bytes(p, level));
@@ -548,7 +571,7 @@ public final class MqttWire implements AutoCloseable {
    * Asserts the broker closed the connection: the next raw read ends the stream (FIN, or a reset)
    * within {@link #T}, with no more bytes before it.
    */
-  void assertClosedByBroker() throws IOException {
+  public void assertClosedByBroker() throws IOException {
     socket.setSoTimeout((int) T);
     try {
       int b = in.read();
@@ -566,12 +589,12 @@ public final class MqttWire implements AutoCloseable {
     closed = true;
   }
 
-  int localPort() {
+  public int localPort() {
     return socket.getLocalPort();
   }
 
   /** The next packet, asserted to be a {@code type}; a PUBREL on the way gets its PUBCOMP. */
-  <P extends Packet> P expect(Class<P> type, long timeoutMs) throws IOException {
+  public <P extends Packet> P expect(Class<P> type, long timeoutMs) throws IOException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     Packet p;
     while (true) {
@@ -593,23 +616,23 @@ public final class MqttWire implements AutoCloseable {
     return type.cast(p);
   }
 
-  <P extends Packet> P expect(Class<P> type) throws IOException {
+  public <P extends Packet> P expect(Class<P> type) throws IOException {
     return expect(type, T);
   }
 
-  Publish expectPublish(long timeoutMs) throws IOException {
+  public Publish expectPublish(long timeoutMs) throws IOException {
     return expect(Publish.class, timeoutMs);
   }
 
   /** The next packet, asserted to be an ack of {@code type}. */
-  Ack expectAck(PacketType type, long timeoutMs) throws IOException {
+  public Ack expectAck(PacketType type, long timeoutMs) throws IOException {
     Ack a = expect(Ack.class, timeoutMs);
     assertEquals(type, a.type(), "ack type: " + a);
     return a;
   }
 
   /** Asserts that nothing arrives for ms and that the connection stays open. */
-  void expectNothing(long ms) throws IOException {
+  public void expectNothing(long ms) throws IOException {
     Packet p;
     try {
       p = read(ms);
@@ -623,7 +646,7 @@ public final class MqttWire implements AutoCloseable {
    * Asserts the broker sends DISCONNECT with reasonCode (skipping any PUBLISH or ack before it) and
    * then closes the connection, all within timeoutMs, with no second DISCONNECT. Returns it.
    */
-  Disconnect expectDisconnect(int reasonCode, long timeoutMs) throws IOException {
+  public Disconnect expectDisconnect(int reasonCode, long timeoutMs) throws IOException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     Disconnect d = null;
     try {
@@ -648,7 +671,7 @@ public final class MqttWire implements AutoCloseable {
    * Reads until the broker closes; returns the DISCONNECT it sent first (null if none), or fails
    * if the connection is still open after timeoutMs.
    */
-  Disconnect expectClosed(long timeoutMs) throws IOException {
+  public Disconnect expectClosed(long timeoutMs) throws IOException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     Disconnect seen = null;
     try {
@@ -671,7 +694,7 @@ public final class MqttWire implements AutoCloseable {
    * Reads (and discards) until the broker closes the connection. Returns true if it did within
    * timeoutMs, false if the connection is still open then.
    */
-  boolean awaitClosed(long timeoutMs) throws IOException {
+  public boolean awaitClosed(long timeoutMs) throws IOException {
     return awaitClosed(timeoutMs, false);
   }
 
@@ -694,15 +717,15 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** Asserts the connection is still open now (nothing pending to say otherwise). */
-  void assertOpen() throws IOException {
+  public void assertOpen() throws IOException {
     assertFalse(awaitClosed(50), "connection should still be open");
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed;
   }
 
-  static String text(Publish p) {
+  public static String text(Publish p) {
     return p.payload().toString(StandardCharsets.UTF_8);
   }
 
@@ -719,7 +742,7 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** Closes with an RST instead of a FIN. */
-  void abort() {
+  public void abort() {
     try {
       socket.setSoLinger(true, 0);
     } catch (IOException e) {
@@ -730,7 +753,7 @@ public final class MqttWire implements AutoCloseable {
 
   // ---- waits and event loops -----------------------------------------------------------------
 
-  static void waitUntil(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+  public static void waitUntil(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -744,7 +767,7 @@ public final class MqttWire implements AutoCloseable {
    * Waits until the broker's open connections are {@code base} plus exactly one more on one loop,
    * and returns that loop's index: where the one client connected since {@code base} lives.
    */
-  static int loopOfNewClient(TestBroker broker, int[] base) throws InterruptedException {
+  public static int loopOfNewClient(TestBroker broker, int[] base) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     int[] now = broker.openConnections();
     while (System.nanoTime() < deadline) {
@@ -767,7 +790,7 @@ public final class MqttWire implements AutoCloseable {
   }
 
   /** Waits until the broker's open connections per loop equal {@code expected}. */
-  static void awaitOpenConnections(TestBroker broker, int[] expected) throws InterruptedException {
+  public static void awaitOpenConnections(TestBroker broker, int[] expected) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     int[] now = broker.openConnections();
     while (!java.util.Arrays.equals(now, expected)) {
@@ -780,7 +803,7 @@ public final class MqttWire implements AutoCloseable {
     }
   }
 
-  static void assertPublish(Publish p, String topic, String payload, int qos) {
+  public static void assertPublish(Publish p, String topic, String payload, int qos) {
     assertEquals(topic, p.topic(), "topic of " + p);
     assertEquals(payload, text(p), "payload of " + p);
     assertEquals(qos, p.qos(), "qos of " + p);
