@@ -156,7 +156,7 @@ final class MqttAuthentication {
   }
 
   private void refuseConnect(int reasonCode, String reason) {
-    log.info("{}: {}; CONNACK 0x{}", connection.describe(), reason, Integer.toHexString(reasonCode));
+    log.info("{}: {}; CONNACK {}", connection.describe(), reason, String.format("0x%02X", reasonCode));
     outbound.send(new ConnAck(false, reasonCode, new MqttProperties().reasonString(reason)));
     connection.closeAfterWrite();
   }

@@ -263,7 +263,7 @@ final class MqttConnection {
       clientId = n.clientId();
     }
     if (n.refusal() != null) {
-      log.info("{}: {}; CONNACK 0x{}", describe(), n.reason(), Integer.toHexString(n.refusal().reasonCode()));
+      log.info("{}: {}; CONNACK {}", describe(), n.reason(), String.format("0x%02X", n.refusal().reasonCode()));
       outbound.send(n.refusal());
       closeAfterWrite();
       return;

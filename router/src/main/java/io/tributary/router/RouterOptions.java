@@ -78,7 +78,8 @@ public final class RouterOptions {
    * live on different event loops: the publish may be stored and dispatched before the loop of
    * the subscriber has read its SUBSCRIBE. A new subscription therefore also takes the matching
    * records stored in the last {@code subscribeLookbackMs} before it (at most
-   * {@link #getSubscribeLookbackRecords()}), except those its session already had; 0 turns it off.
+   * {@link #getSubscribeLookbackRecords()}, and none stored before its connection was made),
+   * except those its session already had; 0 turns it off.
    */
   public long getSubscribeLookbackMs() {
     return subscribeLookbackMs;

@@ -44,6 +44,8 @@ final class DeliveryCursor implements Subscriber {
   /** Up to where retention losses were already reported; only the broker's timer thread uses it. */
   private long lossReportedUpTo;
   private long qos0SkipBelow;
+  /** The log's end when the current connection attached: a new subscription looks back no further. */
+  private long attachedAt;
   private boolean resumeScheduled;
   private boolean blocked;
   /** Topics (by identity) that matched none of the subscriptions (catch-up); cleared when they change. */
@@ -79,6 +81,7 @@ final class DeliveryCursor implements Subscriber {
     // QoS 0 records published while the session was away are not queued for it (MQTT-3.1.2.4
     // makes that optional, and a day of telemetry is not what a reconnecting client wants).
     qos0SkipBelow = commitLog.endOffset();
+    attachedAt = qos0SkipBelow;
     live = false;
   }
 
@@ -106,6 +109,14 @@ final class DeliveryCursor implements Subscriber {
     if (!live) {
       offset = Math.max(offset, dispatcher.cursor());
     }
+  }
+
+  /**
+   * Where a new subscription's lookback may start at the earliest: records stored before this
+   * connection attached were published before its SUBSCRIBE could have been sent.
+   */
+  long attachedAt() {
+    return attachedAt;
   }
 
   /** Offset of the next record this session takes from the log, live or catching up. */

@@ -262,7 +262,8 @@ public final class Session {
     // by catch-up. So none arrives twice, and a retained message is sent as retained however
     // close it came (see RetainedStore).
     long position = cursor.readPosition();
-    long from = old != null ? position : registry.lookbackStart(position);
+    long from = old != null ? position
+        : Math.min(position, Math.max(cursor.attachedAt(), registry.lookbackStart(position)));
     int[] ids = options.identifier() == 0 ? DeliveryCursor.NO_IDS : new int[] {options.identifier()};
     int handling = options.retainHandling();
     TreeMap<Long, DeliveryCursor.Queued> byOffset = new TreeMap<>();

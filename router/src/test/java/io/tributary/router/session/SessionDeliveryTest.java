@@ -233,6 +233,20 @@ class SessionDeliveryTest {
   }
 
   @Test
+  void theLookbackNeverReachesBeforeTheConnectionWasMade() throws Exception {
+    start(new RouterOptions().setSubscribeLookbackMs(60_000));
+    publish("t", "before-connect", 1);
+    Recording link = new Recording();
+    Session s = connect("late", true, 0, 65535, link);
+    publish("t", "after-connect", 1);
+    idle();
+    on(() -> s.subscribe("t", 1));
+    publish("t", "after-subscribe", 1);
+    idle();
+    assertEquals(List.of("after-connect", "after-subscribe"), on(link::payloads));
+  }
+
+  @Test
   void withoutLookbackANewSubscriptionStartsAtTheDispatchersCursor() throws Exception {
     start(new RouterOptions().setSubscribeLookbackMs(0));
     Recording link = new Recording();
