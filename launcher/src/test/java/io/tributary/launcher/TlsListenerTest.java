@@ -43,9 +43,7 @@ class TlsListenerTest {
 
   @AfterAll
   static void cleanup() throws Exception {
-    try (var files = java.nio.file.Files.walk(certs.dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    certs.delete();
   }
 
   static JsonObject tls(String clientAuth, boolean ca) {

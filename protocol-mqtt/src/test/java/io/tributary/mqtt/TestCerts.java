@@ -40,6 +40,13 @@ public final class TestCerts {
     return c;
   }
 
+  /** Deletes the directory and everything in it. */
+  public void delete() throws java.io.IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
+
   public Path path(String file) {
     return dir.resolve(file);
   }
