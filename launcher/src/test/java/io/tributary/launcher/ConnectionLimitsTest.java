@@ -11,8 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
@@ -33,9 +31,7 @@ class ConnectionLimitsTest {
   private static final byte[] CONNECT = {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x01, 'c'};
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.tributary.mqtt.TestBroker.freePort();
   }
 
   private static JsonObject config(int mqttPort, int wsPort, JsonObject limits) {

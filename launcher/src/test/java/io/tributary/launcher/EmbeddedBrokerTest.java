@@ -30,9 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EmbeddedBrokerTest {
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.tributary.mqtt.TestBroker.freePort();
   }
 
   static JsonObject config(int port, int instances) {

@@ -303,8 +303,6 @@ class LauncherIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.tributary.mqtt.TestBroker.freePort();
   }
 }
