@@ -34,14 +34,6 @@ import java.util.function.Consumer;
  */
 public final class MqttDecoder {
 
-  /**
-   * Well-formed UTF-8 (see {@link WireReader#isWellFormedUtf8}); U+0000 is allowed (a payload is
-   * not an MQTT string).
-   */
-  static boolean isWellFormedUtf8(ByteBuf buf, int index, int length) {
-    return WireReader.isWellFormedUtf8(buf, index, length);
-  }
-
   /** Largest value the 4-byte remaining length can encode. */
   public static final int MAX_REMAINING_LENGTH = 268_435_455;
 

@@ -326,7 +326,7 @@ public final class MqttEncoder {
     long extra = p.presentMask() & ~allowed;
     if (extra != 0) {
       throw new IllegalArgumentException(
-          MqttProperties.describe(Long.numberOfTrailingZeros(extra)) + " is not allowed in "
+          PropertyIds.describe(Long.numberOfTrailingZeros(extra)) + " is not allowed in "
               + (type == null ? "will" : type.toString()) + " properties");
     }
     if (type == PacketType.SUBSCRIBE && p.subscriptionIdentifiers().size() > 1) {

@@ -92,11 +92,6 @@ public final class MqttProperties extends PropertySet<MqttProperties> {
   }
 
 
-  /** The name of a property identifier, e.g. "receiveMaximum (0x21)". */
-  static String describe(int id) {
-    return PropertyIds.describe(id);
-  }
-
   /** Writes the properties (without the property length), in identifier order. */
   void writeTo(io.netty.buffer.ByteBuf buf) {
     PropertiesEncoder.writeTo(this, buf);

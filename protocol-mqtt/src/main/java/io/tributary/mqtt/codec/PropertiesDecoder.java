@@ -63,7 +63,7 @@ final class PropertiesDecoder {
       throw new MqttCodecException(
           MALFORMED_PACKET, where + " has an unknown property identifier 0x" + Integer.toHexString(id));
     }
-    String name = MqttProperties.describe(id);
+    String name = PropertyIds.describe(id);
     if ((allowed & (1L << id)) == 0) {
       throw new MqttCodecException(MALFORMED_PACKET, name + " is not allowed in " + where);
     }

@@ -321,7 +321,7 @@ class Mqtt5CodecRoundTripTest {
     }
     seen |= new MqttProperties().serverReference("s").presentMask();
     for (int id : Codec5TestSupport.allIds()) {
-      assertTrue((seen & (1L << id)) != 0, MqttProperties.describe(id));
+      assertTrue((seen & (1L << id)) != 0, PropertyIds.describe(id));
     }
     assertEquals(27, Codec5TestSupport.allIds().size());
   }

@@ -187,7 +187,7 @@ class Mqtt5DecoderViolationTest {
   @MethodSource("propertiesOutOfPlace")
   void propertyNotAllowedInThePacketIsMalformed(Place place, int id) {
     byte[] data = place.build.apply(props(prop(id, sampleValue(id))));
-    rejectsAt(place, data, MALFORMED, MqttProperties.describe(id) + " is not allowed in");
+    rejectsAt(place, data, MALFORMED, PropertyIds.describe(id) + " is not allowed in");
   }
 
   static Stream<Arguments> propertiesThatMustNotRepeat() {
@@ -209,7 +209,7 @@ class Mqtt5DecoderViolationTest {
   void repeatedPropertyIsAProtocolError(Place place, int id) {
     byte[] data =
         place.build.apply(props(prop(id, sampleValue(id)), prop(id, sampleValue(id))));
-    rejectsAt(place, data, PROTOCOL, MqttProperties.describe(id) + " more than once");
+    rejectsAt(place, data, PROTOCOL, PropertyIds.describe(id) + " more than once");
   }
 
   @Test
@@ -464,7 +464,7 @@ class Mqtt5DecoderViolationTest {
         PAYLOAD_FORMAT, "PUBLISH payload is not well-formed UTF-8");
     rejects5(willWith(props(prop(PAYLOAD_FORMAT_INDICATOR, b(1))), payload), PAYLOAD_FORMAT,
         "will message is not well-formed UTF-8");
-    assertFalse(MqttDecoder.isWellFormedUtf8(Unpooled.wrappedBuffer(payload), 0, payload.length));
+    assertFalse(WireReader.isWellFormedUtf8(Unpooled.wrappedBuffer(payload), 0, payload.length));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -484,8 +484,8 @@ class Mqtt5DecoderViolationTest {
     assertEquals(payload.length, p.payload().readableBytes());
     accepts5(willWith(props(prop(PAYLOAD_FORMAT_INDICATOR, b(1))), payload));
     accepts5(after5(raw(0x30, str("t"), props(prop(PAYLOAD_FORMAT_INDICATOR, b(1))))));
-    assertTrue(MqttDecoder.isWellFormedUtf8(Unpooled.wrappedBuffer(payload), 0, payload.length));
-    assertTrue(MqttDecoder.isWellFormedUtf8(Unpooled.wrappedBuffer(payload), 1, 0));
+    assertTrue(WireReader.isWellFormedUtf8(Unpooled.wrappedBuffer(payload), 0, payload.length));
+    assertTrue(WireReader.isWellFormedUtf8(Unpooled.wrappedBuffer(payload), 1, 0));
   }
 
   // ---------------------------------------------------------------- CONNECT

@@ -303,7 +303,7 @@ final class DeliveryCursor implements Subscriber {
       return true;
     }
     boolean anyFilter = false;
-    for (Subscription sub : session.subscriptionList()) {
+    for (Subscription sub : session.subscriptions()) {
       if (Topics.matches(sub.filter(), topic)) {
         anyFilter = true;
         collect(sub, message);

@@ -81,10 +81,6 @@ public final class Session {
     return subscriptions.values();
   }
 
-  Collection<Subscription> subscriptionList() {
-    return subscriptions.values();
-  }
-
   // ---- ownership (registry) ------------------------------------------------------------------
 
   Dispatcher owner() {
