@@ -16,7 +16,7 @@ import java.util.Base64;
  * {@code mqtt}, each write one masked binary frame, reads the payloads of binary and continuation
  * frames in order, a Close frame the end of the stream.
  */
-final class WebSocketStreams {
+public final class WebSocketStreams {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -46,16 +46,18 @@ final class WebSocketStreams {
     return new WebSocketStreams(new FrameInput(rawIn, raw), new FrameOutput(raw));
   }
 
-  private static String readHead(InputStream in) throws IOException {
+  /** The head of an HTTP response, up to and including the empty line. */
+  public static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     while (matched < 4) {
       int b = in.read();
       if (b < 0) {
-        throw new EOFException("connection closed during the upgrade: " + head);
+        throw new EOFException("closed during the HTTP response head: " + head);
       }
       head.write(b);
-      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+      matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+          ? matched + 1 : 0;
     }
     return head.toString(StandardCharsets.US_ASCII);
   }

@@ -2,7 +2,6 @@ package io.tributary.websocket;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,25 +36,10 @@ final class RawSocketWs implements AutoCloseable {
         + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n";
     out.write(request.getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    String head = readHead(in);
+    String head = io.tributary.mqtt.WebSocketStreams.readHead(in);
     if (!head.startsWith("HTTP/1.1 101")) {
       throw new IOException("upgrade refused: " + head);
     }
-  }
-
-  static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("closed during the HTTP response head: " + head);
-      }
-      head.write(b);
-      matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-          ? matched + 1 : 0;
-    }
-    return head.toString(StandardCharsets.US_ASCII);
   }
 
   /** One client frame (masked with a zero key, which RFC 6455 allows). */

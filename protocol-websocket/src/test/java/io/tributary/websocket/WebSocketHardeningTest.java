@@ -285,7 +285,7 @@ class WebSocketHardeningTest {
       long before = broker.broker().counters().get(Counter.HTTP_TIMEOUTS);
       s.setSoTimeout(15_000);
       s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      String head = RawSocketWs.readHead(s.getInputStream());
+      String head = io.tributary.mqtt.WebSocketStreams.readHead(s.getInputStream());
       assertTrue(head.startsWith("HTTP/1.1 200"), head);
       assertClosedByBroker(s);
       assertEquals(before + 1, broker.broker().counters().get(Counter.HTTP_TIMEOUTS));
@@ -299,7 +299,7 @@ class WebSocketHardeningTest {
       s.setSoTimeout(15_000);
       // The MQTT path without an upgrade: 426, and the connection stays open as HTTP.
       s.getOutputStream().write("GET /mqtt HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      String head = RawSocketWs.readHead(s.getInputStream());
+      String head = io.tributary.mqtt.WebSocketStreams.readHead(s.getInputStream());
       assertTrue(head.startsWith("HTTP/1.1 426"), head);
       assertClosedByBroker(s);
     }
