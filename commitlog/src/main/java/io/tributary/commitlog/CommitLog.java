@@ -3,16 +3,14 @@ package io.tributary.commitlog;
 import java.util.List;
 
 /**
- * The shared append-only log. Values are stored once; readers address them by 64-bit offset.
+ * The shared append-only log. Values are stored once, as bytes; readers address them by 64-bit
+ * offset.
  *
- * <p>Offsets start at 0 and grow by one per record. Records in {@code [startOffset(), endOffset())}
- * are readable; retention moves {@code startOffset()} forward by whole segments.
+ * <p>Offsets start at 0 (or where a recovered log ended) and grow by one per record. Records in
+ * {@code [startOffset(), endOffset())} are readable; retention moves {@code startOffset()} forward
+ * by whole segments.
  *
- * <p>Storage seam: callers only see this interface, so a file-backed log (Kafka-style segment
- * files plus an offset index, with a codec for {@code V}) can be added later as another
- * implementation next to {@link InMemoryCommitLog} without touching the router.
- *
- * @param <V> the record type; {@code null} values are rejected because {@code null} means "absent"
+ * @param <V> the value type, turned into record bodies by a {@link RecordCodec}
  */
 public interface CommitLog<V> extends AutoCloseable {
 
@@ -37,16 +35,35 @@ public interface CommitLog<V> extends AutoCloseable {
   /** The value at offset, or null if it was removed by retention or is not yet written. Lock-free. */
   V get(long offset);
 
+  /**
+   * The first offset whose record was stored at or after {@code timestampMs} (wall clock), or
+   * endOffset() if none was; startOffset() when every retained record is that new.
+   */
+  long offsetForTime(long timestampMs);
+
+  /**
+   * Runs action once every record below {@code offset + 1} is as durable as the flush policy makes
+   * it: at once, on the caller's thread, unless the policy is {@link FlushPolicy#ALWAYS} on disk,
+   * where it runs on the log's flusher thread after the fsync that covers the record.
+   */
+  void whenDurable(long offset, Runnable action);
+
   /** Oldest offset still retained. */
   long startOffset();
 
   /** Next offset to be assigned; everything below it and >= startOffset() is readable. */
   long endOffset();
 
-  /** Bytes currently retained (sum of sizes from the RecordSize function). */
+  /** Bytes of records currently retained, headers included. */
   long retainedBytes();
 
-  /** Stops accepting appends. */
+  /** Segments currently retained, the active one included. */
+  int segmentCount();
+
+  /** What opening the log found (an empty report for a new in-memory log). */
+  RecoveryReport recovery();
+
+  /** Stops appends, forces what the flush policy promises, frees the buffers once readers are done. */
   @Override
   void close();
 }

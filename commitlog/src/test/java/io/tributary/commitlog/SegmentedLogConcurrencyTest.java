@@ -15,13 +15,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Appenders and tailing readers at the same time. Every thread is a daemon that also watches a
  * deadline, and the test joins with a timeout, so a bug shows up as a failure, never as a hang.
+ * Under retention readers race the deletion of the segments they read: a segment freed under a
+ * reader would crash the JVM, so a passing run also says the reference counting holds.
  */
-class InMemoryCommitLogConcurrencyTest {
+class SegmentedLogConcurrencyTest {
 
   private static final int APPENDERS = 4;
   private static final int READERS = 2;
   private static final int PER_APPENDER = 200_000;
   private static final long TIMEOUT_MILLIS = 60_000;
+  private static final int RECORD = Codecs.recordBytes(Long.BYTES);
 
   /** Value = appender id in the high 32 bits, that appender's sequence number in the low 32. */
   private static long encode(int appender, int sequence) {
@@ -31,8 +34,8 @@ class InMemoryCommitLogConcurrencyTest {
   @Test
   void readersSeeEveryRecordExactlyOnceInAppendOrder() throws Exception {
     // Small segments so the run rolls many of them while readers walk the array.
-    InMemoryCommitLog<Long> log = new InMemoryCommitLog<>(
-        new CommitLogOptions().setSegmentRecords(1024), v -> Long.BYTES);
+    SegmentedLog<Long> log = SegmentedLog.open(
+        new CommitLogOptions().setSegmentBytes(1024 * RECORD), Codecs.LONGS);
     long total = (long) APPENDERS * PER_APPENDER;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -115,7 +118,8 @@ class InMemoryCommitLogConcurrencyTest {
 
     assertEquals(total, log.endOffset());
     assertEquals(0, log.startOffset());
-    assertEquals(total * Long.BYTES, log.retainedBytes());
+    assertEquals(total * RECORD, log.retainedBytes());
+    log.close();
     for (int r = 0; r < READERS; r++) {
       assertEquals(total, perReaderCount[r]);
       for (int a = 0; a < APPENDERS; a++) {
@@ -128,8 +132,8 @@ class InMemoryCommitLogConcurrencyTest {
   void readersUnderRetentionSeeOrderedValidRecordsAndDetectGaps() throws Exception {
     // Retention far smaller than the run: readers are overtaken and must see gaps, never garbage.
     int perAppender = 50_000;
-    InMemoryCommitLog<Long> log = new InMemoryCommitLog<>(
-        new CommitLogOptions().setSegmentRecords(256).setRetentionBytes(4 * 256 * Long.BYTES), v -> Long.BYTES);
+    SegmentedLog<Long> log = SegmentedLog.open(
+        new CommitLogOptions().setSegmentBytes(256 * RECORD).setRetentionBytes(4 * 256 * RECORD), Codecs.LONGS);
     long total = 2L * perAppender;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -175,8 +179,9 @@ class InMemoryCommitLogConcurrencyTest {
       throw new AssertionError("concurrent failure", failures.peek());
     }
     assertEquals(total, log.endOffset());
-    assertTrue(log.retainedBytes() <= 4 * 256 * Long.BYTES);
-    assertEquals(log.retainedBytes(), (log.endOffset() - log.startOffset()) * Long.BYTES);
+    assertTrue(log.retainedBytes() <= 4 * 256 * RECORD);
+    assertEquals(log.retainedBytes(), (log.endOffset() - log.startOffset()) * RECORD);
+    log.close();
   }
 
   private interface Body {

@@ -1,0 +1,178 @@
+package io.tributary.commitlog;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log's background thread: forces written records to disk by the flush policy and runs time
+ * retention about once a second.
+ *
+ * <p>{@link FlushPolicy#ALWAYS} is group commit: callers register "run this once offset N is on
+ * disk"; the thread snapshots what is written, forces it (one msync per segment range, however
+ * many records), then runs every waiter the force covered. While waiters queue it loops without
+ * sleeping, so the fsync rate follows the disk and each covers what arrived during the last.
+ */
+final class LogFlusher implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(LogFlusher.class);
+  private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private record Waiter(long offset, Runnable action) {
+  }
+
+  private final SegmentedLog<?> owner;
+  private final FlushPolicy policy;
+  private final long intervalNanos;
+  private final Path dir;
+  private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+  /** Every record below this is on disk (ALWAYS / INTERVAL). */
+  private volatile long durableOffset;
+  private long lastSegmentBase = -1;
+  private long flushes;
+  private long flushNanos;
+
+  LogFlusher(SegmentedLog<?> owner, FlushPolicy policy, long intervalMs, Path dir) {
+    this.owner = owner;
+    this.policy = policy;
+    this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+    this.dir = dir;
+    this.thread = new Thread(this, "tributary-log-flusher");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    durableOffset = owner.endOffset();
+    thread.start();
+  }
+
+  void whenDurable(long offset, Runnable action) {
+    if (policy != FlushPolicy.ALWAYS || offset < durableOffset) {
+      action.run();
+      return;
+    }
+    waiters.add(new Waiter(offset, action));
+    LockSupport.unpark(thread);
+  }
+
+  @Override
+  public void run() {
+    long nextTick = System.nanoTime() + TICK_NANOS;
+    long nextFlush = System.nanoTime() + intervalNanos;
+    while (running) {
+      long now = System.nanoTime();
+      boolean flushDue = policy == FlushPolicy.ALWAYS ? !waiters.isEmpty()
+          : policy == FlushPolicy.INTERVAL && now - nextFlush >= 0;
+      if (flushDue) {
+        flushWritten();
+        nextFlush = now + intervalNanos;
+      }
+      if (now - nextTick >= 0) {
+        owner.maintain();
+        nextTick = now + TICK_NANOS;
+      }
+      if (policy != FlushPolicy.ALWAYS || waiters.isEmpty()) {
+        long wait = nextTick - System.nanoTime();
+        if (policy == FlushPolicy.INTERVAL) {
+          wait = Math.min(wait, nextFlush - System.nanoTime());
+        }
+        if (wait > 0) {
+          LockSupport.parkNanos(this, wait);
+        }
+      }
+    }
+  }
+
+  /** Forces everything written so far, then runs the waiters that force covered. */
+  private void flushWritten() {
+    SegmentedLog.WrittenState state = owner.writtenState();
+    long started = System.nanoTime();
+    LogSegment[] segs = state.segments();
+    for (int i = 0; i < segs.length; i++) {
+      LogSegment segment = segs[i];
+      if (segment.retain()) {
+        try {
+          segment.flush(state.sizes()[i], i < segs.length - 1);
+        } catch (RuntimeException e) {
+          log.error("commit log: flush of {} failed: {}", segment.dataFile(), e.toString());
+        } finally {
+          segment.release();
+        }
+      }
+    }
+    long newest = segs[segs.length - 1].baseOffset;
+    if (newest != lastSegmentBase) {
+      forceDirectory(); // a new segment file's name must survive a power cut too
+      lastSegmentBase = newest;
+    }
+    flushes++;
+    flushNanos += System.nanoTime() - started;
+    durableOffset = state.endOffset();
+    List<Waiter> notYet = new ArrayList<>();
+    Waiter w;
+    int n = waiters.size();
+    while (n-- > 0 && (w = waiters.poll()) != null) {
+      if (w.offset < state.endOffset()) {
+        run(w.action);
+      } else {
+        notYet.add(w);
+      }
+    }
+    waiters.addAll(notYet);
+  }
+
+  private void forceDirectory() {
+    if (dir == null) {
+      return;
+    }
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      log.debug("commit log: fsync of directory {} not supported: {}", dir, e.toString());
+    }
+  }
+
+  private static void run(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      log.error("commit log: a durability callback failed", e);
+    }
+  }
+
+  /** Stops the thread after a last flush (when the policy flushes at all), and runs every waiter. */
+  void stop() {
+    running = false;
+    LockSupport.unpark(thread);
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (policy != FlushPolicy.NONE) {
+      flushWritten();
+    }
+    Waiter w;
+    while ((w = waiters.poll()) != null) {
+      run(w.action);
+    }
+  }
+
+  long flushes() {
+    return flushes;
+  }
+
+  long flushNanos() {
+    return flushNanos;
+  }
+}

@@ -1,0 +1,278 @@
+package io.tributary.commitlog;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One segment of the log: the records from {@code baseOffset} in one data buffer, plus a sparse
+ * offset index and time index. On disk these are three files named by the base offset
+ * ({@code 00000000000000000000.log}, {@code .index}, {@code .timeindex}), mapped into memory and
+ * preallocated with zeros; in memory they are direct buffers. Record layout: {@link RecordFormat}.
+ *
+ * <p>Not thread-safe for writers: the log calls the mutators under its append lock. Readers read
+ * records below the log's published end offset with absolute gets, holding a reference
+ * ({@link #retain()}/{@link #release()}) so the memory is not freed under them.
+ */
+final class LogSegment {
+
+  final long baseOffset;
+  private final Path dataFile;
+  private final ByteBuffer data;
+  private final SparseIndex offsetIndex;
+  private final SparseIndex timeIndex;
+  private final int indexIntervalBytes;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  // Appender state, under the log's lock (readers rely only on what the end offset published).
+  private int size;
+  private long nextOffset;
+  private long maxTimestamp;
+  private int bytesSinceIndex;
+  private final long createdMs;
+  // The offset after the last record once sealed; readers use it to skip a gap recovery left.
+  private volatile long sealedEnd = Long.MAX_VALUE;
+  // Flusher state: bytes known to be on disk.
+  private int flushedSize;
+  private volatile boolean deleted;
+
+  private LogSegment(long baseOffset, Path dataFile, ByteBuffer data, ByteBuffer offsetIndex, ByteBuffer timeIndex,
+      int indexIntervalBytes, long createdMs) {
+    this.baseOffset = baseOffset;
+    this.dataFile = dataFile;
+    this.data = data;
+    this.offsetIndex = new SparseIndex(offsetIndex);
+    this.timeIndex = new SparseIndex(timeIndex);
+    this.indexIntervalBytes = indexIntervalBytes;
+    this.nextOffset = baseOffset;
+    this.createdMs = createdMs;
+  }
+
+  /** A new empty segment: files under dir, or direct buffers when dir is null. */
+  static LogSegment create(Path dir, long baseOffset, int capacity, int indexIntervalBytes, long nowMs)
+      throws IOException {
+    if (dir == null) {
+      int indexBytes = indexCapacity(capacity, indexIntervalBytes);
+      return new LogSegment(baseOffset, null, SegmentBuffers.allocate(capacity), SegmentBuffers.allocate(indexBytes),
+          SegmentBuffers.allocate(indexBytes), indexIntervalBytes, nowMs);
+    }
+    return open(dir, baseOffset, capacity, indexIntervalBytes, nowMs);
+  }
+
+  /** Maps the segment's files (creating missing ones), at least capacity bytes of data. */
+  static LogSegment open(Path dir, long baseOffset, int capacity, int indexIntervalBytes, long nowMs)
+      throws IOException {
+    Path file = dir.resolve(fileName(baseOffset, ".log"));
+    long existing = Files.exists(file) ? Files.size(file) : 0;
+    int dataCapacity = (int) Math.max(capacity, existing);
+    int indexBytes = indexCapacity(dataCapacity, indexIntervalBytes);
+    ByteBuffer data = SegmentBuffers.map(file, dataCapacity);
+    ByteBuffer offsets = SegmentBuffers.map(dir.resolve(fileName(baseOffset, ".index")),
+        Math.max(indexBytes, sizeOr0(dir.resolve(fileName(baseOffset, ".index")))));
+    ByteBuffer times = SegmentBuffers.map(dir.resolve(fileName(baseOffset, ".timeindex")),
+        Math.max(indexBytes, sizeOr0(dir.resolve(fileName(baseOffset, ".timeindex")))));
+    return new LogSegment(baseOffset, file, data, offsets, times, indexIntervalBytes, nowMs);
+  }
+
+  static String fileName(long baseOffset, String suffix) {
+    return String.format("%020d%s", baseOffset, suffix);
+  }
+
+  private static int indexCapacity(int dataCapacity, int indexIntervalBytes) {
+    // One entry per interval, plus the first record's, plus one for a final partial interval.
+    long entries = dataCapacity / indexIntervalBytes + 2;
+    return (int) Math.min(Integer.MAX_VALUE - 16, entries * SparseIndex.ENTRY_BYTES);
+  }
+
+  private static long sizeOr0(Path file) throws IOException {
+    return Files.exists(file) ? Files.size(file) : 0;
+  }
+
+  // ---- appending (under the log's lock) ----
+
+  /** Room for len more bytes in this segment's buffer? */
+  boolean hasRoomFor(int len) {
+    return data.capacity() - size >= len;
+  }
+
+  /**
+   * Copies one encoded record (offset field still blank) from src and stamps its offset. Index
+   * entries are added for the first record and then once per indexIntervalBytes.
+   */
+  void append(ByteBuffer src, int srcPosition, int len, long offset, long timestamp) {
+    data.put(size, src, srcPosition, len);
+    data.putLong(size + RecordFormat.OFFSET, offset);
+    indexRecord(offset, size, len, timestamp);
+    size += len;
+    nextOffset = offset + 1;
+  }
+
+  private void indexRecord(long offset, int position, int len, long timestamp) {
+    if (offset == baseOffset || bytesSinceIndex >= indexIntervalBytes) {
+      offsetIndex.add(offset, position);
+      // Key: the newest timestamp of every record before this one, so a search for time t may
+      // start at the last entry whose key is below t (clocks of publishing threads interleave).
+      timeIndex.add(offset == baseOffset ? 0 : maxTimestamp, (int) (offset - baseOffset));
+      bytesSinceIndex = 0;
+    }
+    bytesSinceIndex += len;
+    maxTimestamp = Math.max(maxTimestamp, timestamp);
+  }
+
+  /** No more appends: readers stop at nextOffset even if a later segment starts beyond it. */
+  void seal() {
+    sealedEnd = nextOffset;
+  }
+
+  // ---- reading (any thread, below the log's published end) ----
+
+  /** Byte position of offset's record; offset must be in [baseOffset, the readable end). */
+  int positionOf(long offset) {
+    int entry = offsetIndex.floor(offset);
+    int position = entry < 0 ? 0 : offsetIndex.value(entry);
+    long at = entry < 0 ? baseOffset : offsetIndex.key(entry);
+    while (at < offset) {
+      position += data.getInt(position + RecordFormat.SIZE);
+      at++;
+    }
+    return position;
+  }
+
+  /** The first offset at or after which records have timestamps >= time (an index-guided scan). */
+  long offsetForTime(long time, long end) {
+    int entry = timeIndex.floor(time - 1);
+    long offset = baseOffset + (entry < 0 ? 0 : timeIndex.value(entry));
+    int position = positionOf(offset);
+    while (offset < end && data.getLong(position + RecordFormat.TIMESTAMP) < time) {
+      position += data.getInt(position + RecordFormat.SIZE);
+      offset++;
+    }
+    return offset;
+  }
+
+  ByteBuffer data() {
+    return data;
+  }
+
+  long sealedEnd() {
+    return sealedEnd;
+  }
+
+  /** Takes a reader's reference; false when the segment was deleted and freed. */
+  boolean retain() {
+    for (;;) {
+      int r = refs.get();
+      if (r == 0) {
+        return false;
+      }
+      if (refs.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Drops a reference; the last one frees the buffers (the log holds one until it drops the segment). */
+  void release() {
+    if (refs.decrementAndGet() == 0) {
+      SegmentBuffers.free(data);
+      SegmentBuffers.free(offsetIndex.buffer());
+      SegmentBuffers.free(timeIndex.buffer());
+    }
+  }
+
+  /** Retention: the files go now (Linux keeps a mapped file until unmapped), the memory with the last reader. */
+  void delete() throws IOException {
+    deleted = true;
+    if (dataFile != null) {
+      Files.deleteIfExists(dataFile);
+      Files.deleteIfExists(sibling(".index"));
+      Files.deleteIfExists(sibling(".timeindex"));
+    }
+    release();
+  }
+
+  private Path sibling(String suffix) {
+    return dataFile.resolveSibling(fileName(baseOffset, suffix));
+  }
+
+  // ---- flushing (the flusher thread, holding a reference) ----
+
+  /** Forces bytes [flushed, upTo) of the data to disk; with indexes when the segment is complete. */
+  void flush(int upTo, boolean withIndexes) {
+    if (data instanceof MappedByteBuffer && upTo > flushedSize && !deleted) {
+      ((MappedByteBuffer) data).force(flushedSize, upTo - flushedSize);
+      flushedSize = upTo;
+    }
+    if (withIndexes && !deleted) {
+      offsetIndex.force();
+      timeIndex.force();
+    }
+  }
+
+  // ---- recovery (single-threaded, before the log is shared) ----
+
+  SparseIndex offsetIndex() {
+    return offsetIndex;
+  }
+
+  SparseIndex timeIndex() {
+    return timeIndex;
+  }
+
+  /**
+   * Recovery, for each valid record it scans: indexes it exactly as its append did, or, for the
+   * record the last kept index entry points at, only counts it.
+   */
+  void recovered(long offset, int position, int len, long timestamp, boolean alreadyIndexed) {
+    if (alreadyIndexed) {
+      bytesSinceIndex = len;
+      maxTimestamp = Math.max(maxTimestamp, timestamp);
+    } else {
+      indexRecord(offset, position, len, timestamp);
+    }
+    size = position + len;
+    flushedSize = size;
+    nextOffset = offset + 1;
+  }
+
+  /** Recovery: starts the scan state from the last kept time index entry's key. */
+  void startScan(long maxTimestampBefore) {
+    this.maxTimestamp = maxTimestampBefore;
+    this.bytesSinceIndex = 0;
+    this.size = 0;
+    this.flushedSize = 0;
+    this.nextOffset = baseOffset;
+  }
+
+  int size() {
+    return size;
+  }
+
+  long nextOffset() {
+    return nextOffset;
+  }
+
+  long maxTimestamp() {
+    return maxTimestamp;
+  }
+
+  long createdMs() {
+    return createdMs;
+  }
+
+  boolean isEmpty() {
+    return nextOffset == baseOffset;
+  }
+
+  Path dataFile() {
+    return dataFile;
+  }
+
+  @Override
+  public String toString() {
+    return "LogSegment{base=" + baseOffset + ", next=" + nextOffset + ", bytes=" + size + '}';
+  }
+}

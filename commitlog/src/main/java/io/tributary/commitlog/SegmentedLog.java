@@ -1,0 +1,512 @@
+package io.tributary.commitlog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link CommitLog}: records as bytes in a list of {@link LogSegment}s, memory-mapped files
+ * ({@link Storage#DISK}) or direct buffers ({@link Storage#MEMORY}), so the Java heap holds no
+ * object per record however much is retained.
+ *
+ * <p>Appends encode the record into a per-thread buffer and checksum it before taking a short
+ * lock, under which they only copy the bytes, stamp the offset, add index entries, and publish the
+ * new end offset with a release store. Readers take no lock: they load the end offset (acquire),
+ * then the segment array, which is never mutated but replaced when a segment is rolled or
+ * deleted; they hold a reference on each segment they read so retention cannot free it under them.
+ *
+ * <p>Retention deletes whole oldest segments, never the active one, while the retained bytes exceed
+ * {@link CommitLogOptions#getRetentionBytes()} or their newest record is older than
+ * {@link CommitLogOptions#getRetentionMs()}. The flusher thread ({@link LogFlusher}) forces data to
+ * disk by the flush policy and applies time retention when nothing is appended.
+ */
+public final class SegmentedLog<V> implements CommitLog<V> {
+
+  private static final Logger log = LoggerFactory.getLogger(SegmentedLog.class);
+  private static final VarHandle END_OFFSET;
+  private static final VarHandle RETAINED_BYTES;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      END_OFFSET = lookup.findVarHandle(SegmentedLog.class, "endOffset", long.class);
+      RETAINED_BYTES = lookup.findVarHandle(SegmentedLog.class, "retainedBytes", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final CommitLogOptions options;
+  private final RecordCodec<V> codec;
+  private final Path dir;
+  private final FileChannel lockChannel;
+  private final RecoveryReport recovery;
+  private final ReentrantLock appendLock = new ReentrantLock();
+  private final RecentRecords<V> recent = new RecentRecords<>();
+  private final ThreadLocal<RecordWriter> writers;
+  private final LogFlusher flusher;
+
+  // Oldest first, the last one is active. Never mutated after publication, only replaced.
+  private volatile LogSegment[] segments;
+  // Written on every append, only under appendLock, with release stores; read with volatile loads.
+  private volatile long endOffset;
+  private volatile long retainedBytes;
+
+  // Guarded by appendLock.
+  private LogSegment active;
+  private boolean closed;
+
+  private SegmentedLog(CommitLogOptions options, RecordCodec<V> codec, Path dir, FileChannel lockChannel,
+      List<LogSegment> loaded, RecoveryReport recovery) {
+    this.options = options;
+    this.codec = codec;
+    this.dir = dir;
+    this.lockChannel = lockChannel;
+    this.recovery = recovery;
+    this.segments = loaded.toArray(new LogSegment[0]);
+    this.active = segments[segments.length - 1];
+    long bytes = 0;
+    for (LogSegment s : segments) {
+      bytes += s.size();
+    }
+    this.retainedBytes = bytes;
+    this.endOffset = active.nextOffset();
+    this.writers = ThreadLocal.withInitial(() -> new RecordWriter(codec));
+    this.flusher = new LogFlusher(this, dir != null ? options.getFlush() : FlushPolicy.NONE,
+        options.getFlushIntervalMs(), dir);
+  }
+
+  /**
+   * Opens the log the options describe: a new in-memory log, or the directory's segments after
+   * {@link LogLoader#recover recovery}. Fails when another process (or log) holds the directory.
+   */
+  public static <V> SegmentedLog<V> open(CommitLogOptions options, RecordCodec<V> codec) {
+    CommitLogOptions copy = new CommitLogOptions(Objects.requireNonNull(options, "options"));
+    Objects.requireNonNull(codec, "codec");
+    long now = System.currentTimeMillis();
+    if (copy.getStorage() == Storage.MEMORY) {
+      try {
+        LogSegment first = LogSegment.create(null, 0, (int) copy.getSegmentBytes(), copy.getIndexIntervalBytes(), now);
+        RecoveryReport empty = new RecoveryReport(1, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), 0);
+        return started(new SegmentedLog<>(copy, codec, null, null, List.of(first), empty));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    Path dir = copy.dirPath().toAbsolutePath();
+    FileChannel lock = lockDirectory(dir);
+    try {
+      LogLoader.Loaded loaded = LogLoader.recover(dir, copy, now);
+      return started(new SegmentedLog<>(copy, codec, dir, lock, loaded.segments(), loaded.report()));
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(lock);
+      throw e instanceof IOException
+          ? new UncheckedIOException("commit log in " + dir + ": " + e.getMessage(), (IOException) e)
+          : (RuntimeException) e;
+    }
+  }
+
+  private static <V> SegmentedLog<V> started(SegmentedLog<V> log) {
+    log.flusher.start();
+    return log;
+  }
+
+  /** One log per directory: a second broker on the same files would corrupt them. */
+  private static FileChannel lockDirectory(Path dir) {
+    FileChannel channel = null;
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        throw new IllegalStateException("commit log directory " + dir + " is in use by another process");
+      }
+      return channel;
+    } catch (OverlappingFileLockException e) {
+      closeQuietly(channel);
+      throw new IllegalStateException("commit log directory " + dir + " is already open in this process");
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new UncheckedIOException("commit log directory " + dir + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  @Override
+  public long append(V value) {
+    RecordWriter writer = writers.get();
+    int len = writer.encode(value);
+    long timestamp = writer.timestamp(0);
+    appendLock.lock();
+    try {
+      ensureOpen();
+      long offset = endOffset;
+      LogSegment segment = segmentFor(len, offset);
+      segment.append(writer.buffer(), 0, len, offset, timestamp);
+      recent.put(offset, value);
+      publish(offset + 1, enforceRetention(retainedBytes + len, System.currentTimeMillis()));
+      return offset;
+    } finally {
+      appendLock.unlock();
+      writer.release();
+    }
+  }
+
+  @Override
+  public long appendAll(List<? extends V> values) {
+    if (values.isEmpty()) {
+      return endOffset();
+    }
+    // Encode the whole batch before locking: the critical section is copies, and a value the codec
+    // rejects cannot leave half a batch behind.
+    RecordWriter writer = writers.get();
+    int count = writer.encodeAll(values);
+    appendLock.lock();
+    try {
+      ensureOpen();
+      long first = endOffset;
+      long retained = retainedBytes;
+      for (int i = 0; i < count; i++) {
+        int len = writer.length(i);
+        LogSegment segment = segmentFor(len, first + i);
+        segment.append(writer.buffer(), writer.start(i), len, first + i, writer.timestamp(i));
+        recent.put(first + i, values.get(i));
+        retained += len;
+      }
+      publish(first + count, enforceRetention(retained, System.currentTimeMillis()));
+      return first;
+    } finally {
+      appendLock.unlock();
+      writer.release();
+    }
+  }
+
+  @Override
+  public long read(long fromOffset, int maxRecords, RecordConsumer<? super V> consumer) {
+    Objects.requireNonNull(consumer, "consumer");
+    long end = endOffset; // before segments: the array loaded next covers everything below end
+    if (fromOffset >= end || maxRecords <= 0) {
+      // Nothing to deliver. Still clamp to startOffset so a caller behind retention sees the gap.
+      return fromOffset >= end ? fromOffset : Math.max(fromOffset, startOffset());
+    }
+    LogSegment[] segs = segments;
+    long offset = Math.max(fromOffset, segs[0].baseOffset);
+    long limit = end - offset <= maxRecords ? end : offset + maxRecords;
+    // The live end is usually still in the recent values: no segment access, no decoding.
+    V value;
+    while (offset < limit && (value = recent.get(offset)) != null) {
+      if (!consumer.accept(offset, value)) {
+        return offset;
+      }
+      offset++;
+    }
+    int index = indexOf(segs, offset);
+    while (offset < limit && index < segs.length) {
+      LogSegment segment = segs[index++];
+      long segmentLimit = Math.min(limit, segment.sealedEnd());
+      if (index < segs.length) {
+        segmentLimit = Math.min(segmentLimit, segs[index].baseOffset);
+      }
+      if (offset < segmentLimit) {
+        if (!segment.retain()) {
+          return Math.max(offset, startOffset()); // deleted by retention (or the log closed) meanwhile
+        }
+        try {
+          long stopped = readSegment(segment, offset, segmentLimit, consumer);
+          if (stopped < segmentLimit) {
+            return stopped;
+          }
+        } finally {
+          segment.release();
+        }
+      }
+      // A gap recovery left between segments is skipped: those offsets hold nothing.
+      offset = index < segs.length ? Math.max(segmentLimit, Math.min(limit, segs[index].baseOffset)) : segmentLimit;
+    }
+    return offset;
+  }
+
+  /** Delivers [offset, limit) of one retained segment; returns where it stopped. */
+  private long readSegment(LogSegment segment, long offset, long limit, RecordConsumer<? super V> consumer) {
+    ByteBuffer data = segment.data();
+    int position = segment.positionOf(offset);
+    while (offset < limit) {
+      int size = data.getInt(position + RecordFormat.SIZE);
+      V value = recent.get(offset);
+      if (value == null) {
+        value = codec.read(data, position + RecordFormat.HEADER_BYTES, size - RecordFormat.HEADER_BYTES,
+            data.getLong(position + RecordFormat.TIMESTAMP));
+      }
+      if (!consumer.accept(offset, value)) {
+        return offset;
+      }
+      position += size;
+      offset++;
+    }
+    return offset;
+  }
+
+  @Override
+  public V get(long offset) {
+    if (offset >= endOffset || offset < startOffset()) {
+      return null;
+    }
+    V value = recent.get(offset);
+    if (value != null) {
+      return value;
+    }
+    Object[] found = new Object[1];
+    read(offset, 1, (at, v) -> {
+      if (at == offset) {
+        found[0] = v;
+      }
+      return true;
+    });
+    @SuppressWarnings("unchecked")
+    V v = (V) found[0];
+    return v;
+  }
+
+  @Override
+  public long offsetForTime(long timestampMs) {
+    long end = endOffset;
+    LogSegment[] segs = segments;
+    // The last segment whose first record is older than the time holds the answer, or its successor.
+    for (int i = segs.length - 1; i >= 0; i--) {
+      LogSegment segment = segs[i];
+      long segmentEnd = Math.min(end, Math.min(segment.sealedEnd(), i + 1 < segs.length ? segs[i + 1].baseOffset : end));
+      if (segmentEnd <= segment.baseOffset || !segment.retain()) {
+        continue;
+      }
+      try {
+        long firstTimestamp = segment.data().getLong(RecordFormat.TIMESTAMP);
+        if (firstTimestamp < timestampMs || i == 0) {
+          long found = firstTimestamp >= timestampMs ? segment.baseOffset : segment.offsetForTime(timestampMs, segmentEnd);
+          return found < segmentEnd || i + 1 >= segs.length ? found : segs[i + 1].baseOffset;
+        }
+      } finally {
+        segment.release();
+      }
+    }
+    return Math.max(startOffset(), Math.min(end, segs[0].baseOffset));
+  }
+
+  @Override
+  public void whenDurable(long offset, Runnable action) {
+    flusher.whenDurable(offset, action);
+  }
+
+  @Override
+  public long startOffset() {
+    return segments[0].baseOffset;
+  }
+
+  @Override
+  public long endOffset() {
+    return endOffset;
+  }
+
+  @Override
+  public long retainedBytes() {
+    return retainedBytes;
+  }
+
+  @Override
+  public int segmentCount() {
+    return segments.length;
+  }
+
+  @Override
+  public RecoveryReport recovery() {
+    return recovery;
+  }
+
+  public CommitLogOptions options() {
+    return new CommitLogOptions(options);
+  }
+
+  @Override
+  public void close() {
+    appendLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      appendLock.unlock();
+    }
+    flusher.stop();
+    recent.clear();
+    for (LogSegment segment : segments) {
+      segment.release();
+    }
+    closeQuietly(lockChannel);
+  }
+
+  @Override
+  public String toString() {
+    return "SegmentedLog{storage=" + options.getStorage() + (dir != null ? ", dir=" + dir : "") + ", startOffset="
+        + startOffset() + ", endOffset=" + endOffset() + ", retainedBytes=" + retainedBytes() + ", segments="
+        + segmentCount() + '}';
+  }
+
+  // ---- under appendLock ----
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("commit log is closed");
+    }
+  }
+
+  /** The segment the next record of len bytes goes to, rolling a new one by size or age. */
+  private LogSegment segmentFor(int len, long offset) {
+    LogSegment current = active;
+    if (current.isEmpty()) {
+      if (current.hasRoomFor(len)) {
+        return current;
+      }
+      // A record larger than the empty segment's buffer: replace it by one that fits.
+      replaceActive(newSegment(offset, len), true);
+      return active;
+    }
+    boolean full = current.size() + (long) len > options.getSegmentBytes() || !current.hasRoomFor(len);
+    boolean old = System.currentTimeMillis() - current.createdMs() >= options.getSegmentMs();
+    if (full || old) {
+      current.seal();
+      replaceActive(newSegment(offset, len), false);
+    }
+    return active;
+  }
+
+  private LogSegment newSegment(long baseOffset, int firstRecordBytes) {
+    int capacity = (int) Math.max(options.getSegmentBytes(), firstRecordBytes);
+    try {
+      return LogSegment.create(dir, baseOffset, capacity, options.getIndexIntervalBytes(), System.currentTimeMillis());
+    } catch (IOException e) {
+      throw new UncheckedIOException("commit log: cannot create segment " + baseOffset + " in " + dir + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void replaceActive(LogSegment next, boolean dropEmptyActive) {
+    LogSegment[] segs = segments;
+    LogSegment[] rolled;
+    if (dropEmptyActive) {
+      rolled = segs.clone();
+      rolled[segs.length - 1] = next;
+      deleteQuietly(active);
+    } else {
+      rolled = Arrays.copyOf(segs, segs.length + 1);
+      rolled[segs.length] = next;
+    }
+    active = next;
+    segments = rolled; // published before the end offset that first points into it
+  }
+
+  /** Deletes oldest segments, never the active one, while over the byte bound or too old. */
+  private long enforceRetention(long retained, long nowMs) {
+    LogSegment[] segs = segments;
+    long maxBytes = options.getRetentionBytes();
+    long minTimestamp = options.getRetentionMs() > 0 ? nowMs - options.getRetentionMs() : Long.MIN_VALUE;
+    int drop = 0;
+    while (drop < segs.length - 1 && (retained > maxBytes || segs[drop].maxTimestamp() < minTimestamp)) {
+      retained -= segs[drop].size();
+      drop++;
+    }
+    if (drop > 0) {
+      segments = Arrays.copyOfRange(segs, drop, segs.length);
+      for (int i = 0; i < drop; i++) {
+        deleteQuietly(segs[i]);
+      }
+    }
+    return retained;
+  }
+
+  private void publish(long end, long retained) {
+    RETAINED_BYTES.setRelease(this, retained);
+    END_OFFSET.setRelease(this, end);
+  }
+
+  // ---- for the flusher ----
+
+  /** Time retention when nothing is appended; called about once a second. */
+  void maintain() {
+    appendLock.lock();
+    try {
+      if (!closed) {
+        publish(endOffset, enforceRetention(retainedBytes, System.currentTimeMillis()));
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** What is written now: the segments, the bytes of each, and the end offset they hold. */
+  record WrittenState(LogSegment[] segments, int[] sizes, long endOffset) {
+  }
+
+  WrittenState writtenState() {
+    appendLock.lock();
+    try {
+      LogSegment[] segs = segments;
+      int[] sizes = new int[segs.length];
+      for (int i = 0; i < segs.length; i++) {
+        sizes[i] = segs[i].size();
+      }
+      return new WrittenState(segs, sizes, endOffset);
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  // ---- helpers ----
+
+  private static void deleteQuietly(LogSegment segment) {
+    try {
+      segment.delete();
+    } catch (IOException e) {
+      log.warn("commit log: could not delete segment {}: {}", segment.dataFile(), e.toString());
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // closing a lock file: nothing to do about it
+      }
+    }
+  }
+
+  /** Index of the segment holding offset (which must be >= the first segment's base). */
+  private static int indexOf(LogSegment[] segs, long offset) {
+    int low = 0;
+    int high = segs.length - 1;
+    while (low < high) {
+      int mid = (low + high + 1) >>> 1;
+      if (segs[mid].baseOffset <= offset) {
+        low = mid;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return low;
+  }
+}
