@@ -39,8 +39,8 @@ final class LogFlusher implements Runnable {
   /** Every record below this is on disk (ALWAYS / INTERVAL). */
   private volatile long durableOffset;
   private long lastSegmentBase = -1;
-  private long flushes;
-  private long flushNanos;
+  private volatile long flushes;
+  private volatile long flushNanos;
 
   LogFlusher(SegmentedLog<?> owner, FlushPolicy policy, long intervalMs, Path dir) {
     this.owner = owner;

@@ -336,6 +336,11 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     return recovery;
   }
 
+  /** Forces the flusher has done (for tests and metrics). */
+  public long flushCount() {
+    return flusher.flushes();
+  }
+
   public CommitLogOptions options() {
     return new CommitLogOptions(options);
   }
