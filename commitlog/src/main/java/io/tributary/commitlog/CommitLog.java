@@ -48,6 +48,9 @@ public interface CommitLog<V> extends AutoCloseable {
    */
   void whenDurable(long offset, Runnable action);
 
+  /** Whether {@link #whenDurable} would run its action at once for this offset. */
+  boolean isDurable(long offset);
+
   /** Oldest offset still retained. */
   long startOffset();
 

@@ -56,8 +56,12 @@ final class LogFlusher implements Runnable {
     thread.start();
   }
 
+  boolean isDurable(long offset) {
+    return policy != FlushPolicy.ALWAYS || offset < durableOffset;
+  }
+
   void whenDurable(long offset, Runnable action) {
-    if (policy != FlushPolicy.ALWAYS || offset < durableOffset) {
+    if (isDurable(offset)) {
       action.run();
       return;
     }
@@ -117,7 +121,8 @@ final class LogFlusher implements Runnable {
     }
     flushes++;
     flushNanos += System.nanoTime() - started;
-    durableOffset = state.endOffset();
+    // Waiters run before the new durable offset is published: a caller that sees a record durable
+    // (and acts at once) acts after every waiter the same force released.
     List<Waiter> notYet = new ArrayList<>();
     Waiter w;
     int n = waiters.size();
@@ -129,6 +134,7 @@ final class LogFlusher implements Runnable {
       }
     }
     waiters.addAll(notYet);
+    durableOffset = state.endOffset();
   }
 
   private void forceDirectory() {

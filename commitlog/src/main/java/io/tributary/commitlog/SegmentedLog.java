@@ -312,6 +312,11 @@ public final class SegmentedLog<V> implements CommitLog<V> {
   }
 
   @Override
+  public boolean isDurable(long offset) {
+    return flusher.isDurable(offset);
+  }
+
+  @Override
   public long startOffset() {
     return segments[0].baseOffset;
   }

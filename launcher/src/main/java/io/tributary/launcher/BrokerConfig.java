@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.tributary.commitlog.CommitLogOptions;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.router.RouterOptions;
 import io.tributary.tcp.RawTcpOptions;
@@ -50,7 +49,7 @@ public final class BrokerConfig {
       Listener.defaultRawTcp()));
   public Mqtt mqtt = new Mqtt();
   public Sessions sessions = new Sessions();
-  public Log log = new Log();
+  public LogConfig log = new LogConfig();
   public TlsSettings tls = new TlsSettings();
   public LimitsConfig limits = new LimitsConfig();
 
@@ -203,14 +202,6 @@ public final class BrokerConfig {
     public long subscribeLookbackMs = RouterOptions.DEFAULT_SUBSCRIBE_LOOKBACK_MS;
   }
 
-  public static final class Log {
-    public int segmentRecords = CommitLogOptions.DEFAULT_SEGMENT_RECORDS;
-    public long segmentBytes = CommitLogOptions.DEFAULT_SEGMENT_BYTES;
-    public long retentionBytes = CommitLogOptions.DEFAULT_RETENTION_BYTES;
-    /** Heap the retained records may take, decoded; 0 = a quarter of the JVM's maximum heap. */
-    public long heapBudgetBytes = 0;
-  }
-
   /** Protocols a listener may name, and the ones this build serves. */
   static final Set<String> PROTOCOLS = Set.of("mqtt", "mqtt-ws", "raw-tcp");
   static final Set<String> SERVED = Set.of("mqtt", "mqtt-ws", "raw-tcp");
@@ -295,16 +286,13 @@ public final class BrokerConfig {
     option("mqtt.maxUserProperties", () -> new MqttOptions().setMaxUserProperties(mqtt.maxUserProperties));
     option("mqtt.maxUserPropertyBytes", () -> new MqttOptions().setMaxUserPropertyBytes(mqtt.maxUserPropertyBytes));
     option("mqtt.writeStallTimeoutMs", () -> new MqttOptions().setWriteStallTimeoutMs(mqtt.writeStallTimeoutMs));
-    check(log.heapBudgetBytes >= 0, "log.heapBudgetBytes", "must be >= 0 (0: a quarter of the maximum heap), was "
-        + log.heapBudgetBytes);
+    check(log != null, "log", "must be an object");
+    log.validate();
     check(limits != null, "limits", "must be an object");
     limits.validate();
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("sessions.subscribeLookbackMs",
         () -> new RouterOptions().setSubscribeLookbackMs(sessions.subscribeLookbackMs));
-    option("log.segmentRecords", () -> new CommitLogOptions().setSegmentRecords(log.segmentRecords));
-    option("log.segmentBytes", () -> new CommitLogOptions().setSegmentBytes(log.segmentBytes));
-    option("log.retentionBytes", () -> new CommitLogOptions().setRetentionBytes(log.retentionBytes));
     check(tls != null && tls.engine != null, "tls.engine", "must be one of auto, jdk, openssl");
     check(tls.engine != TlsEngine.openssl || ListenerTls.openSslAvailable(), "tls.engine",
         "openssl is not available here (netty-tcnative-boringssl-static did not load); use auto or jdk");
@@ -400,18 +388,11 @@ public final class BrokerConfig {
         .setWriteStallTimeoutMs(mqtt.writeStallTimeoutMs);
   }
 
-  /** {@code log.heapBudgetBytes}, or a quarter of the maximum heap when it is 0. */
-  public long effectiveHeapBudget() {
-    return log.heapBudgetBytes > 0 ? log.heapBudgetBytes : Runtime.getRuntime().maxMemory() / 4;
-  }
-
   public RouterOptions routerOptions() {
     return new RouterOptions()
         .setMaxInflight(sessions.maxInflight)
         .setSubscribeLookbackMs(sessions.subscribeLookbackMs)
-        .setLog(new CommitLogOptions().setSegmentRecords(log.segmentRecords)
-            .setSegmentBytes(log.segmentBytes)
-            .setRetentionBytes(Math.min(log.retentionBytes, effectiveHeapBudget())));
+        .setLog(log.toOptions());
   }
 
   /** Event loops to run: the configured count, or one per core. */

@@ -120,9 +120,10 @@ public final class BrokerVerticle extends VerticleBase {
           config.limits.effectiveMaxConnectionsPerListener(),
           config.limits.connectionRate == 0 ? "unlimited" : config.limits.connectionRate, config.limits.connectionBurst);
     }
-    log.info("commit log: keeps {} MiB of records as they sit on the heap (log.retentionBytes {} MiB, heap budget {} MiB)",
-        broker.options().getLog().getRetentionBytes() >> 20, config.log.retentionBytes >> 20,
-        config.effectiveHeapBudget() >> 20);
+    log.info("commit log: {} ({}), flush {}, keeps up to {} MiB and {} h of records",
+        config.log.storage, config.log.storage.equals("disk") ? java.nio.file.Path.of(config.log.dir).toAbsolutePath()
+            : "off-heap", config.log.flush, config.log.retentionBytes >> 20,
+        config.log.retentionMs == 0 ? "unlimited" : String.valueOf(config.log.retentionMs / 3_600_000));
   }
 
   /**

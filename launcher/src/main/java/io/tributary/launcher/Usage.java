@@ -13,6 +13,7 @@ final class Usage {
 
   static final String TEXT = """
       Usage: java -jar tributary.jar [-conf FILE] [-instances N] [-options FILE|JSON]
+             java -jar tributary.jar log inspect DIR [--records]
 
       Starts the Tributary message broker: MQTT 3.1.1 and 5.0 over TCP, TLS and WebSocket, the
       web console, and devices over raw TCP, every publish stored once in a shared commit log.
@@ -23,6 +24,10 @@ final class Usage {
         -instances N        event loops (default: the config's "instances", else one per core)
         -options FILE|JSON  Vert.x options, as a JSON file or string
         -h, --help          this text
+
+        log inspect DIR     prints the commit log's segments, offsets and time range in DIR
+                            (the config's log.dir, default data) and checks every record's CRC;
+                            --records prints one line per record. Exit status 1 on damage.
 
       Logs go to standard output (-Dlogback.configurationFile=FILE for your own logback
       configuration). SIGTERM or Ctrl-C stops the broker: listeners close first, then

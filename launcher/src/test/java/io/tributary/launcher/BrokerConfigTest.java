@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
+import io.tributary.commitlog.CommitLogOptions;
+import io.tributary.commitlog.FlushPolicy;
+import io.tributary.commitlog.Storage;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,12 +194,31 @@ class BrokerConfigTest {
   }
 
   @Test
-  void heapBudgetCapsRetentionAndDefaultsToAQuarterOfTheHeap() {
-    BrokerConfig small = BrokerConfig.from(new JsonObject().put("log", new JsonObject().put("heapBudgetBytes", 1 << 20)));
-    assertEquals(1 << 20, small.routerOptions().getLog().getRetentionBytes());
-    BrokerConfig auto = BrokerConfig.from(new JsonObject());
-    assertEquals(Math.min(268435456L, Runtime.getRuntime().maxMemory() / 4),
-        auto.routerOptions().getLog().getRetentionBytes());
+  void theDefaultLogIsOnDiskUnderDataAndTheLogBlockMapsToItsOptions() {
+    CommitLogOptions defaults = BrokerConfig.from(new JsonObject()).routerOptions().getLog();
+    assertEquals(Storage.DISK, defaults.getStorage());
+    assertEquals("data", defaults.getDir());
+    assertEquals(FlushPolicy.NONE, defaults.getFlush());
+    CommitLogOptions set = BrokerConfig.from(new JsonObject().put("log", new JsonObject().put("storage", "memory")
+        .put("flush", "always").put("dir", "/tmp/x").put("segmentBytes", 1 << 20).put("retentionMs", 0)))
+        .routerOptions().getLog();
+    assertEquals(Storage.MEMORY, set.getStorage());
+    assertEquals(FlushPolicy.ALWAYS, set.getFlush());
+    assertEquals("/tmp/x", set.getDir());
+    assertEquals(1 << 20, set.getSegmentBytes());
+    assertEquals(0, set.getRetentionMs());
+  }
+
+  @Test
+  void logKeysAreValidatedByName() {
+    assertTrue(error(new JsonObject().put("log", new JsonObject().put("storage", "tape"))).contains("'log.storage'"));
+    assertTrue(error(new JsonObject().put("log", new JsonObject().put("flush", "sometimes"))).contains("'log.flush'"));
+    assertTrue(error(new JsonObject().put("log", new JsonObject().put("segmentBytes", 0))).contains("'log.segmentBytes'"));
+    assertTrue(error(new JsonObject().put("log", new JsonObject().put("retentionMs", -1))).contains("'log.retentionMs'"));
+    assertTrue(error(new JsonObject().put("log", new JsonObject().put("flushIntervalMs", 0)))
+        .contains("'log.flushIntervalMs'"));
+    assertTrue(error(new JsonObject().put("log", new JsonObject().put("segmentRecords", 5)))
+        .contains("segmentRecords"), "a key that no longer exists is refused by name");
   }
 
   @Test
@@ -223,8 +245,6 @@ class BrokerConfigTest {
         .contains("'mqtt.maxUserProperties'"));
     assertTrue(error(new JsonObject().put("mqtt", new JsonObject().put("writeStallTimeoutMs", 0)))
         .contains("'mqtt.writeStallTimeoutMs'"));
-    assertTrue(error(new JsonObject().put("log", new JsonObject().put("heapBudgetBytes", -5)))
-        .contains("'log.heapBudgetBytes'"));
     assertTrue(error(new JsonObject().put("listeners", new io.vertx.core.json.JsonArray().add(
         new JsonObject().put("name", "m").put("protocol", "mqtt").put("port", 1).put("requestTimeoutMs", 5))))
         .contains("'listeners[0].requestTimeoutMs'"));

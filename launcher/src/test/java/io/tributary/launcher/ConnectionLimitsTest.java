@@ -35,7 +35,7 @@ class ConnectionLimitsTest {
   }
 
   private static JsonObject config(int mqttPort, int wsPort, JsonObject limits) {
-    return new JsonObject().put("instances", 2).put("limits", limits)
+    return new JsonObject().put("instances", 2).put("limits", limits).put("log", EmbeddedBrokerTest.freshLog())
         .put("listeners", new JsonArray()
             .add(new JsonObject().put("name", "mqtt").put("protocol", "mqtt").put("host", "127.0.0.1").put("port", mqttPort))
             .add(new JsonObject().put("name", "ws").put("protocol", "mqtt-ws").put("host", "127.0.0.1").put("port", wsPort)));

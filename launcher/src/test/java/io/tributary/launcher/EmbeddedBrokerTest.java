@@ -33,9 +33,22 @@ class EmbeddedBrokerTest {
     return io.tributary.mqtt.TestBroker.freePort();
   }
 
+  /**
+   * The default log (on disk) in a directory of its own: every deployment gets a fresh one, as a
+   * broker started in a new directory would.
+   */
+  static JsonObject freshLog() {
+    try {
+      return new JsonObject().put("dir", java.nio.file.Files.createTempDirectory("tributary-log").toString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static JsonObject config(int port, int instances) {
     return new JsonObject()
         .put("instances", instances)
+        .put("log", freshLog())
         .put("listeners", new JsonArray().add(new JsonObject()
             .put("name", "mqtt").put("protocol", "mqtt").put("host", "127.0.0.1").put("port", port)));
   }

@@ -39,7 +39,8 @@ class EmbeddedWebSocketTest {
     Vertx vertx = Vertx.builder().withTransport(transport).build();
     int tcpPort = EmbeddedBrokerTest.freePort();
     int wsPort = EmbeddedBrokerTest.freePort();
-    JsonObject config = new JsonObject().put("instances", 2).put("listeners", new JsonArray()
+    JsonObject config = new JsonObject().put("instances", 2).put("log", EmbeddedBrokerTest.freshLog())
+        .put("listeners", new JsonArray()
         .add(new JsonObject().put("name", "tcp").put("protocol", "mqtt").put("host", "127.0.0.1").put("port", tcpPort))
         .add(new JsonObject().put("name", "browsers").put("protocol", "mqtt-ws").put("host", "127.0.0.1")
             .put("port", wsPort).put("paths", new JsonArray().add("/mqtt"))));

@@ -236,6 +236,7 @@ class LauncherIT {
   private Path writeConfig(int port) throws IOException {
     JsonObject json = new JsonObject(Files.readString(Path.of(System.getProperty("tributary.conf", "../conf/broker.json"))));
     json.put("instances", 2);
+    json.getJsonObject("log").put("dir", dir.resolve("data").toString());
     json.put("listeners", new JsonArray().add(new JsonObject()
         .put("name", "mqtt").put("protocol", "mqtt").put("host", "127.0.0.1").put("port", port)));
     Path conf = dir.resolve("broker.json");

@@ -67,7 +67,7 @@ class TlsListenerTest {
   }
 
   static JsonObject one(JsonObject listener) {
-    return new JsonObject().put("listeners", new JsonArray().add(listener));
+    return new JsonObject().put("log", EmbeddedBrokerTest.freshLog()).put("listeners", new JsonArray().add(listener));
   }
 
   @Test

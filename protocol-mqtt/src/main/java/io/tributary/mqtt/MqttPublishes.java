@@ -26,6 +26,8 @@ final class MqttPublishes {
   private String[] inboundAliases;
   /** The topic of this client's last PUBLISH (already checked), reused while it repeats. */
   private String lastTopic;
+  /** Acknowledgements waiting for the log's fsync ({@code log.flush: always}); later ones queue behind. */
+  private int acksAwaitingFlush;
 
   MqttPublishes(MqttConnection connection, Broker broker, MqttOptions options, PayloadArena arena,
       MqttOutbound outbound) {
@@ -84,25 +86,40 @@ final class MqttPublishes {
         return;
       }
     }
-    // The one copy of the payload: out of the read buffer into the message the log keeps, in this
-    // loop's payload arena (few long-lived arrays for the collector to copy).
+    // The payload leaves the read buffer for this loop's payload arena (one array per MiB of
+    // messages, not one per message); the log then copies it into its record.
     ByteBuf in = publish.payload();
     int length = in.readableBytes();
     byte[] array = arena.allocate(length);
     int offset = arena.offset();
     in.getBytes(in.readerIndex(), array, offset, length);
     long now = System.currentTimeMillis();
-    broker.publish(new Message(topic, array, offset, length, qos, publish.retain(), connection.clientId(), now,
-        ForwardedProperties.expiresAt(pp, now), ForwardedProperties.of(pp)));
+    long stored = broker.publish(new Message(topic, array, offset, length, qos, publish.retain(),
+        connection.clientId(), now, ForwardedProperties.expiresAt(pp, now), ForwardedProperties.of(pp)));
     if (qos > 0) {
       // MQTT 5: 0x10 tells the publisher nobody subscribes (the message is still accepted).
       int reason = v5 && !broker.index().hasSubscribers(topic) ? 0x10 : 0x00;
       PacketType type = qos == 1 ? PacketType.PUBACK : PacketType.PUBREC;
-      if (reason == 0x00) {
-        outbound.sendShortAck(type, publish.packetId()); // the common case
+      int packetId = publish.packetId();
+      if (acksAwaitingFlush == 0 && broker.isDurable(stored)) {
+        acknowledge(type, packetId, reason); // the common case
       } else {
-        outbound.send(new Ack(type, publish.packetId(), reason));
+        // Acknowledged once fsynced; acks leave in PUBLISH order (MQTT-4.6.0-2), so one that
+        // would be ready sooner still waits behind those before it.
+        acksAwaitingFlush++;
+        broker.whenDurable(stored, connection.executor(), () -> {
+          acksAwaitingFlush--;
+          acknowledge(type, packetId, reason);
+        });
       }
+    }
+  }
+
+  private void acknowledge(PacketType type, int packetId, int reason) {
+    if (reason == 0x00) {
+      outbound.sendShortAck(type, packetId);
+    } else {
+      outbound.send(new Ack(type, packetId, reason));
     }
   }
 }

@@ -43,10 +43,10 @@ class BackPressureTest {
 
   @Test
   void stalledQos0SubscriberIsBoundedAndCatchesUpWithCountedLoss() throws Exception {
-    // 64 records of 64 KiB = 4 MiB segments, so byte retention can work at this payload size
-    // (the log never drops its active segment; see the report on segment sizing).
+    // 4 MiB segments (64 records of 64 KiB), so byte retention can work at this payload size
+    // (the log never drops its active segment).
     RouterOptions router = new RouterOptions()
-        .setLog(new CommitLogOptions().setRetentionBytes(RETENTION).setSegmentRecords(64));
+        .setLog(new CommitLogOptions().setRetentionBytes(RETENTION).setSegmentBytes(4L << 20));
     int n = (int) (SENT_BYTES / PAYLOAD);
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), router);
         MqttWire slow = MqttWire.open311(broker.port(), 32 * 1024);

@@ -391,7 +391,7 @@ class SessionTest {
     int n = 400;
     int payloadSize = 16 * 1024;
     RouterOptions router = new RouterOptions().setLog(new io.tributary.commitlog.CommitLogOptions()
-        .setRetentionBytes(1L << 20).setSegmentRecords(16));
+        .setRetentionBytes(1L << 20).setSegmentBytes(16 * (16 * 1024 + 64)));
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(), router);
         MqttWire pub = MqttWire.connect311(broker.port(), "ret-pub", true)) {
       int[] base = broker.openConnections();

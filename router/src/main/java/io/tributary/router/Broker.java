@@ -1,11 +1,12 @@
 package io.tributary.router;
 
 import io.tributary.commitlog.CommitLog;
-import io.tributary.commitlog.InMemoryCommitLog;
+import io.tributary.commitlog.SegmentedLog;
 import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.counters.BrokerCounters.Counter;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.message.Message;
+import io.tributary.router.message.MessageCodec;
 import io.tributary.router.session.Session;
 import io.tributary.router.session.SessionRegistry;
 import io.tributary.router.session.SessionRequest;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The protocol-neutral broker, the facade adapters call: one shared commit log, the retained
@@ -41,7 +43,10 @@ public final class Broker implements AutoCloseable {
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
     RouterOptions o = this.options;
-    this.log = new InMemoryCommitLog<>(o.getLog(), Message::sizeInBytes);
+    this.log = SegmentedLog.open(o.getLog(), MessageCodec.INSTANCE);
+    if (log.recovery().records() > 0 || !log.recovery().problems().isEmpty()) {
+      LoggerFactory.getLogger(Broker.class).info("commit log recovered: {}", log.recovery().describe());
+    }
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tributary-session-timer");
       t.setDaemon(true);
@@ -84,7 +89,7 @@ public final class Broker implements AutoCloseable {
 
   /**
    * Stores the message once and wakes the dispatchers that have subscribers. Thread-safe. When it
-   * returns the message is in the log, so a QoS 1/2 acknowledgement may be sent.
+   * returns the message is in the log; a QoS 1/2 acknowledgement is sent from {@link #whenDurable}.
    */
   public long publish(Message message) {
     long offset = message.retain()
@@ -114,6 +119,21 @@ public final class Broker implements AutoCloseable {
     counters.add(Counter.MESSAGES_PUBLISHED, messages.size());
     wakeDispatchers();
     return offset;
+  }
+
+  /** Whether the record at offset is as durable as the log's flush policy promises (see {@link #whenDurable}). */
+  public boolean isDurable(long offset) {
+    return log.isDurable(offset);
+  }
+
+  /**
+   * Runs action through executor (always a hop, so actions keep their order) once the record at
+   * offset is as durable as the flush policy promises: at once with {@code none} and
+   * {@code interval}, after the fsync covering it with {@code always}. Publishers acknowledge QoS
+   * 1/2 from here.
+   */
+  public void whenDurable(long offset, Executor executor, Runnable action) {
+    log.whenDurable(offset, () -> executor.execute(action));
   }
 
   /** One wake per interested dispatcher per batch (see {@link Dispatcher#wake()}). */

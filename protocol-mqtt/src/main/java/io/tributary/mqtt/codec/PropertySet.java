@@ -8,7 +8,11 @@ import static io.tributary.mqtt.codec.PropertyIds.T_BOOLEAN;
 import static io.tributary.mqtt.codec.PropertyIds.T_PAIR;
 import static io.tributary.mqtt.codec.PropertyIds.T_VBI;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.tributary.router.message.MessageMetadata;
+import io.tributary.router.message.MetadataCodecs;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,44 +65,24 @@ abstract class PropertySet<T extends PropertySet<T>> implements MessageMetadata 
     return present == 0;
   }
 
-  /**
-   * Heap this set takes, estimated on a 64-bit JVM with compressed references: object headers,
-   * the value array, strings as UTF-16 (the worst case), one record and list slot per user
-   * property. Retention counts it, so many small properties cannot hide behind a small wire size.
-   */
+  /** Stored in the commit log as on the wire: the property length, then the properties. */
   @Override
-  public int heapBytes() {
-    if (values == null) {
-      return 16;
-    }
-    long bytes = 32 + 16 + 4L * ID_LIMIT;
-    for (Object v : values) {
-      bytes += heapBytesOf(v);
-    }
-    return (int) Math.min(Integer.MAX_VALUE, bytes);
+  public byte storedKind() {
+    return MetadataCodecs.MQTT5;
   }
 
-  private static long heapBytesOf(Object v) {
-    if (v == null) {
-      return 0;
-    }
-    if (v instanceof String str) {
-      return 40 + 2L * str.length();
-    }
-    if (v instanceof byte[] bytes) {
-      return 16 + bytes.length;
-    }
-    if (v instanceof UserProperty up) {
-      return 16 + heapBytesOf(up.name()) + heapBytesOf(up.value());
-    }
-    if (v instanceof List<?> list) {
-      long bytes = 40 + 4L * list.size();
-      for (Object o : list) {
-        bytes += heapBytesOf(o);
-      }
-      return bytes;
-    }
-    return 16; // a boxed number
+  @Override
+  public int storedLength() {
+    int n = PropertiesEncoder.encodedLength(this);
+    return MqttEncoder.remainingLengthSize(n) + n;
+  }
+
+  @Override
+  public void store(ByteBuffer dst) {
+    ByteBuf out = Unpooled.wrappedBuffer(dst.duplicate()).writerIndex(0);
+    MqttEncoder.writeRemainingLength(out, PropertiesEncoder.encodedLength(this));
+    PropertiesEncoder.writeTo(this, out);
+    dst.position(dst.position() + out.writerIndex());
   }
 
   /** Whether the property with this identifier is present (e.g. {@link MqttProperties#TOPIC_ALIAS}). */

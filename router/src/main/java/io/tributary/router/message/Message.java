@@ -3,10 +3,10 @@ package io.tributary.router.message;
 import java.util.Objects;
 
 /**
- * One published application message, protocol-neutral. It is the value stored in the commit log:
- * one instance per publish, shared by every subscriber that receives it, so it is immutable and
- * its payload bytes must never be written after construction. The payload may be a range of a
- * shared array (see {@link PayloadArena}).
+ * One published application message, protocol-neutral. The commit log stores it as bytes
+ * ({@link MessageCodec}); an instance is what a publisher hands in and what a reader decodes, shared
+ * by every subscriber that receives it, so it is immutable and its payload bytes must never be
+ * written after construction. The payload may be a range of a shared array (see {@link PayloadArena}).
  */
 public final class Message {
 
@@ -20,8 +20,6 @@ public final class Message {
   private final long timestamp;
   private final long expiresAt;
   private final MessageMetadata properties;
-  /** Heap the properties take, as far as they say ({@link MessageMetadata}); 0 for none. */
-  private final int propertiesBytes;
 
   public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp) {
     this(topic, payload, qos, retain, publisherId, timestamp, 0, null);
@@ -55,7 +53,6 @@ public final class Message {
     this.timestamp = timestamp;
     this.expiresAt = expiresAt;
     this.properties = properties;
-    this.propertiesBytes = properties == null ? 0 : properties.heapBytes();
   }
 
   /** Wall-clock expiry (ms), 0 when the message never expires. */
@@ -139,15 +136,6 @@ public final class Message {
   /** Wall-clock time (ms) the broker accepted the message. */
   public long timestamp() {
     return timestamp;
-  }
-
-  /**
-   * Bytes this message accounts for in log retention: payload, topic, its protocol properties as
-   * they sit on the heap (decoded, not as they came on the wire: many small user properties take
-   * several times their wire size), and a fixed overhead.
-   */
-  public int sizeInBytes() {
-    return payloadLength + topic.length() * 2 + 64 + propertiesBytes;
   }
 
   @Override

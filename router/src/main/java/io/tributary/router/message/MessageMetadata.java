@@ -1,13 +1,22 @@
 package io.tributary.router.message;
 
+import java.nio.ByteBuffer;
+
 /**
  * Protocol metadata a {@link Message} carries and forwards to subscribers that speak the same
  * protocol (for MQTT 5: content type, response topic, correlation data, user properties, ...).
- * Opaque to the router, immutable once published. It says how much heap it holds, so log
- * retention counts what a message costs in memory, not only its payload.
+ * Opaque to the router, immutable once published. It is stored in the commit log in a form its
+ * protocol reads back through the reader it {@link MetadataCodecs#register registered} for its
+ * {@link #storedKind()}.
  */
 public interface MessageMetadata {
 
-  /** An estimate, in bytes, of the heap this object and what only it references take. */
-  int heapBytes();
+  /** Which registered reader reads the stored form back. */
+  byte storedKind();
+
+  /** Bytes {@link #store} writes. */
+  int storedLength();
+
+  /** Writes exactly {@link #storedLength()} bytes at dst's position, advancing it. */
+  void store(ByteBuffer dst);
 }
