@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * then the segment array, which is never mutated but replaced when a segment is rolled or
  * deleted; they hold a reference on each segment they read so retention cannot free it under them.
  *
+ * <p>The values of the last 2,048 small appends also stay in a ring ({@link RecentRecords}), so
+ * readers at the live end deliver them without decoding; everything else is decoded from the
+ * bytes by the {@link RecordCodec}.
+ *
  * <p>Retention deletes whole oldest segments, never the active one, while the retained bytes exceed
  * {@link CommitLogOptions#getRetentionBytes()} or their newest record is older than
  * {@link CommitLogOptions#getRetentionMs()}. The flusher thread ({@link LogFlusher}) forces data to
@@ -158,7 +162,7 @@ public final class SegmentedLog<V> implements CommitLog<V> {
       long offset = endOffset;
       LogSegment segment = segmentFor(len, offset);
       segment.append(writer.buffer(), 0, len, offset, timestamp);
-      recent.put(offset, value);
+      recent.put(offset, value, len);
       publish(offset + 1, enforceRetention(retainedBytes + len, System.currentTimeMillis()));
       return offset;
     } finally {
@@ -185,7 +189,7 @@ public final class SegmentedLog<V> implements CommitLog<V> {
         int len = writer.length(i);
         LogSegment segment = segmentFor(len, first + i);
         segment.append(writer.buffer(), writer.start(i), len, first + i, writer.timestamp(i));
-        recent.put(first + i, values.get(i));
+        recent.put(first + i, values.get(i), len);
         retained += len;
       }
       publish(first + count, enforceRetention(retained, System.currentTimeMillis()));

@@ -100,6 +100,19 @@ class SegmentedLogTest {
 
   @ParameterizedTest
   @EnumSource(Storage.class)
+  void onlySmallRecentValuesAreKeptAsObjects(Storage storage) {
+    SegmentedLog<Text> log = open(options(storage), Codecs.TEXTS);
+    Text small = new Text("s");
+    Text large = new Text("x".repeat(RecentRecords.MAX_RECORD_BYTES));
+    log.append(small);
+    log.append(large);
+    assertTrue(log.get(0) == small, "a small recent value is served as appended");
+    assertTrue(log.get(1) != large, "a large one is decoded, not held: the heap stays bounded");
+    assertEquals(large.text(), log.get(1).text());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Storage.class)
   void maxRecordsAndAStoppingConsumerBoundTheRead(Storage storage) {
     SegmentedLog<Text> log = open(options(storage), Codecs.TEXTS);
     for (int i = 0; i < 10; i++) {
