@@ -457,6 +457,47 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     END_OFFSET.setRelease(this, end);
   }
 
+  /** Starts a new segment now if the active one holds records (a compacted log's snapshot does). */
+  public void roll() {
+    appendLock.lock();
+    try {
+      ensureOpen();
+      if (!active.isEmpty()) {
+        active.seal();
+        replaceActive(newSegment(endOffset, 0), false);
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Deletes the segments that lie wholly below offset (never the active one): a compacted log
+   * drops what its newest snapshot replaced.
+   */
+  public void deleteSegmentsBefore(long offset) {
+    appendLock.lock();
+    try {
+      ensureOpen();
+      LogSegment[] segs = segments;
+      int drop = 0;
+      long retained = retainedBytes;
+      while (drop < segs.length - 1 && segs[drop + 1].baseOffset <= offset) {
+        retained -= segs[drop].size();
+        drop++;
+      }
+      if (drop > 0) {
+        segments = Arrays.copyOfRange(segs, drop, segs.length);
+        for (int i = 0; i < drop; i++) {
+          deleteQuietly(segs[i]);
+        }
+        publish(endOffset, retained);
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
   // ---- for the flusher ----
 
   /** Time retention when nothing is appended; called about once a second. */

@@ -42,7 +42,7 @@ final class ForwardedProperties {
    * alias (0 for none).
    */
   static MqttProperties outbound(Message message, int[] subscriptionIds, int topicAlias, long nowMillis) {
-    MqttProperties forwarded = (MqttProperties) message.properties();
+    MqttProperties forwarded = MqttProperties.of(message.properties());
     boolean expires = message.expiresAt() != 0;
     if (forwarded == null && !expires && subscriptionIds.length == 0 && topicAlias == 0) {
       return MqttProperties.EMPTY;

@@ -96,6 +96,9 @@ final class MqttPublishes {
     long now = System.currentTimeMillis();
     long stored = broker.publish(new Message(topic, array, offset, length, qos, publish.retain(),
         connection.clientId(), now, ForwardedProperties.expiresAt(pp, now), ForwardedProperties.of(pp)));
+    if (qos == 2) {
+      session.qos2Stored(publish.packetId());
+    }
     if (qos > 0) {
       // MQTT 5: 0x10 tells the publisher nobody subscribes (the message is still accepted).
       int reason = v5 && !broker.index().hasSubscribers(topic) ? 0x10 : 0x00;

@@ -14,6 +14,7 @@ import io.tributary.router.session.SessionSettings;
 import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.shared.SharedGroups;
 import io.tributary.router.state.RetainedStore;
+import io.tributary.router.state.StateStore;
 import io.tributary.router.topic.SubscriptionIndex;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +39,7 @@ public final class Broker implements AutoCloseable {
   private final BrokerCounters counters = new BrokerCounters();
   private final SharedGroups sharedGroups;
   private final SessionRegistry sessions;
+  private final StateStore state;
   private final ScheduledExecutorService timer;
 
   public Broker(RouterOptions options) {
@@ -55,7 +57,13 @@ public final class Broker implements AutoCloseable {
     this.sharedGroups = new SharedGroups(log, o.getDrainBatch(), counters, index);
     SessionSettings settings = new SessionSettings(o.getMaxInflight(), o.getDrainBatch(), o.getRetentionReportMs(),
         o.getSubscribeLookbackMs(), o.getSubscribeLookbackRecords());
-    this.sessions = new SessionRegistry(settings, log, retained, index, sharedGroups, counters, this::publish, timer);
+    this.state = StateStore.open(o.getLog());
+    StateStore.Recovered recovered = state.recovered();
+    retained.restore(recovered.retained());
+    retained.persistTo(state);
+    this.sessions = new SessionRegistry(settings, log, state, retained, index, sharedGroups, counters, this::publish,
+        timer);
+    sessions.restore(recovered.sessions());
   }
 
   /** All subscribed filters, for "any subscribers?" questions off the delivery path. */
@@ -180,6 +188,7 @@ public final class Broker implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    state.close();
     log.close();
   }
 }

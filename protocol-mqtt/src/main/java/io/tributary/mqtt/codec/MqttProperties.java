@@ -83,6 +83,20 @@ public final class MqttProperties extends PropertySet<MqttProperties> {
     // the static initialiser above did it
   }
 
+  /**
+   * The MQTT 5 properties a message carries: itself when already decoded, decoded from its stored
+   * bytes when it was read from the log before this class registered its reader, else null.
+   */
+  public static MqttProperties of(io.tributary.router.message.MessageMetadata metadata) {
+    if (metadata instanceof MqttProperties p) {
+      return p;
+    }
+    if (metadata instanceof MetadataCodecs.Raw raw && raw.storedKind() == MetadataCodecs.MQTT5) {
+      return readStored(ByteBuffer.wrap(raw.bytes()), 0, raw.bytes().length);
+    }
+    return null;
+  }
+
   /** Reads the stored form written by {@link #store}: a property length, then PUBLISH properties. */
   static MqttProperties readStored(ByteBuffer src, int position, int length) {
     byte[] copy = new byte[length];

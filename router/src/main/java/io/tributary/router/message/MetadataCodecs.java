@@ -4,8 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Readers of stored {@link MessageMetadata}, by kind. A protocol module registers its reader
- * before its listeners start (the router cannot depend on the protocols); metadata of a kind
- * nobody registered is dropped on read, with the message itself intact.
+ * (the router cannot depend on the protocols); metadata of a kind nobody registered yet, say a
+ * retained message restored before the listeners start, is kept as {@link Raw} bytes that the
+ * protocol reads when it delivers the message.
  */
 public final class MetadataCodecs {
 
@@ -13,6 +14,19 @@ public final class MetadataCodecs {
   @FunctionalInterface
   public interface Reader {
     MessageMetadata read(ByteBuffer src, int position, int length);
+  }
+
+  /** Stored metadata not decoded (no reader of its kind was registered when it was read). */
+  public record Raw(byte storedKind, byte[] bytes) implements MessageMetadata {
+    @Override
+    public int storedLength() {
+      return bytes.length;
+    }
+
+    @Override
+    public void store(ByteBuffer dst) {
+      dst.put(bytes);
+    }
   }
 
   /** MQTT 5 PUBLISH properties. */
@@ -28,9 +42,14 @@ public final class MetadataCodecs {
     READERS[kind & 0xFF] = reader;
   }
 
-  /** The metadata stored at position, or null when no reader of its kind is registered. */
+  /** The metadata stored at position, as {@link Raw} bytes when no reader of its kind is registered. */
   static MessageMetadata read(byte kind, ByteBuffer src, int position, int length) {
     Reader reader = READERS[kind & 0xFF];
-    return reader == null ? null : reader.read(src, position, length);
+    if (reader == null) {
+      byte[] bytes = new byte[length];
+      src.get(position, bytes);
+      return new Raw(kind, bytes);
+    }
+    return reader.read(src, position, length);
   }
 }

@@ -59,8 +59,11 @@ final class DeliveryCursor implements Subscriber {
   private int[] matchedIds = NO_IDS;
   private int matchedIdCount;
 
-  /** A message to send before the log: its QoS and retain flag for this session are settled. */
-  record Queued(Message message, int qos, boolean retain, int[] subscriptionIds) {}
+  /**
+   * A message to send before the log: its QoS and retain flag for this session are settled; its
+   * record's offset, or -1 for a retained message from the store.
+   */
+  record Queued(Message message, long offset, int qos, boolean retain, int[] subscriptionIds) {}
 
   DeliveryCursor(Session session, CommitLog<Message> commitLog, OutboundWindow window, BrokerCounters counters,
       int drainBatch) {
@@ -122,6 +125,11 @@ final class DeliveryCursor implements Subscriber {
   /** Offset of the next record this session takes from the log, live or catching up. */
   long readPosition() {
     return live ? livePosition() : offset;
+  }
+
+  /** Restored from a snapshot: the session reads on from offset when it attaches. */
+  void restore(long offset) {
+    this.offset = offset;
   }
 
   /** Sends these before anything newer from the log. */
@@ -202,14 +210,14 @@ final class DeliveryCursor implements Subscriber {
       resetCollected();
       return; // catching up on its own, or already had this record before it joined this dispatcher
     }
-    if (!deliverCollected(message)) {
+    if (!deliverCollected(recordOffset, message)) {
       live = false;
       offset = recordOffset;
     }
   }
 
   /** Delivers the merged record (see collect) if it matched, and resets the scratch. */
-  private boolean deliverCollected(Message message) {
+  private boolean deliverCollected(long recordOffset, Message message) {
     if (matchedQos < 0) {
       return true;
     }
@@ -217,7 +225,7 @@ final class DeliveryCursor implements Subscriber {
     boolean retain = matchedRetainAsPublished && message.retain();
     int[] ids = matchedIdCount == 0 ? NO_IDS : Arrays.copyOf(matchedIds, matchedIdCount);
     resetCollected();
-    return window.send(message, qos, retain, ids, null);
+    return window.send(message, recordOffset, qos, retain, ids, null);
   }
 
   private void resetCollected() {
@@ -259,7 +267,7 @@ final class DeliveryCursor implements Subscriber {
     }
     while (!queued.isEmpty()) {
       Queued q = queued.peek();
-      if (!window.send(q.message(), q.qos(), q.retain(), q.subscriptionIds(), null)) {
+      if (!window.send(q.message(), q.offset(), q.qos(), q.retain(), q.subscriptionIds(), null)) {
         return;
       }
       queued.poll();
@@ -323,7 +331,7 @@ final class DeliveryCursor implements Subscriber {
       resetCollected();
       return true;
     }
-    if (!deliverCollected(message)) {
+    if (!deliverCollected(recordOffset, message)) {
       blocked = true;
       return false;
     }

@@ -28,6 +28,11 @@ final class InboundQos2 {
     return received.size();
   }
 
+  /** The ids held, for a session snapshot. */
+  int[] ids() {
+    return received.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   void clear() {
     received.clear();
   }

@@ -29,6 +29,8 @@ final class OutboundWindow {
   private int nextId = 1;
   /** Entries marked unsent: over the Receive Maximum of the connection (see attach). */
   private int unsent;
+  /** Runs after a QoS 2 delivery has its id and before it is sent (the session saves itself). */
+  private Runnable beforeExactlyOnceSend = () -> { };
 
   OutboundWindow(int brokerMaxInflight) {
     this.brokerMaxInflight = brokerMaxInflight;
@@ -38,6 +40,8 @@ final class OutboundWindow {
   /** One unacknowledged outbound message. */
   private static final class Inflight {
     final Message message;
+    /** Its record's log offset, or -1 (a retained message from the store, a shared delivery). */
+    final long offset;
     final int qos;
     final boolean retain;
     final int[] subscriptionIds;
@@ -48,8 +52,9 @@ final class OutboundWindow {
     /** In flight from an earlier connection, not yet resent on this one (Receive Maximum). */
     boolean unsent;
 
-    Inflight(Message message, int qos, boolean retain, int[] subscriptionIds, SharedMember member) {
+    Inflight(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedMember member) {
       this.message = message;
+      this.offset = offset;
       this.qos = qos;
       this.retain = retain;
       this.subscriptionIds = subscriptionIds;
@@ -88,6 +93,10 @@ final class OutboundWindow {
     link = null;
   }
 
+  void beforeExactlyOnceSend(Runnable action) {
+    this.beforeExactlyOnceSend = action;
+  }
+
   /** The window of the current connection (its Receive Maximum, capped by the broker's). */
   int maxInflight() {
     return maxInflight;
@@ -114,7 +123,7 @@ final class OutboundWindow {
    * {@code member} is the shared-subscription membership it comes from, or null; its credit is
    * given back once the message is done with.
    */
-  boolean send(Message message, int qos, boolean retain, int[] subscriptionIds, SharedMember member) {
+  boolean send(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedMember member) {
     if (link.writeQueueFull()) {
       return false;
     }
@@ -134,9 +143,14 @@ final class OutboundWindow {
       qos = 1; // this link's clients acknowledge once: at least once is what it can do
     }
     int id = nextId();
-    if (link.deliver(message, qos, retain, false, id, subscriptionIds)) {
-      inflight.put(IDS[id], new Inflight(message, qos, retain, subscriptionIds, member));
-    } else {
+    inflight.put(IDS[id], new Inflight(message, offset, qos, retain, subscriptionIds, member));
+    if (qos == 2) {
+      // The id and offset are saved before the client can see them: after a restart the same
+      // message goes out again under the same id, so the client's duplicate check holds.
+      beforeExactlyOnceSend.run();
+    }
+    if (!link.deliver(message, qos, retain, false, id, subscriptionIds)) {
+      inflight.remove(IDS[id]);
       done(member);
     }
     return true;
@@ -240,6 +254,32 @@ final class OutboundWindow {
         f.member.group().giveBack(f.message);
       }
     }
+  }
+
+  /** One in-flight delivery as a session snapshot keeps it. */
+  record Saved(int id, long offset, int qos, boolean retain, boolean released, int[] subscriptionIds) {}
+
+  /**
+   * The deliveries a restart can resend: those with a log offset, not under a shared subscription
+   * (those go back to their group when the session goes offline), in the order first sent.
+   */
+  java.util.List<Saved> saved() {
+    java.util.List<Saved> out = new java.util.ArrayList<>(inflight.size());
+    for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
+      Inflight f = e.getValue();
+      if (f.offset >= 0 && f.member == null) {
+        out.add(new Saved(e.getKey(), f.offset, f.qos, f.retain, f.released, f.subscriptionIds));
+      }
+    }
+    return out;
+  }
+
+  /** Restores a delivery from a snapshot (the session is offline; attach resends it). */
+  void restore(Saved saved, Message message) {
+    Inflight f = new Inflight(message, saved.offset(), saved.qos(), saved.retain(), saved.subscriptionIds(), null);
+    f.released = saved.released();
+    inflight.put(IDS[saved.id()], f);
+    nextId = saved.id() == 65535 ? 1 : saved.id() + 1;
   }
 
   private int nextId() {

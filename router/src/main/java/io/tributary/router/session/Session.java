@@ -45,6 +45,9 @@ public final class Session {
   private long generation;
   /** A will waiting out its delay; taken (and so published at most once) by timer or session end. */
   private final AtomicReference<Message> pendingWill = new AtomicReference<>();
+  /** Wall-clock ms of the last save to the state log (acknowledgements save at most once a second). */
+  private long savedAt;
+  private static final long SAVE_INTERVAL_MS = 1000;
 
   Session(SessionRegistry registry, String clientId) {
     this.registry = registry;
@@ -53,6 +56,7 @@ public final class Session {
     this.cursor = new DeliveryCursor(this, registry.log(), window, registry.counters(),
         registry.options().drainBatch());
     this.shared = new SharedMemberships(registry.sharedGroups(), window);
+    window.beforeExactlyOnceSend(this::save);
   }
 
   public String clientId() {
@@ -202,6 +206,7 @@ public final class Session {
         registry.publishWillLater(this, dueWill, Math.min(willDelay, expirySeconds));
       }
     }
+    save(System.currentTimeMillis());
     long expiringGeneration = generation;
     owner.compareAndSet(previous, null);
     if (expirySeconds != SessionRequest.NEVER_EXPIRES) {
@@ -212,6 +217,7 @@ public final class Session {
   /** The session ends: out of the registry and the subscription index; its state is dropped. */
   void end() {
     registry.forget(this);
+    registry.state().endSession(clientId);
     dropState();
     hasState = false;
   }
@@ -265,18 +271,19 @@ public final class Session {
     TreeMap<Long, DeliveryCursor.Queued> byOffset = new TreeMap<>();
     if (handling == 0 || (handling == 1 && old == null)) {
       registry.retained().forEachMatchingBelow(filter, position,
-          (m, at) -> byOffset.put(at, new DeliveryCursor.Queued(m, Math.min(qos, m.qos()), true, ids)));
+          (m, at) -> byOffset.put(at, new DeliveryCursor.Queued(m, -1, Math.min(qos, m.qos()), true, ids)));
     }
     if (from < position) {
       registry.log().read(from, (int) (position - from), (at, m) -> {
         if (at < position && !byOffset.containsKey(at) && isNewFor(sub, m)) {
           boolean retain = options.retainAsPublished() && m.retain();
-          byOffset.put(at, new DeliveryCursor.Queued(m, Math.min(qos, m.qos()), retain, ids));
+          byOffset.put(at, new DeliveryCursor.Queued(m, at, Math.min(qos, m.qos()), retain, ids));
         }
         return at < position;
       });
     }
     cursor.queue(byOffset.values());
+    save();
     return old != null;
   }
 
@@ -309,6 +316,7 @@ public final class Session {
     }
     dispatcher.removeSubscription(sub);
     registry.index().remove(filter);
+    save();
     return true;
   }
 
@@ -345,9 +353,18 @@ public final class Session {
     return inboundQos2.contains(packetId);
   }
 
-  /** PUBREL arrived: the packet id may be reused by the client. */
+  /**
+   * The QoS 2 message with this packet id is in the log: the id is saved as received before the
+   * PUBREC, so a resend after a restart is not published twice.
+   */
+  public void qos2Stored(int packetId) {
+    save();
+  }
+
+  /** PUBREL arrived: the packet id may be reused by the client (saved before the PUBCOMP says so). */
   public void releaseQos2(int packetId) {
     inboundQos2.release(packetId);
+    save();
   }
 
   // ---- acknowledgements of outbound deliveries (owner thread) -------------------------------
@@ -362,7 +379,11 @@ public final class Session {
 
   /** The client received an exactly-once delivery (MQTT PUBREC): its id is released. */
   public boolean received(int deliveryId) {
-    return window.received(deliveryId);
+    boolean known = window.received(deliveryId);
+    if (known) {
+      save(); // before the PUBREL: after a restart the broker resends PUBREL, not the message
+    }
+    return known;
   }
 
   /**
@@ -380,6 +401,10 @@ public final class Session {
 
   private boolean freed(boolean known) {
     if (known) {
+      long now = System.currentTimeMillis();
+      if (now - savedAt >= SAVE_INTERVAL_MS) {
+        save(now); // a crash resends at most about a second of acknowledged QoS 1 deliveries
+      }
       if (shared.hasPending()) {
         shared.pump(); // the window has room again, whichever subscription freed it
       }
@@ -392,6 +417,55 @@ public final class Session {
   public void writable() {
     shared.pump();
     cursor.resumeSoon();
+  }
+
+  // ---- durability (owner thread) ------------------------------------------------------------
+
+  private void save() {
+    save(System.currentTimeMillis());
+  }
+
+  /** Writes this session's whole state to the state log, if it outlives its connection. */
+  private void save(long now) {
+    if (expirySeconds == 0 || !hasState) {
+      return;
+    }
+    savedAt = now;
+    List<SessionSnapshot.Sub> subs = new ArrayList<>(subscriptions.size());
+    for (Subscription sub : subscriptions.values()) {
+      subs.add(new SessionSnapshot.Sub(sub.filter(), sub.qos(), sub.options()));
+    }
+    SessionSnapshot snapshot = new SessionSnapshot(expirySeconds, now, link == null ? now : 0, cursor.readPosition(), subs,
+        window.saved(), inboundQos2.ids());
+    registry.state().saveSession(clientId, snapshot.encode());
+  }
+
+  /**
+   * Takes the state a snapshot saved (the session is offline; attach resumes it). Returns the
+   * in-flight deliveries that could not come back because retention removed their records.
+   */
+  long restore(SessionSnapshot snapshot) {
+    expirySeconds = snapshot.expirySeconds();
+    hasState = true;
+    savedAt = snapshot.savedAt();
+    for (SessionSnapshot.Sub s : snapshot.subscriptions()) {
+      subscriptions.put(s.filter(), new Subscription(cursor, s.filter(), s.qos(), s.options()));
+      registry.index().add(s.filter());
+    }
+    cursor.restore(snapshot.position());
+    long lost = 0;
+    for (OutboundWindow.Saved f : snapshot.inflight()) {
+      Message m = registry.log().get(f.offset());
+      if (m == null) {
+        lost++;
+      } else {
+        window.restore(f, m);
+      }
+    }
+    for (int id : snapshot.inboundQos2()) {
+      inboundQos2.receive(id);
+    }
+    return lost;
   }
 
   @Override

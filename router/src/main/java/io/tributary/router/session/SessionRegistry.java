@@ -7,6 +7,8 @@ import io.tributary.router.logging.LogSafe;
 import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedGroups;
 import io.tributary.router.state.RetainedStore;
+import io.tributary.router.state.StateStore;
+import java.util.Map;
 import io.tributary.router.topic.SubscriptionIndex;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +30,7 @@ public final class SessionRegistry {
 
   private final SessionSettings options;
   private final CommitLog<Message> log;
+  private final StateStore state;
   private final RetainedStore retained;
   private final SubscriptionIndex index;
   private final SharedGroups sharedGroups;
@@ -42,10 +45,12 @@ public final class SessionRegistry {
    * @param publisher stores a message (wills) as a publish does
    * @param timer runs will delays, expiries and the retention-loss report
    */
-  public SessionRegistry(SessionSettings options, CommitLog<Message> log, RetainedStore retained, SubscriptionIndex index,
-      SharedGroups sharedGroups, BrokerCounters counters, Consumer<Message> publisher, ScheduledExecutorService timer) {
+  public SessionRegistry(SessionSettings options, CommitLog<Message> log, StateStore state, RetainedStore retained,
+      SubscriptionIndex index, SharedGroups sharedGroups, BrokerCounters counters, Consumer<Message> publisher,
+      ScheduledExecutorService timer) {
     this.options = options;
     this.log = log;
+    this.state = state;
     this.retained = retained;
     this.index = index;
     this.sharedGroups = sharedGroups;
@@ -63,6 +68,48 @@ public final class SessionRegistry {
 
   CommitLog<Message> log() {
     return log;
+  }
+
+  StateStore state() {
+    return state;
+  }
+
+  /**
+   * Brings back the persistent sessions the state log kept (before any connection): offline, with
+   * their subscriptions in the index, their log position and in-flight deliveries; those whose
+   * expiry passed while the broker was down end now. Returns how many came back.
+   */
+  public int restore(Map<String, byte[]> saved) {
+    long now = System.currentTimeMillis();
+    int restored = 0;
+    long lostInflight = 0;
+    for (Map.Entry<String, byte[]> e : saved.entrySet()) {
+      SessionSnapshot snapshot;
+      try {
+        snapshot = SessionSnapshot.decode(e.getValue());
+      } catch (RuntimeException bad) {
+        LOG.warn("state log: session {} does not decode ({}); it is dropped", LogSafe.text(e.getKey()),
+            bad.toString());
+        state.endSession(e.getKey());
+        continue;
+      }
+      if (snapshot.expiresAt() <= now) {
+        state.endSession(e.getKey());
+        continue;
+      }
+      Session session = new Session(this, e.getKey());
+      lostInflight += session.restore(snapshot);
+      sessions.put(e.getKey(), session);
+      if (snapshot.expirySeconds() != SessionRequest.NEVER_EXPIRES) {
+        expireLater(session, session.generation(), Math.max(0, (snapshot.expiresAt() - now + 999) / 1000));
+      }
+      restored++;
+    }
+    if (restored > 0 || lostInflight > 0) {
+      LOG.info("restored {} persistent session(s){}", restored,
+          lostInflight > 0 ? "; " + lostInflight + " in-flight deliveries were past retention" : "");
+    }
+    return restored;
   }
 
   RetainedStore retained() {
@@ -165,7 +212,7 @@ public final class SessionRegistry {
   /**
    * Where the lookback of a new subscription starts (see
    * {@code RouterOptions.getSubscribeLookbackMs()}): the first record below {@code position} stored
-   * within the lookback time, found by bisection on record timestamps.
+   * within the lookback time, found with the log's time index.
    */
   long lookbackStart(long position) {
     if (options.subscribeLookbackMs() == 0) {
@@ -173,17 +220,7 @@ public final class SessionRegistry {
     }
     long since = System.currentTimeMillis() - options.subscribeLookbackMs();
     long low = Math.max(log.startOffset(), position - options.subscribeLookbackRecords());
-    long high = position;
-    while (low < high) {
-      long mid = (low + high) >>> 1;
-      Message m = log.get(mid);
-      if (m == null || m.timestamp() < since) {
-        low = mid + 1;
-      } else {
-        high = mid;
-      }
-    }
-    return low;
+    return Math.min(position, Math.max(low, log.offsetForTime(since)));
   }
 
   /**

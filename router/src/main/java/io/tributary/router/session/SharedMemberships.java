@@ -143,7 +143,7 @@ final class SharedMemberships implements SharedReceiver {
       Message m = p.message();
       int qos = Math.min(sub.qos(), m.qos()); // MQTT-4.8.2-3: the granted QoS of this member
       boolean retain = sub.options().retainAsPublished() && m.retain();
-      if (!window.send(m, qos, retain, sub.subscriptionIds(), p.member())) {
+      if (!window.send(m, -1, qos, retain, sub.subscriptionIds(), p.member())) {
         return; // full: writable() or an acknowledgement comes back here
       }
       pending.poll();

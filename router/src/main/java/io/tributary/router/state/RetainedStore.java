@@ -23,6 +23,7 @@ public final class RetainedStore {
 
   private final ConcurrentHashMap<String, Retained> byTopic = new ConcurrentHashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
+  private StateStore state = StateStore.none();
 
   /** A retained message and the offset of its record. */
   public record Retained(Message message, long offset) {}
@@ -44,8 +45,23 @@ public final class RetainedStore {
     }
   }
 
-  /** Stores, replaces, or (empty payload) clears the retained message of the message's topic. */
+  /** Restores what the state log kept (before any publish). */
+  public void restore(java.util.Map<String, Retained> saved) {
+    byTopic.putAll(saved);
+  }
+
+  /** From now on every change is also written to state (a durable broker). */
+  public void persistTo(StateStore state) {
+    this.state = state;
+  }
+
+  /**
+   * Stores, replaces, or (empty payload) clears the retained message of the message's topic, and
+   * records the change in the state log (under the store's lock when it comes from a publish, so
+   * the state log has retained changes in log order).
+   */
   public void update(Message message, long offset) {
+    state.saveRetained(message, offset);
     if (message.payloadLength() == 0) {
       byTopic.remove(message.topic());
     } else {

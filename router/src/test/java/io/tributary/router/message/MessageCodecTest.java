@@ -78,7 +78,7 @@ class MessageCodecTest {
   }
 
   @Test
-  void metadataOfAKindNobodyReadsIsDroppedAndTheMessageKept() {
+  void metadataOfAKindNobodyReadsYetIsKeptAsBytes() {
     Message m = new Message("t", new byte[] {1, 2}, 1, false, "c", 5, 0, new MessageMetadata() {
       @Override
       public byte storedKind() {
@@ -96,8 +96,11 @@ class MessageCodecTest {
       }
     });
     Message back = roundTrip(m);
-    assertNull(back.properties());
+    MetadataCodecs.Raw raw = (MetadataCodecs.Raw) back.properties();
+    assertEquals(77, raw.storedKind());
+    assertArrayEquals(new byte[] {9, 9, 9}, raw.bytes());
     assertArrayEquals(new byte[] {1, 2}, back.payload());
+    assertEquals(CODEC.sizeOf(m), CODEC.sizeOf(back), "stored again as it was");
   }
 
   @Test
