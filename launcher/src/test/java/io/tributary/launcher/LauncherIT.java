@@ -125,6 +125,59 @@ class LauncherIT {
     awaitLine("Tributary started");
   }
 
+  /**
+   * Issue 12, the user's view: a persistent mosquitto_sub session is offline while QoS 1 messages
+   * (one retained) are acknowledged, the broker is killed with SIGKILL and started again with the
+   * same config, and the client reconnecting gets every message, and a new one the retained one.
+   */
+  @Test
+  void aPersistentSessionGetsEveryAcknowledgedMessageAfterSigkill() throws Exception {
+    int port = freePort();
+    Path conf = writeConfig(port);
+    start("-conf", conf.toString());
+    awaitLine("Tributary started");
+    Process first = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-c", "-i", "me",
+        "-q", "1", "-t", "queued/#", "-C", "1", "-W", "20").redirectErrorStream(true).start();
+    Thread.sleep(700); // subscribed
+    publish(port, "queued/warmup", "0", false);
+    assertTrue(first.waitFor(20, TimeUnit.SECONDS), "the session exists and took one message");
+    for (int i = 1; i <= 10; i++) {
+      publish(port, "queued/" + i, "m" + i, i == 10);
+    }
+    assertEquals(0, new ProcessBuilder("kill", "-KILL", "" + broker.pid()).start().waitFor());
+    assertTrue(broker.waitFor(20, TimeUnit.SECONDS));
+
+    output.clear();
+    start("-conf", conf.toString());
+    awaitLine("restored 1 persistent session(s)");
+    awaitLine("Tributary started");
+    Process again = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-c", "-i", "me",
+        "-q", "1", "-t", "queued/#", "-v", "-C", "10", "-W", "20").redirectErrorStream(true).start();
+    assertTrue(again.waitFor(30, TimeUnit.SECONDS));
+    String got = new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    List<String> expected = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      expected.add("queued/" + i + " m" + i);
+    }
+    assertEquals(expected, got.lines().toList(), got);
+
+    Process retained = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-t", "queued/10",
+        "-v", "-C", "1", "-W", "10").redirectErrorStream(true).start();
+    assertTrue(retained.waitFor(20, TimeUnit.SECONDS));
+    assertEquals("queued/10 m10", new String(retained.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+  }
+
+  private static void publish(int port, String topic, String message, boolean retain) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("mosquitto_pub", "-h", "127.0.0.1", "-p", "" + port, "-t", topic,
+        "-m", message, "-q", "1"));
+    if (retain) {
+      cmd.add("-r");
+    }
+    Process pub = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    assertTrue(pub.waitFor(10, TimeUnit.SECONDS));
+    assertEquals(0, pub.exitValue(), "PUBACK received: " + new String(pub.getInputStream().readAllBytes()));
+  }
+
   @Test
   void helpDescribesTributarysOwnOptions() throws Exception {
     start("--help");

@@ -33,7 +33,9 @@ final class MarkdownReport {
     row(b, "CPU", h.cpu() + ", " + h.cores() + " cores (broker and load generator share them)");
     if (d.brokers().contains("tributary")) {
       row(b, "Tributary", d.tributaryVersion() + " (`" + d.tributaryJar() + "`), transport " + d.tributaryTransport()
-          + "; config: one MQTT listener on 127.0.0.1, every other setting default");
+          + "; config: one MQTT listener on 127.0.0.1, "
+          + (d.command().contains("--tributary-log") ? "the log block of --tributary-log, " : "")
+          + "every other setting default");
       row(b, "JDK (broker)", h.jdk() + "; JVM options: "
           + (d.tributaryJvmOpts().isEmpty() ? "none (JVM defaults)" : "`" + d.tributaryJvmOpts() + "`"));
     }

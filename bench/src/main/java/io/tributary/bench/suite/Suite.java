@@ -97,7 +97,7 @@ public final class Suite {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     ZonedDateTime now = ZonedDateTime.now();
     HostInfo host = HostInfo.collect(root, java, now);
-    TributaryBroker tributary = new TributaryBroker(java, options.jar, "auto", options.tributaryJvmOpts);
+    TributaryBroker tributary = new TributaryBroker(java, options.jar, "auto", options.tributaryJvmOpts, options.tributaryLog);
     MosquittoBroker mosquitto = new MosquittoBroker(options.mosquitto);
     List<BrokerUnderTest> brokers = new ArrayList<>();
     if (withTributary) {
@@ -135,7 +135,7 @@ public final class Suite {
       }
       for (ScenarioDef def : transportScenarios) {
         for (String t : options.transports) {
-          TributaryBroker onTransport = new TributaryBroker(java, options.jar, t, options.tributaryJvmOpts);
+          TributaryBroker onTransport = new TributaryBroker(java, options.jar, t, options.tributaryJvmOpts, options.tributaryLog);
           runOne(++n, total, RunRecord.TRANSPORTS, round, def, onTransport, tributaryVersion, work, jsonl);
         }
       }

@@ -33,6 +33,8 @@ final class SuiteOptions {
         --jar PATH                 Tributary fat jar (default launcher/target/tributary.jar)
         --mosquitto PATH           mosquitto binary (default mosquitto on PATH, else /usr/sbin/mosquitto)
         --tributary-jvm-opts "..." JVM options for the Tributary process (default: none, the JVM's defaults)
+        --tributary-log JSON       the config's log block for Tributary, e.g. '{"storage":"memory"}' or
+                                   '{"flush":"always"}' (default: none, the default log: disk, flush none)
         -h, --help                 this text
       """;
 
@@ -48,6 +50,8 @@ final class SuiteOptions {
   Path jar;
   Path mosquitto;
   List<String> tributaryJvmOpts = List.of();
+  /** The log block for Tributary's config, or null for the default. */
+  String tributaryLog;
   boolean help;
 
   /** A command line that cannot be run: the message names the option. Exit code 2. */
@@ -86,6 +90,13 @@ final class SuiteOptions {
         case "--tributary-jvm-opts" -> {
           String v = inline != null ? inline : value(args, ++i, name);
           o.tributaryJvmOpts = Arrays.stream(v.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        }
+        case "--tributary-log" -> {
+          String v = (inline != null ? inline : value(args, ++i, name)).trim();
+          if (!v.startsWith("{") || !v.endsWith("}")) {
+            throw new UsageException("--tributary-log takes a JSON object, was " + v);
+          }
+          o.tributaryLog = v;
         }
         default -> throw new UsageException("unknown option '" + arg + "' (see --help)");
       }

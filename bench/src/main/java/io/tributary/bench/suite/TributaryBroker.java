@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * Tributary from its fat jar: {@code java [opts] -jar tributary.jar -conf tributary.json}, the config
- * holding only the transport and one MQTT listener on 127.0.0.1, so every other setting is the
- * default users get. JVM flags are the JVM's defaults unless {@code --tributary-jvm-opts} gives some.
+ * holding only the transport, one MQTT listener on 127.0.0.1 and, when asked, a log block, so every
+ * other setting is the default users get (the log on disk under the run's work directory). JVM flags are the JVM's defaults unless {@code --tributary-jvm-opts} gives some.
  */
 final class TributaryBroker extends ProcessBroker {
 
@@ -25,12 +25,15 @@ final class TributaryBroker extends ProcessBroker {
   private final Path jar;
   private final String transport;
   private final List<String> jvmOpts;
+  private final String log;
 
-  TributaryBroker(Path java, Path jar, String transport, List<String> jvmOpts) {
+  /** @param log the config's {@code log} block as JSON, or null for the default (disk, flush none) */
+  TributaryBroker(Path java, Path jar, String transport, List<String> jvmOpts, String log) {
     this.java = java;
     this.jar = jar;
     this.transport = transport;
     this.jvmOpts = List.copyOf(jvmOpts);
+    this.log = log;
   }
 
   /** The transport asked for in the config ("auto", "io_uring", "epoll", "nio"). */
@@ -71,16 +74,17 @@ final class TributaryBroker extends ProcessBroker {
    * Mosquitto runs with {@code max_connections -1} and has no rate limit: idle-10k needs 10,000 on
    * one port, and storm measures how fast the broker can accept.
    */
-  static String configJson(String transport, int port) {
+  static String configJson(String transport, int port, String log) {
     return "{\"transport\": \"" + transport + "\", \"listeners\": [{\"name\": \"mqtt\", \"protocol\": \"mqtt\", "
         + "\"host\": \"" + HOST + "\", \"port\": " + port + "}], "
+        + (log == null ? "" : "\"log\": " + log + ", ")
         + "\"limits\": {\"maxConnectionsPerListener\": 1000000, \"connectionRate\": 0}}\n";
   }
 
   @Override
   protected List<String> command(int port, Path workDir) throws IOException {
     Path conf = workDir.resolve("tributary.json");
-    Files.writeString(conf, configJson(transport, port), StandardCharsets.UTF_8);
+    Files.writeString(conf, configJson(transport, port, log), StandardCharsets.UTF_8);
     List<String> cmd = new ArrayList<>();
     cmd.add(java.toString());
     cmd.addAll(jvmOpts);

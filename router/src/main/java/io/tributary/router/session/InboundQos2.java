@@ -33,6 +33,12 @@ final class InboundQos2 {
     return received.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  void restore(int[] ids) {
+    for (int id : ids) {
+      received.add(id);
+    }
+  }
+
   void clear() {
     received.clear();
   }

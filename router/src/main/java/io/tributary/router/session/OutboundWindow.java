@@ -274,12 +274,24 @@ final class OutboundWindow {
     return out;
   }
 
-  /** Restores a delivery from a snapshot (the session is offline; attach resends it). */
-  void restore(Saved saved, Message message) {
-    Inflight f = new Inflight(message, saved.offset(), saved.qos(), saved.retain(), saved.subscriptionIds(), null);
-    f.released = saved.released();
-    inflight.put(IDS[saved.id()], f);
-    nextId = saved.id() == 65535 ? 1 : saved.id() + 1;
+  /**
+   * Restores deliveries from a snapshot, reading their messages back from the log (the session is
+   * offline; attach resends them). Returns how many retention had removed meanwhile.
+   */
+  long restore(java.util.List<Saved> saved, io.tributary.commitlog.CommitLog<Message> log) {
+    long lost = 0;
+    for (Saved s : saved) {
+      Message message = log.get(s.offset());
+      if (message == null) {
+        lost++;
+        continue;
+      }
+      Inflight f = new Inflight(message, s.offset(), s.qos(), s.retain(), s.subscriptionIds(), null);
+      f.released = s.released();
+      inflight.put(IDS[s.id()], f);
+      nextId = s.id() == 65535 ? 1 : s.id() + 1;
+    }
+    return lost;
   }
 
   private int nextId() {

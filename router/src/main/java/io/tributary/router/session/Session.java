@@ -7,10 +7,8 @@ import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.state.RetainedStore;
 import io.tributary.router.topic.Topics;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -431,13 +429,8 @@ public final class Session {
       return;
     }
     savedAt = now;
-    List<SessionSnapshot.Sub> subs = new ArrayList<>(subscriptions.size());
-    for (Subscription sub : subscriptions.values()) {
-      subs.add(new SessionSnapshot.Sub(sub.filter(), sub.qos(), sub.options()));
-    }
-    SessionSnapshot snapshot = new SessionSnapshot(expirySeconds, now, link == null ? now : 0, cursor.readPosition(), subs,
-        window.saved(), inboundQos2.ids());
-    registry.state().saveSession(clientId, snapshot.encode());
+    registry.state().saveSession(clientId, SessionSnapshot.of(expirySeconds, now, link == null,
+        cursor.readPosition(), subscriptions.values(), window.saved(), inboundQos2.ids()).encode());
   }
 
   /**
@@ -453,19 +446,8 @@ public final class Session {
       registry.index().add(s.filter());
     }
     cursor.restore(snapshot.position());
-    long lost = 0;
-    for (OutboundWindow.Saved f : snapshot.inflight()) {
-      Message m = registry.log().get(f.offset());
-      if (m == null) {
-        lost++;
-      } else {
-        window.restore(f, m);
-      }
-    }
-    for (int id : snapshot.inboundQos2()) {
-      inboundQos2.receive(id);
-    }
-    return lost;
+    inboundQos2.restore(snapshot.inboundQos2());
+    return window.restore(snapshot.inflight(), registry.log());
   }
 
   @Override

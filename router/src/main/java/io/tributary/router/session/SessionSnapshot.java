@@ -22,6 +22,16 @@ record SessionSnapshot(long expirySeconds, long savedAt, long disconnectedAt, lo
   /** One subscription with its options. */
   record Sub(String filter, int qos, SubscriptionOptions options) {}
 
+  static SessionSnapshot of(long expirySeconds, long now, boolean offline, long position,
+      java.util.Collection<io.tributary.router.delivery.Subscription> subscriptions, List<OutboundWindow.Saved> inflight,
+      int[] inboundQos2) {
+    List<Sub> subs = new ArrayList<>(subscriptions.size());
+    for (io.tributary.router.delivery.Subscription s : subscriptions) {
+      subs.add(new Sub(s.filter(), s.qos(), s.options()));
+    }
+    return new SessionSnapshot(expirySeconds, now, offline ? now : 0, position, subs, inflight, inboundQos2);
+  }
+
   /** When the session expires if nobody reconnects, wall clock; Long.MAX_VALUE for never. */
   long expiresAt() {
     if (expirySeconds == SessionRequest.NEVER_EXPIRES) {
