@@ -11,7 +11,7 @@
     connectForm: $('connect-form'), path: $('ws-path'), clientId: $('client-id'),
     version: $('mqtt-version'), username: $('username'), password: $('password'), clean: $('clean'),
     connect: $('connect'), disconnect: $('disconnect'),
-    subscribeForm: $('subscribe-form'), filter: $('filter'), subQos: $('sub-qos'),
+    subscribeForm: $('subscribe-form'), filter: $('filter'), replayFrom: $('replay-from'), subQos: $('sub-qos'),
     subscribe: $('subscribe'), subscriptions: $('subscriptions'),
     publishForm: $('publish-form'), pubTopic: $('pub-topic'), pubPayload: $('pub-payload'),
     pubQos: $('pub-qos'), pubRetain: $('pub-retain'), publish: $('publish'), pubResult: $('pub-result'),
@@ -254,6 +254,10 @@
   el.subscribeForm.addEventListener('submit', function (e) {
     e.preventDefault();
     var filter = el.filter.value.trim();
+    // A "from" replays the log's history first: the broker reads $replay/{from}/{filter} as
+    // filter, with the records from that point (earliest, an offset, a time, PT10M) before live ones.
+    var from = el.replayFrom.value.trim();
+    if (filter && from) filter = '$replay/' + from + '/' + filter;
     if (filter && client && client.connected) subscribe(filter, Number(el.subQos.value));
   });
   el.publishForm.addEventListener('submit', function (e) {

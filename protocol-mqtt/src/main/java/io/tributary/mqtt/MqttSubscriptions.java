@@ -1,13 +1,16 @@
 package io.tributary.mqtt;
 
 import io.tributary.mqtt.codec.Ack;
+import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.SubAck;
 import io.tributary.mqtt.codec.Subscribe;
 import io.tributary.mqtt.codec.TopicSubscription;
 import io.tributary.mqtt.codec.UnsubAck;
+import io.tributary.mqtt.codec.UserProperty;
 import io.tributary.mqtt.codec.Unsubscribe;
 import io.tributary.router.delivery.SubscriptionOptions;
+import io.tributary.router.session.Replay;
 import io.tributary.router.session.Session;
 import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.topic.Topics;
@@ -28,6 +31,12 @@ final class MqttSubscriptions {
   void subscribe(Subscribe subscribe, Session session, boolean v5) {
     List<TopicSubscription> subs = subscribe.subscriptions();
     List<Integer> codes = new ArrayList<>(subs.size());
+    // History first: "$replay/{from}/{filter}" from any client, or MQTT 5's user property replay
+    // for every ordinary filter of the packet (see Replay).
+    String replayProperty = v5 ? replayProperty(subscribe) : null;
+    Replay[] replays = new Replay[subs.size()];
+    Replay.Start[] starts = new Replay.Start[subs.size()];
+    List<String> notes = new ArrayList<>();
     // MQTT 5 shared subscriptions: {share name, filter} per entry, null for an ordinary one. For a
     // 3.1.1 client "$share/..." stays an ordinary filter, as it always was (3.1.1 has no shared
     // subscriptions; its clients get exactly what they got before).
@@ -50,13 +59,40 @@ final class MqttSubscriptions {
         } else {
           sharedParts[i] = parts;
         }
-      } else if (Topics.levels(filter) > options.getMaxTopicLevels()) {
-        code = v5 ? 0x97 : 0x80;
+      } else {
+        try {
+          Replay replay = Replay.parsePrefixed(filter);
+          if (replay == null && replayProperty != null) {
+            replay = Replay.of(replayProperty, filter);
+          }
+          if (replay != null) {
+            filter = replay.filter();
+            if (SharedGroup.isShared(filter)) {
+              throw new IllegalArgumentException("a shared subscription cannot replay");
+            }
+            replays[i] = replay;
+          }
+        } catch (IllegalArgumentException e) {
+          code = v5 ? (sub.filter().startsWith(Replay.PREFIX) ? 0x8F : 0x83) : 0x80;
+          notes.add(e.getMessage());
+        }
+        if (code < 0x80 && Topics.levels(filter) > options.getMaxTopicLevels()) {
+          code = v5 ? 0x97 : 0x80;
+        }
+        if (code < 0x80 && replays[i] != null) {
+          starts[i] = session.replayStart(replays[i]);
+          if (starts[i].cutByRetention()) {
+            notes.add("replay of " + replays[i].filter() + " from " + replays[i].from() + " starts at offset "
+                + starts[i].offset() + ", the oldest record retention kept");
+          }
+        }
       }
       codes.add(code);
     }
-    // SUBACK before the retained messages the new subscriptions bring.
-    outbound.send(new SubAck(subscribe.packetId(), codes));
+    // SUBACK before the retained messages (or history) the new subscriptions bring. MQTT 5: a
+    // replay cut short by retention, or refused, says why in the reason string.
+    outbound.send(new SubAck(subscribe.packetId(), codes, v5 && !notes.isEmpty()
+        ? new MqttProperties().reasonString(String.join("; ", notes)) : MqttProperties.EMPTY));
     Integer id = subscribe.properties().subscriptionIdentifier();
     for (int i = 0; i < subs.size(); i++) {
       if (codes.get(i) < 0x80) {
@@ -67,17 +103,34 @@ final class MqttSubscriptions {
               new SubscriptionOptions(false, ts.retainAsPublished(), 2, id == null ? 0 : id));
           continue;
         }
-        session.subscribe(ts.filter(), codes.get(i), v5
+        session.subscribe(replays[i] != null ? replays[i].filter() : ts.filter(), codes.get(i), v5
             ? new SubscriptionOptions(ts.noLocal(), ts.retainAsPublished(), ts.retainHandling(), id == null ? 0 : id)
-            : SubscriptionOptions.DEFAULT);
+            : SubscriptionOptions.DEFAULT, starts[i]);
       }
     }
+  }
+
+  /** The value of the SUBSCRIBE's user property "replay", or null. */
+  private static String replayProperty(Subscribe subscribe) {
+    for (UserProperty p : subscribe.properties().userProperties()) {
+      if (p.name().equals("replay")) {
+        return p.value();
+      }
+    }
+    return null;
   }
 
   void unsubscribe(Unsubscribe unsubscribe, Session session, boolean v5) {
     List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
     for (String filter : unsubscribe.filters()) {
-      codes.add(session.unsubscribe(filter) ? 0x00 : 0x11); // 0x11: no subscription existed
+      // "$replay/{from}/{filter}" subscribed {filter}: unsubscribing either form removes it.
+      Replay replay = null;
+      try {
+        replay = Replay.parsePrefixed(filter);
+      } catch (IllegalArgumentException e) {
+        // not a replay filter after all: an ordinary one that happens to start with $replay/
+      }
+      codes.add(session.unsubscribe(replay != null ? replay.filter() : filter) ? 0x00 : 0x11); // 0x11: none existed
     }
     outbound.send(v5 ? new UnsubAck(unsubscribe.packetId(), codes) : new Ack(PacketType.UNSUBACK, unsubscribe.packetId()));
   }

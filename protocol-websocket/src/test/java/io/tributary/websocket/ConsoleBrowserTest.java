@@ -138,6 +138,18 @@ class ConsoleBrowserTest {
         assertEquals(4, rows.size());
         assertEquals("4", driver.findElement(By.id("message-count")).getText());
 
+        // Replay from the page: "From: earliest" subscribes $replay/earliest/{filter}, and the
+        // history (the temperature published before) arrives again over MQTT.js.
+        filter.clear();
+        filter.sendKeys("console/sensors/#");
+        driver.findElement(By.id("replay-from")).sendKeys("earliest");
+        driver.findElement(By.id("subscribe")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("#subscriptions li[data-filter='$replay/earliest/console/sensors/#']")));
+        wait.until(d -> d.findElements(By.cssSelector("#messages tr.message[data-topic='console/sensors/1/temp']"))
+            .size() == 2);
+        driver.findElement(By.id("replay-from")).clear();
+
         screenshot(driver, TARGET.resolve("console.png"));
       } catch (Throwable t) {
         screenshot(driver, TARGET.resolve("console-failure.png"));

@@ -52,12 +52,32 @@ final class DeliveryCursor implements Subscriber {
   private String[] noMatch;
   /** Retained messages and lookback records of new subscriptions, sent before anything newer. */
   private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+  /** History replayed for new subscriptions, oldest request first, before anything newer. */
+  private final ArrayDeque<ReplayRange> replays = new ArrayDeque<>();
 
   /** Scratch for the per-record merge of overlapping subscriptions. */
   private int matchedQos = -1;
   private boolean matchedRetainAsPublished;
   private int[] matchedIds = NO_IDS;
   private int matchedIdCount;
+
+  /**
+   * History a replaying subscription still has to get: the records in [next, end) it matches.
+   * {@code end} is the session's read position when it subscribed, where live delivery takes over.
+   */
+  static final class ReplayRange {
+    final Subscription subscription;
+    final int[] subscriptionIds;
+    long next;
+    final long end;
+
+    ReplayRange(Subscription subscription, int[] subscriptionIds, long from, long end) {
+      this.subscription = subscription;
+      this.subscriptionIds = subscriptionIds;
+      this.next = from;
+      this.end = end;
+    }
+  }
 
   /**
    * A message to send before the log: its QoS and retain flag for this session are settled; its
@@ -100,6 +120,7 @@ final class DeliveryCursor implements Subscriber {
   void clear() {
     noMatch = null;
     queued.clear();
+    replays.clear();
   }
 
   /** The subscriptions changed: a topic that matched nothing may match now. */
@@ -125,6 +146,16 @@ final class DeliveryCursor implements Subscriber {
   /** Offset of the next record this session takes from the log, live or catching up. */
   long readPosition() {
     return live ? livePosition() : offset;
+  }
+
+  /** Replays history before anything newer (see {@link ReplayRange}). */
+  void replay(ReplayRange range) {
+    replays.add(range);
+    if (live) {
+      offset = livePosition();
+      live = false;
+    }
+    resume();
   }
 
   /** Restored from a snapshot: the session reads on from offset when it attaches. */
@@ -272,6 +303,9 @@ final class DeliveryCursor implements Subscriber {
       }
       queued.poll();
     }
+    if (!replays.isEmpty() && !replayBatch()) {
+      return; // blocked, or more history to read on a later turn
+    }
     long start = commitLog.startOffset();
     if (offset < start) {
       long lost = start - offset;
@@ -296,6 +330,48 @@ final class DeliveryCursor implements Subscriber {
     // read further; records below it are then skipped in deliverLive.
     liveFrom = offset;
     live = true;
+  }
+
+  /** Reads one batch of the oldest replay; true once every replay is done. */
+  private boolean replayBatch() {
+    ReplayRange r = replays.peek();
+    long start = commitLog.startOffset();
+    if (r.next < start) {
+      long lost = start - r.next;
+      log.warn("client {}: {} records of its replay were removed by retention before it read them",
+          LogSafe.text(session.clientId()), lost);
+      counters.add(BrokerCounters.Counter.RECORDS_LOST_TO_RETENTION, lost);
+      r.next = start;
+    }
+    blocked = false;
+    r.next = commitLog.read(r.next, drainBatch, (o, m) -> replayRecord(r, o, m));
+    if (blocked) {
+      return false;
+    }
+    if (r.next >= r.end) {
+      replays.poll();
+      if (replays.isEmpty()) {
+        return true;
+      }
+    }
+    resumeSoon();
+    return false;
+  }
+
+  private boolean replayRecord(ReplayRange r, long recordOffset, Message message) {
+    if (recordOffset >= r.end) {
+      return false;
+    }
+    Subscription sub = r.subscription;
+    if (!Topics.matches(sub.filter(), message.topic()) || message.isExpired()
+        || (sub.options().noLocal() && session.clientId().equals(message.publisherId()))) {
+      return true;
+    }
+    if (!window.send(message, recordOffset, Math.min(sub.qos(), message.qos()), false, r.subscriptionIds, null)) {
+      blocked = true;
+      return false;
+    }
+    return true;
   }
 
   private boolean catchUp(long recordOffset, Message message, long stop) {

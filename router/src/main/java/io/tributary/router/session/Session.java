@@ -6,11 +6,9 @@ import io.tributary.router.delivery.SubscriptionOptions;
 import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.state.RetainedStore;
-import io.tributary.router.topic.Topics;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -31,6 +29,7 @@ public final class Session {
   private final InboundQos2 inboundQos2 = new InboundQos2();
   private final DeliveryCursor cursor;
   private final SharedMemberships shared;
+  private final SubscriptionBackfill backfill;
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
 
   private Dispatcher dispatcher;
@@ -54,6 +53,7 @@ public final class Session {
     this.cursor = new DeliveryCursor(this, registry.log(), window, registry.counters(),
         registry.options().drainBatch());
     this.shared = new SharedMemberships(registry.sharedGroups(), window);
+    this.backfill = new SubscriptionBackfill(this, registry, cursor);
     window.beforeExactlyOnceSend(this::save);
   }
 
@@ -234,13 +234,12 @@ public final class Session {
   // ---- subscriptions (owner thread) --------------------------------------------------------
 
   /**
-   * Adds or replaces a subscription. It takes effect from the session's read position in the log,
-   * and before anything newer it sends, in log order, the retained messages it matches (as its
-   * retain handling says) and the matching records stored during the lookback (see
-   * {@code RouterOptions.getSubscribeLookbackMs()}). Returns whether the filter
+   * Adds or replaces a subscription. It takes effect from the session's read position in the log;
+   * before anything newer it gets what {@link SubscriptionBackfill} finds: the retained messages
+   * and lookback records, or, with a replay, the history from its start. Returns whether the filter
    * was already subscribed (and is now replaced).
    */
-  public boolean subscribe(String filter, int qos, SubscriptionOptions options) {
+  public boolean subscribe(String filter, int qos, SubscriptionOptions options, Replay.Start replay) {
     boolean hadNone = subscriptions.isEmpty();
     Subscription sub = new Subscription(cursor, filter, qos, options);
     Subscription old = subscriptions.put(filter, sub);
@@ -257,47 +256,18 @@ public final class Session {
     if (hadNone) {
       cursor.skipToDispatcher(); // nothing before this point can match: do not scan old records
     }
-    // Retained messages the store holds below the read position (retain flag set), and the other
-    // records the lookback finds from `from` on; records from the read position on arrive live or
-    // by catch-up. So none arrives twice, and a retained message is sent as retained however
-    // close it came (see RetainedStore).
-    long position = cursor.readPosition();
-    long from = old != null ? position
-        : Math.min(position, Math.max(cursor.attachedAt(), registry.lookbackStart(position)));
-    int[] ids = options.identifier() == 0 ? DeliveryCursor.NO_IDS : new int[] {options.identifier()};
-    int handling = options.retainHandling();
-    TreeMap<Long, DeliveryCursor.Queued> byOffset = new TreeMap<>();
-    if (handling == 0 || (handling == 1 && old == null)) {
-      registry.retained().forEachMatchingBelow(filter, position,
-          (m, at) -> byOffset.put(at, new DeliveryCursor.Queued(m, -1, Math.min(qos, m.qos()), true, ids)));
-    }
-    if (from < position) {
-      registry.log().read(from, (int) (position - from), (at, m) -> {
-        if (at < position && !byOffset.containsKey(at) && isNewFor(sub, m)) {
-          boolean retain = options.retainAsPublished() && m.retain();
-          byOffset.put(at, new DeliveryCursor.Queued(m, at, Math.min(qos, m.qos()), retain, ids));
-        }
-        return at < position;
-      });
-    }
-    cursor.queue(byOffset.values());
+    backfill.newSubscription(sub, old != null, replay);
     save();
     return old != null;
   }
 
-  /** A record below the read position that the new subscription matches and no other one had. */
-  private boolean isNewFor(Subscription sub, Message m) {
-    String topic = m.topic();
-    if (!Topics.matches(sub.filter(), topic) || m.isExpired()
-        || (sub.options().noLocal() && clientId.equals(m.publisherId()))) {
-      return false;
-    }
-    for (Subscription other : subscriptions.values()) {
-      if (other != sub && Topics.matches(other.filter(), topic)) {
-        return false; // the session had it already (or not, by that subscription's own rules)
-      }
-    }
-    return true;
+  public boolean subscribe(String filter, int qos, SubscriptionOptions options) {
+    return subscribe(filter, qos, options, null);
+  }
+
+  /** Where a replay would start now (see {@link Replay#start}). */
+  public Replay.Start replayStart(Replay replay) {
+    return replay.start(registry.log(), System.currentTimeMillis());
   }
 
   /** MQTT 3.1.1 subscribe: default options. */
