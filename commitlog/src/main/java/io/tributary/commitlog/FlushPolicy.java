@@ -11,7 +11,8 @@ public enum FlushPolicy {
   INTERVAL,
   /**
    * Forced before {@link CommitLog#whenDurable} callbacks run; one force covers every record
-   * appended since the previous one (group commit).
+   * appended since the previous one (group commit). Records nobody waits for are forced at least
+   * every {@link CommitLogOptions#getFlushIntervalMs()}.
    */
   ALWAYS
 }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The log's background thread: forces written records to disk by the flush policy and runs time
- * retention about once a second.
+ * retention about once a second. With {@link FlushPolicy#INTERVAL} and {@link FlushPolicy#ALWAYS}
+ * it also forces whatever is unflushed every flush interval.
  *
  * <p>{@link FlushPolicy#ALWAYS} is group commit: callers register "run this once offset N is on
  * disk"; the thread snapshots what is written, forces it (one msync per segment range, however
@@ -75,8 +76,10 @@ final class LogFlusher implements Runnable {
     long nextFlush = System.nanoTime() + intervalNanos;
     while (running) {
       long now = System.nanoTime();
-      boolean flushDue = policy == FlushPolicy.ALWAYS ? !waiters.isEmpty()
-          : policy == FlushPolicy.INTERVAL && now - nextFlush >= 0;
+      // ALWAYS forces for waiters at once, and like INTERVAL what nobody waits for (a state log's
+      // records) at least every interval.
+      boolean flushDue = policy == FlushPolicy.ALWAYS && !waiters.isEmpty()
+          || policy != FlushPolicy.NONE && now - nextFlush >= 0;
       if (flushDue) {
         flushWritten();
         nextFlush = now + intervalNanos;
@@ -87,7 +90,7 @@ final class LogFlusher implements Runnable {
       }
       if (policy != FlushPolicy.ALWAYS || waiters.isEmpty()) {
         long wait = nextTick - System.nanoTime();
-        if (policy == FlushPolicy.INTERVAL) {
+        if (policy != FlushPolicy.NONE) {
           wait = Math.min(wait, nextFlush - System.nanoTime());
         }
         if (wait > 0) {

@@ -3,19 +3,27 @@ package io.tributary.commitlog;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The values of the last few thousand small appends, as the appender passed them in, so readers at
- * the live end of the log (the common case: every core's dispatcher) deliver without decoding
- * bytes. Bounded and short-lived on purpose: the log's records are bytes; a value stays here only
- * until {@code CAPACITY} newer appends overwrite its slot, and only records up to
- * {@code MAX_RECORD_BYTES} come here, so this holds at most a few MiB however large the messages
- * (the old in-heap log made the collector copy every retained record).
+ * The values of the last tens of thousands of small appends, as the appender passed them in, so
+ * readers near the live end of the log deliver without decoding bytes: every core's dispatcher,
+ * and sessions catching up after a full window or socket, which read every record of the log to
+ * find theirs (decoding each would cost them an allocation per record of every other client).
+ * Bounded on purpose: the log's records are bytes; a value stays here only until {@code CAPACITY}
+ * newer appends overwrite its slot, and only records up to {@code MAX_RECORD_BYTES} come here, so
+ * this holds at most capacity x 1 KiB however much the log retains (the old in-heap log made the
+ * collector copy every retained record).
  */
 final class RecentRecords<V> {
 
-  static final int CAPACITY = 2048;
   /** Larger records are decoded from their bytes by every reader (the copy dwarfs the decoding). */
-  static final int MAX_RECORD_BYTES = 2048;
+  static final int MAX_RECORD_BYTES = 1024;
+  /** Slots: a power of two, 1/8192 of the maximum heap, between 4,096 and 65,536. */
+  static final int CAPACITY = capacityFor(Runtime.getRuntime().maxMemory());
   private static final int MASK = CAPACITY - 1;
+
+  static int capacityFor(long maxHeapBytes) {
+    long wanted = Math.max(4096, Math.min(65536, maxHeapBytes / 8192));
+    return Integer.highestOneBit((int) wanted);
+  }
 
   private static final class Entry<V> {
     final long offset;

@@ -4,12 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -24,9 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Appends encode the record into a per-thread buffer and checksum it before taking a short
  * lock, under which they only copy the bytes, stamp the offset, add index entries, and publish the
- * new end offset with a release store. Readers take no lock: they load the end offset (acquire),
- * then the segment array, which is never mutated but replaced when a segment is rolled or
- * deleted; they hold a reference on each segment they read so retention cannot free it under them.
+ * new end offset with a release store. Readers take no lock ({@link LogReader}): they load the end
+ * offset (acquire), then the segment array, which is never mutated but replaced when a segment is
+ * rolled or deleted; they hold a reference on each segment they read so retention cannot free it
+ * under them.
  *
  * <p>The values of the last 2,048 small appends also stay in a ring ({@link RecentRecords}), so
  * readers at the live end deliver them without decoding; everything else is decoded from the
@@ -62,6 +59,7 @@ public final class SegmentedLog<V> implements CommitLog<V> {
   private final RecentRecords<V> recent = new RecentRecords<>();
   private final ThreadLocal<RecordWriter> writers;
   private final LogFlusher flusher;
+  private final LogReader<V> reader;
 
   // Oldest first, the last one is active. Never mutated after publication, only replaced.
   private volatile LogSegment[] segments;
@@ -89,6 +87,7 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     this.retainedBytes = bytes;
     this.endOffset = active.nextOffset();
     this.writers = ThreadLocal.withInitial(() -> new RecordWriter(codec));
+    this.reader = new LogReader<>(this, codec, recent);
     this.flusher = new LogFlusher(this, dir != null ? options.getFlush() : FlushPolicy.NONE,
         options.getFlushIntervalMs(), dir);
   }
@@ -111,12 +110,12 @@ public final class SegmentedLog<V> implements CommitLog<V> {
       }
     }
     Path dir = copy.dirPath().toAbsolutePath();
-    FileChannel lock = lockDirectory(dir);
+    FileChannel lock = DirectoryLock.acquire(dir);
     try {
       LogLoader.Loaded loaded = LogLoader.recover(dir, copy, now);
       return started(new SegmentedLog<>(copy, codec, dir, lock, loaded.segments(), loaded.report()));
     } catch (IOException | RuntimeException e) {
-      closeQuietly(lock);
+      DirectoryLock.release(lock);
       throw e instanceof IOException
           ? new UncheckedIOException("commit log in " + dir + ": " + e.getMessage(), (IOException) e)
           : (RuntimeException) e;
@@ -126,29 +125,6 @@ public final class SegmentedLog<V> implements CommitLog<V> {
   private static <V> SegmentedLog<V> started(SegmentedLog<V> log) {
     log.flusher.start();
     return log;
-  }
-
-  /** One log per directory: a second broker on the same files would corrupt them. */
-  private static FileChannel lockDirectory(Path dir) {
-    FileChannel channel = null;
-    try {
-      java.nio.file.Files.createDirectories(dir);
-      channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
-        throw new IllegalStateException("commit log directory " + dir + " is in use by another process");
-      }
-      return channel;
-    } catch (OverlappingFileLockException e) {
-      closeQuietly(channel);
-      throw new IllegalStateException("commit log directory " + dir + " is already open in this process");
-    } catch (IOException e) {
-      closeQuietly(channel);
-      throw new UncheckedIOException("commit log directory " + dir + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeQuietly(channel);
-      throw e;
-    }
   }
 
   @Override
@@ -202,112 +178,17 @@ public final class SegmentedLog<V> implements CommitLog<V> {
 
   @Override
   public long read(long fromOffset, int maxRecords, RecordConsumer<? super V> consumer) {
-    Objects.requireNonNull(consumer, "consumer");
-    long end = endOffset; // before segments: the array loaded next covers everything below end
-    if (fromOffset >= end || maxRecords <= 0) {
-      // Nothing to deliver. Still clamp to startOffset so a caller behind retention sees the gap.
-      return fromOffset >= end ? fromOffset : Math.max(fromOffset, startOffset());
-    }
-    LogSegment[] segs = segments;
-    long offset = Math.max(fromOffset, segs[0].baseOffset);
-    long limit = end - offset <= maxRecords ? end : offset + maxRecords;
-    // The live end is usually still in the recent values: no segment access, no decoding.
-    V value;
-    while (offset < limit && (value = recent.get(offset)) != null) {
-      if (!consumer.accept(offset, value)) {
-        return offset;
-      }
-      offset++;
-    }
-    int index = indexOf(segs, offset);
-    while (offset < limit && index < segs.length) {
-      LogSegment segment = segs[index++];
-      long segmentLimit = Math.min(limit, segment.sealedEnd());
-      if (index < segs.length) {
-        segmentLimit = Math.min(segmentLimit, segs[index].baseOffset);
-      }
-      if (offset < segmentLimit) {
-        if (!segment.retain()) {
-          return Math.max(offset, startOffset()); // deleted by retention (or the log closed) meanwhile
-        }
-        try {
-          long stopped = readSegment(segment, offset, segmentLimit, consumer);
-          if (stopped < segmentLimit) {
-            return stopped;
-          }
-        } finally {
-          segment.release();
-        }
-      }
-      // A gap recovery left between segments is skipped: those offsets hold nothing.
-      offset = index < segs.length ? Math.max(segmentLimit, Math.min(limit, segs[index].baseOffset)) : segmentLimit;
-    }
-    return offset;
-  }
-
-  /** Delivers [offset, limit) of one retained segment; returns where it stopped. */
-  private long readSegment(LogSegment segment, long offset, long limit, RecordConsumer<? super V> consumer) {
-    ByteBuffer data = segment.data();
-    int position = segment.positionOf(offset);
-    while (offset < limit) {
-      int size = data.getInt(position + RecordFormat.SIZE);
-      V value = recent.get(offset);
-      if (value == null) {
-        value = codec.read(data, position + RecordFormat.HEADER_BYTES, size - RecordFormat.HEADER_BYTES,
-            data.getLong(position + RecordFormat.TIMESTAMP));
-      }
-      if (!consumer.accept(offset, value)) {
-        return offset;
-      }
-      position += size;
-      offset++;
-    }
-    return offset;
+    return reader.read(fromOffset, maxRecords, consumer);
   }
 
   @Override
   public V get(long offset) {
-    if (offset >= endOffset || offset < startOffset()) {
-      return null;
-    }
-    V value = recent.get(offset);
-    if (value != null) {
-      return value;
-    }
-    Object[] found = new Object[1];
-    read(offset, 1, (at, v) -> {
-      if (at == offset) {
-        found[0] = v;
-      }
-      return true;
-    });
-    @SuppressWarnings("unchecked")
-    V v = (V) found[0];
-    return v;
+    return reader.get(offset);
   }
 
   @Override
   public long offsetForTime(long timestampMs) {
-    long end = endOffset;
-    LogSegment[] segs = segments;
-    // The last segment whose first record is older than the time holds the answer, or its successor.
-    for (int i = segs.length - 1; i >= 0; i--) {
-      LogSegment segment = segs[i];
-      long segmentEnd = Math.min(end, Math.min(segment.sealedEnd(), i + 1 < segs.length ? segs[i + 1].baseOffset : end));
-      if (segmentEnd <= segment.baseOffset || !segment.retain()) {
-        continue;
-      }
-      try {
-        long firstTimestamp = segment.data().getLong(RecordFormat.TIMESTAMP);
-        if (firstTimestamp < timestampMs || i == 0) {
-          long found = firstTimestamp >= timestampMs ? segment.baseOffset : segment.offsetForTime(timestampMs, segmentEnd);
-          return found < segmentEnd || i + 1 >= segs.length ? found : segs[i + 1].baseOffset;
-        }
-      } finally {
-        segment.release();
-      }
-    }
-    return Math.max(startOffset(), Math.min(end, segs[0].baseOffset));
+    return reader.offsetForTime(timestampMs);
   }
 
   @Override
@@ -370,7 +251,7 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     for (LogSegment segment : segments) {
       segment.release();
     }
-    closeQuietly(lockChannel);
+    DirectoryLock.release(lockChannel);
   }
 
   @Override
@@ -498,6 +379,11 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     }
   }
 
+  /** The segments now, oldest first (for the reader: load {@link #endOffset()} first). */
+  LogSegment[] segments() {
+    return segments;
+  }
+
   // ---- for the flusher ----
 
   /** Time retention when nothing is appended; called about once a second. */
@@ -540,28 +426,4 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     }
   }
 
-  private static void closeQuietly(FileChannel channel) {
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // closing a lock file: nothing to do about it
-      }
-    }
-  }
-
-  /** Index of the segment holding offset (which must be >= the first segment's base). */
-  private static int indexOf(LogSegment[] segs, long offset) {
-    int low = 0;
-    int high = segs.length - 1;
-    while (low < high) {
-      int mid = (low + high + 1) >>> 1;
-      if (segs[mid].baseOffset <= offset) {
-        low = mid;
-      } else {
-        high = mid - 1;
-      }
-    }
-    return low;
-  }
 }

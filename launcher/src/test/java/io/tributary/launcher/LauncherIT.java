@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -31,12 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherIT {
 
-  private static final String JAR = System.getProperty("tributary.jar", "target/tributary.jar");
+  private static final String JAR = BrokerProcess.JAR;
 
   @TempDir
   Path dir;
+  private final BrokerProcess process = new BrokerProcess();
+  private final List<String> output = process.output();
+  /** The broker process started last. */
   private Process broker;
-  private final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach
   void requireMosquittoClients() {
@@ -46,9 +44,7 @@ class LauncherIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (broker != null && broker.isAlive()) {
-      broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    process.close();
   }
 
   @Test
@@ -324,73 +320,25 @@ class LauncherIT {
   }
 
   private Path writeConfig(int port) throws IOException {
-    JsonObject json = new JsonObject(Files.readString(Path.of(System.getProperty("tributary.conf", "../conf/broker.json"))));
-    json.put("instances", 2);
-    json.getJsonObject("log").put("dir", dir.resolve("data").toString());
-    json.put("listeners", new JsonArray().add(new JsonObject()
-        .put("name", "mqtt").put("protocol", "mqtt").put("host", "127.0.0.1").put("port", port)));
-    Path conf = dir.resolve("broker.json");
-    Files.writeString(conf, json.encodePrettily());
-    return conf;
+    return BrokerProcess.defaultConfig(dir, port);
   }
 
   private void start(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR));
-    cmd.addAll(List.of(args));
-    run(cmd);
+    process.start(args);
+    broker = process.process();
   }
 
-  /** The broker under {@code ulimit -n files} (exec: the shell becomes the broker's process). */
   private void startWithFileLimit(int files, String... args) throws IOException {
-    StringBuilder line = new StringBuilder("ulimit -n " + files + " && exec '"
-        + Path.of(System.getProperty("java.home"), "bin", "java") + "' -jar '" + JAR + "'");
-    for (String a : args) {
-      line.append(" '").append(a).append("'");
-    }
-    run(List.of("sh", "-c", line.toString()));
-  }
-
-  private void run(List<String> cmd) throws IOException {
-    broker = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          output.add(line);
-        }
-      } catch (IOException ignored) {
-        // process ended
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
+    process.startWithFileLimit(files, args);
+    broker = process.process();
   }
 
   private String awaitLine(String fragment) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      synchronized (output) {
-        for (String l : output) {
-          if (l.contains(fragment)) {
-            return l;
-          }
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no line containing '" + fragment + "' in:\n" + String.join("\n", output));
+    return process.awaitLine(fragment);
   }
 
   private int indexOf(String fragment) {
-    synchronized (output) {
-      for (int i = 0; i < output.size(); i++) {
-        if (output.get(i).contains(fragment)) {
-          return i;
-        }
-      }
-    }
-    return -1;
+    return process.indexOf(fragment);
   }
 
   private static int freePort() throws IOException {

@@ -52,6 +52,9 @@ public record Replay(String from, String filter) {
   Start start(CommitLog<Message> log, long nowMillis) {
     long oldest = log.startOffset();
     long end = log.endOffset();
+    if (from.equals("earliest")) {
+      return new Start(oldest, false); // the oldest record is what was asked for
+    }
     Object start = parseStart(from, nowMillis);
     if (start instanceof Long offset) {
       return new Start(Math.min(end, Math.max(oldest, offset)), offset < oldest);

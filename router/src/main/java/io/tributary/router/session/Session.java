@@ -369,9 +369,11 @@ public final class Session {
 
   private boolean freed(boolean known) {
     if (known) {
-      long now = System.currentTimeMillis();
-      if (now - savedAt >= SAVE_INTERVAL_MS) {
-        save(now); // a crash resends at most about a second of acknowledged QoS 1 deliveries
+      if (expirySeconds != 0) {
+        long now = System.currentTimeMillis();
+        if (now - savedAt >= SAVE_INTERVAL_MS) {
+          save(now); // a crash resends at most about a second of acknowledged QoS 1 deliveries
+        }
       }
       if (shared.hasPending()) {
         shared.pump(); // the window has room again, whichever subscription freed it
@@ -415,7 +417,9 @@ public final class Session {
       subscriptions.put(s.filter(), new Subscription(cursor, s.filter(), s.qos(), s.options()));
       registry.index().add(s.filter());
     }
-    cursor.restore(snapshot.position());
+    // Never past the log's end: were the message log older than the state (files removed by
+    // hand), the session would otherwise skip everything up to its old position.
+    cursor.restore(Math.min(snapshot.position(), registry.log().endOffset()));
     inboundQos2.restore(snapshot.inboundQos2());
     return window.restore(snapshot.inflight(), registry.log());
   }
