@@ -63,8 +63,8 @@ final class MqttPublishes {
       }
     }
     if (topic.equals(lastTopic)) {
-      // A device publishing to one topic again: the log keeps one String for all its messages,
-      // fewer long-lived objects for the collector to copy.
+      // A device publishing to one topic again: one String for all its messages, so fewer
+      // objects, and catching-up sessions' no-match cache (by identity) recognises it.
       topic = lastTopic;
     } else {
       if (Topics.levels(topic) > options.getMaxTopicLevels()) {

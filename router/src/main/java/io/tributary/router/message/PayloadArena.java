@@ -2,9 +2,10 @@ package io.tributary.router.message;
 
 /**
  * Payloads of published messages, copied into shared 1 MiB chunks: one array per chunk instead of
- * one per message. A message lives in the log long after it is published, so every object it holds
- * is copied by each young collection it survives; at 20,000 QoS 1 messages/s that copying was most
- * of a 10-15 ms G1 pause every few seconds. Large payloads get an array of their own.
+ * one per message. The log keeps bytes, but the publisher's message object stays in its ring of
+ * recent values for the next tens of thousands of appends (seconds at a moderate rate), so it may
+ * survive young collections, which copy every object it holds; fewer, larger arrays make that
+ * cheaper. Large payloads get an array of their own.
  *
  * <p>One arena per event loop, used only there. The bytes reach readers on other loops through the
  * log's append (written before it, read after it). A chunk stays in memory while any message in it
