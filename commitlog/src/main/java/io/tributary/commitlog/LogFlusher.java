@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log's background thread: forces written records to disk by the flush policy and runs time
- * retention about once a second. With {@link FlushPolicy#INTERVAL} and {@link FlushPolicy#ALWAYS}
+ * The log's background thread: forces written records to disk by the flush policy, runs time
+ * retention about once a second and sweeps old recent values every tenth of a second. With {@link FlushPolicy#INTERVAL} and {@link FlushPolicy#ALWAYS}
  * it also forces whatever is unflushed every flush interval.
  *
  * <p>{@link FlushPolicy#ALWAYS} is group commit: callers register "run this once offset N is on
@@ -26,6 +26,8 @@ final class LogFlusher implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(LogFlusher.class);
   private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How often the log's recent values are swept ({@link SegmentedLog#sweepRecent}). */
+  private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private record Waiter(long offset, Runnable action) {
   }
@@ -88,8 +90,9 @@ final class LogFlusher implements Runnable {
         owner.maintain();
         nextTick = now + TICK_NANOS;
       }
+      owner.sweepRecent();
       if (policy != FlushPolicy.ALWAYS || waiters.isEmpty()) {
-        long wait = nextTick - System.nanoTime();
+        long wait = Math.min(nextTick - System.nanoTime(), SWEEP_NANOS);
         if (policy != FlushPolicy.NONE) {
           wait = Math.min(wait, nextFlush - System.nanoTime());
         }

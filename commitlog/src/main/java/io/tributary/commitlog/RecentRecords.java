@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * and sessions catching up after a full window or socket, which read every record of the log to
  * find theirs (decoding each would cost them an allocation per record of every other client).
  * Bounded on purpose: the log's records are bytes; a value stays here only until {@code CAPACITY}
- * newer appends overwrite its slot, and only records up to {@code MAX_RECORD_BYTES} come here, so
- * this holds at most capacity x 1 KiB however much the log retains (the old in-heap log made the
- * collector copy every retained record).
+ * newer appends overwrite its slot or, at lower rates, for about half a second (the flusher clears
+ * older ones), and only records up to {@code MAX_RECORD_BYTES} come here, so this holds at most
+ * capacity x 1 KiB however much the log retains, and little of it survives a young collection (the
+ * old in-heap log made the collector copy every retained record).
  */
 final class RecentRecords<V> {
 
@@ -36,6 +37,8 @@ final class RecentRecords<V> {
   }
 
   private final AtomicReferenceArray<Entry<V>> slots = new AtomicReferenceArray<>(CAPACITY);
+  /** Offsets below this were cleared by {@link #clearBelow}; only the sweeping thread uses it. */
+  private long clearedBelow;
 
   /** Appender, before publishing the offset. */
   void put(long offset, V value, int recordBytes) {
@@ -46,6 +49,22 @@ final class RecentRecords<V> {
   V get(long offset) {
     Entry<V> e = slots.get((int) (offset & MASK));
     return e != null && e.offset == offset ? e.value : null;
+  }
+
+  /**
+   * Drops the values of records below offset (one thread, the log's flusher, calls this): at a
+   * low rate a slot is not overwritten for seconds, and a value that lives that long is copied by
+   * every young collection, which is what the byte log is there to avoid.
+   */
+  void clearBelow(long offset) {
+    for (long o = Math.max(clearedBelow, offset - CAPACITY); o < offset; o++) {
+      int i = (int) (o & MASK);
+      Entry<V> e = slots.get(i);
+      if (e != null && e.offset == o) {
+        slots.compareAndSet(i, e, null);
+      }
+    }
+    clearedBelow = Math.max(clearedBelow, offset);
   }
 
   void clear() {

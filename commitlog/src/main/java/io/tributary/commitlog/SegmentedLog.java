@@ -386,6 +386,25 @@ public final class SegmentedLog<V> implements CommitLog<V> {
 
   // ---- for the flusher ----
 
+  // The end offset at the last sweep of the recent values, and when (flusher thread only).
+  private long sweptEnd;
+  private long sweptAtNanos = System.nanoTime();
+
+  /**
+   * Clears recent values older than about {@code RECENT_NANOS}: called by the flusher every tenth
+   * of a second, it drops those below the end offset of the sweep before last.
+   */
+  void sweepRecent() {
+    long now = System.nanoTime();
+    if (now - sweptAtNanos >= RECENT_NANOS) {
+      recent.clearBelow(sweptEnd);
+      sweptEnd = endOffset;
+      sweptAtNanos = now;
+    }
+  }
+
+  private static final long RECENT_NANOS = 250_000_000L;
+
   /** Time retention when nothing is appended; called about once a second. */
   void maintain() {
     appendLock.lock();

@@ -81,7 +81,7 @@ final class MqttConnection {
         .userPropertyLimits(options.getMaxUserProperties(), options.getMaxUserPropertyBytes());
     this.outbound = new MqttOutbound(this, vertx, options, registry, broker.counters(), socket);
     this.subscriptions = new MqttSubscriptions(options, outbound);
-    this.publishes = new MqttPublishes(this, broker, options, registry.arena(), outbound);
+    this.publishes = new MqttPublishes(this, broker, dispatcher, options, registry.arena(), outbound);
     this.keepAlive = new KeepAlive(vertx, this, outbound);
     this.remote = socket.remoteAddress();
   }

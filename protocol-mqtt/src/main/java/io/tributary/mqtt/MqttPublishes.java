@@ -6,6 +6,7 @@ import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.Publish;
 import io.tributary.router.Broker;
+import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.message.Message;
 import io.tributary.router.message.PayloadArena;
 import io.tributary.router.session.Session;
@@ -20,6 +21,8 @@ final class MqttPublishes {
 
   private final MqttConnection connection;
   private final Broker broker;
+  /** The connection's loop: acknowledgements released by an fsync come back through it, batched. */
+  private final Dispatcher dispatcher;
   private final MqttOptions options;
   private final PayloadArena arena;
   private final MqttOutbound outbound;
@@ -29,10 +32,11 @@ final class MqttPublishes {
   /** Acknowledgements waiting for the log's fsync ({@code log.flush: always}); later ones queue behind. */
   private int acksAwaitingFlush;
 
-  MqttPublishes(MqttConnection connection, Broker broker, MqttOptions options, PayloadArena arena,
-      MqttOutbound outbound) {
+  MqttPublishes(MqttConnection connection, Broker broker, Dispatcher dispatcher, MqttOptions options,
+      PayloadArena arena, MqttOutbound outbound) {
     this.connection = connection;
     this.broker = broker;
+    this.dispatcher = dispatcher;
     this.options = options;
     this.arena = arena;
     this.outbound = outbound;
@@ -110,7 +114,7 @@ final class MqttPublishes {
         // Acknowledged once fsynced; acks leave in PUBLISH order (MQTT-4.6.0-2), so one that
         // would be ready sooner still waits behind those before it.
         acksAwaitingFlush++;
-        broker.whenDurable(stored, connection.executor(), () -> {
+        broker.whenDurable(stored, dispatcher::executeBatched, () -> {
           acksAwaitingFlush--;
           acknowledge(type, packetId, reason);
         });

@@ -150,6 +150,35 @@ class ReplayTest {
   }
 
   @Test
+  void pahoV5AsksWithTheUserProperty() throws Exception {
+    try (TestBroker broker = start()) {
+      publishAll(broker, "p5", 0, 5);
+      org.eclipse.paho.mqttv5.client.MqttAsyncClient c = new org.eclipse.paho.mqttv5.client.MqttAsyncClient(
+          broker.tcpUri(), "paho-replay", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+      c.connect(Mqtt5ConnectTest.pahoOptions()).waitForCompletion(T);
+      try {
+        java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        org.eclipse.paho.mqttv5.common.packet.MqttProperties props = new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+        props.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty("replay", "PT1H")));
+        props.setSubscriptionIdentifiers(List.of(7)); // Paho v5 wants one when a listener comes with properties
+        c.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription("p5/#", 1), null, null,
+            (topic, m) -> got.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8)), props)
+            .waitForCompletion(T);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          String line = got.poll(T, TimeUnit.MILLISECONDS);
+          assertTrue(line != null, "history message " + i);
+          lines.add(line);
+        }
+        assertEquals(expected("p5", 0, 5), lines);
+      } finally {
+        c.disconnect().waitForCompletion(T);
+        c.close();
+      }
+    }
+  }
+
+  @Test
   void retentionCutsTheHistoryAndSubackSaysWhereItStarts() throws Exception {
     RouterOptions small = new RouterOptions().setLog(new CommitLogOptions().setStorage(Storage.DISK)
         .setDir(dir.toString()).setSegmentBytes(2048).setRetentionBytes(4096));
