@@ -320,15 +320,24 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     long maxBytes = options.getRetentionBytes();
     long minTimestamp = options.getRetentionMs() > 0 ? nowMs - options.getRetentionMs() : Long.MIN_VALUE;
     int drop = 0;
-    while (drop < segs.length - 1 && (retained > maxBytes || segs[drop].maxTimestamp() < minTimestamp)) {
-      retained -= segs[drop].size();
+    long left = retained;
+    while (drop < segs.length - 1 && (left > maxBytes || segs[drop].maxTimestamp() < minTimestamp)) {
+      left -= segs[drop].size();
       drop++;
     }
-    if (drop > 0) {
-      segments = Arrays.copyOfRange(segs, drop, segs.length);
-      for (int i = 0; i < drop; i++) {
-        deleteQuietly(segs[i]);
-      }
+    return deleteOldest(drop, retained);
+  }
+
+  /** Under appendLock: deletes the oldest {@code drop} segments; returns retained less their bytes. */
+  private long deleteOldest(int drop, long retained) {
+    if (drop == 0) {
+      return retained;
+    }
+    LogSegment[] segs = segments;
+    segments = Arrays.copyOfRange(segs, drop, segs.length);
+    for (int i = 0; i < drop; i++) {
+      retained -= segs[i].size();
+      deleteQuietly(segs[i]);
     }
     return retained;
   }
@@ -362,17 +371,11 @@ public final class SegmentedLog<V> implements CommitLog<V> {
       ensureOpen();
       LogSegment[] segs = segments;
       int drop = 0;
-      long retained = retainedBytes;
       while (drop < segs.length - 1 && segs[drop + 1].baseOffset <= offset) {
-        retained -= segs[drop].size();
         drop++;
       }
       if (drop > 0) {
-        segments = Arrays.copyOfRange(segs, drop, segs.length);
-        for (int i = 0; i < drop; i++) {
-          deleteQuietly(segs[i]);
-        }
-        publish(endOffset, retained);
+        publish(endOffset, deleteOldest(drop, retainedBytes));
       }
     } finally {
       appendLock.unlock();

@@ -1,5 +1,8 @@
 package io.tributary.launcher;
 
+import static io.tributary.launcher.ConfigException.check;
+import static io.tributary.launcher.ConfigException.option;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -400,20 +403,7 @@ public final class BrokerConfig {
     return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
   }
 
-  private static void check(boolean ok, String key, String problem) {
-    if (!ok) {
-      throw new ConfigException("configuration key '" + key + "': " + problem);
-    }
-  }
 
-  // The options classes own their ranges; report their complaint under the config key.
-  private static void option(String key, Runnable setter) {
-    try {
-      setter.run();
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("configuration key '" + key + "': " + e.getMessage());
-    }
-  }
 
   private static String path(JsonMappingException e) {
     StringBuilder sb = new StringBuilder();

@@ -1,5 +1,7 @@
 package io.tributary.launcher;
 
+import static io.tributary.launcher.ConfigException.check;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
@@ -28,11 +30,6 @@ public final class LimitsConfig {
     check(connectionBurst >= 1, "limits.connectionBurst", "must be >= 1, was " + connectionBurst);
   }
 
-  private static void check(boolean ok, String key, String problem) {
-    if (!ok) {
-      throw new ConfigException("configuration key '" + key + "': " + problem);
-    }
-  }
 
   /** The file descriptors this process may open, or -1 where the JVM cannot tell (not Unix). */
   static long openFileLimit() {

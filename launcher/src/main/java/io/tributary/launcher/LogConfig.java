@@ -1,5 +1,8 @@
 package io.tributary.launcher;
 
+import static io.tributary.launcher.ConfigException.check;
+import static io.tributary.launcher.ConfigException.option;
+
 import io.tributary.commitlog.CommitLogOptions;
 import io.tributary.commitlog.FlushPolicy;
 import io.tributary.commitlog.Storage;
@@ -53,20 +56,5 @@ public final class LogConfig {
         .setFlush(FlushPolicy.valueOf(flush.toUpperCase(Locale.ROOT)))
         .setFlushIntervalMs(flushIntervalMs)
         .setIndexIntervalBytes(indexIntervalBytes);
-  }
-
-  private static void check(boolean ok, String key, String problem) {
-    if (!ok) {
-      throw new ConfigException("configuration key '" + key + "': " + problem);
-    }
-  }
-
-  // The options class owns the ranges; report its complaint under the config key.
-  private static void option(String key, Runnable setter) {
-    try {
-      setter.run();
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("configuration key '" + key + "': " + e.getMessage());
-    }
   }
 }
