@@ -171,6 +171,30 @@ class DurableStateTest {
   }
 
   @Test
+  void aDelayedWillStillGoesOutAfterARestartAndAReconnectStillCancelsIt() throws Exception {
+    try (TestBroker broker = start()) {
+      for (String id : new String[] {"will-due", "will-cancelled"}) {
+        MqttWire c = MqttWire.connect5(broker.port(), id, true, 60,
+            MqttWire.will("wills/" + id, "gone", 1, false, new MqttProperties().willDelayInterval(2L)),
+            new MqttProperties().sessionExpiryInterval(3600L));
+        // Dropped without DISCONNECT: the will waits out its 2 s delay. Whether the broker sees
+        // the close first or closes the connection itself as it stops, the will is then pending.
+        c.close();
+      }
+    }
+    try (TestBroker broker = start(); MqttWire sub = MqttWire.connect5(broker.port(), "will-watcher")) {
+      assertEquals(1, sub.subscribe("wills/#", 1));
+      try (MqttWire back = MqttWire.connect5(broker.port(), "will-cancelled", false, 3600L)) {
+        assertTrue(back.sessionPresent());
+        Publish p = sub.nextPublishAcking(5_000);
+        assertEquals("wills/will-due", p.topic(), "the pending will survived the restart");
+        assertEquals("gone", text(p));
+        sub.expectNothing(2_500); // the reconnected one's will was cancelled
+      }
+    }
+  }
+
+  @Test
   void aCleanStartEndsTheSavedSessionForGood() throws Exception {
     try (TestBroker broker = start()) {
       try (MqttWire sub = MqttWire.connect311(broker.port(), "ended", false)) {

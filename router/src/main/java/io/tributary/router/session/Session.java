@@ -42,6 +42,10 @@ public final class Session {
   private long generation;
   /** A will waiting out its delay; taken (and so published at most once) by timer or session end. */
   private final AtomicReference<Message> pendingWill = new AtomicReference<>();
+  /** Wall-clock ms the pending will is due, for the state log. */
+  private long pendingWillDueAt;
+  /** Wall-clock ms the last connection ended, 0 while connected: the expiry counts from it. */
+  private long disconnectedAt;
   /** Wall-clock ms of the last save to the state log (acknowledgements save at most once a second). */
   private long savedAt;
   private static final long SAVE_INTERVAL_MS = 1000;
@@ -148,6 +152,8 @@ public final class Session {
     window.attach(link, request.receiveMaximum()); // before the memberships: they take its window
     shared.attach(dispatcher);
     cursor.resume();
+    disconnectedAt = 0;
+    save(); // a delayed will this connection cancelled must not come back after a restart
     return present;
   }
 
@@ -200,11 +206,14 @@ public final class Session {
       if (willDelay == 0) {
         registry.publishWill(dueWill);
       } else {
+        long delay = Math.min(willDelay, expirySeconds);
         pendingWill.set(dueWill);
-        registry.publishWillLater(this, dueWill, Math.min(willDelay, expirySeconds));
+        pendingWillDueAt = System.currentTimeMillis() + delay * 1000;
+        registry.publishWillLater(this, dueWill, delay);
       }
     }
-    save(System.currentTimeMillis());
+    disconnectedAt = System.currentTimeMillis();
+    save(disconnectedAt);
     long expiringGeneration = generation;
     owner.compareAndSet(previous, null);
     if (expirySeconds != SessionRequest.NEVER_EXPIRES) {
@@ -391,7 +400,8 @@ public final class Session {
 
   // ---- durability (owner thread) ------------------------------------------------------------
 
-  private void save() {
+  /** Saves this session now; the owner's thread, or whoever claimed the session while offline. */
+  void save() {
     save(System.currentTimeMillis());
   }
 
@@ -401,8 +411,10 @@ public final class Session {
       return;
     }
     savedAt = now;
-    registry.state().saveSession(clientId, SessionSnapshot.of(expirySeconds, now, link == null,
-        cursor.readPosition(), subscriptions.values(), window.saved(), inboundQos2.ids()).encode());
+    Message due = pendingWill.get();
+    registry.state().saveSession(clientId, SessionSnapshot.of(expirySeconds, now, disconnectedAt,
+        cursor.readPosition(), subscriptions.values(), window.saved(), inboundQos2.ids(), due,
+        due == null ? 0 : pendingWillDueAt).encode());
   }
 
   /**
@@ -421,6 +433,12 @@ public final class Session {
     // hand), the session would otherwise skip everything up to its old position.
     cursor.restore(Math.min(snapshot.position(), registry.log().endOffset()));
     inboundQos2.restore(snapshot.inboundQos2());
+    // Connected when the broker went down: the connection ended then, about when last saved.
+    disconnectedAt = snapshot.disconnectedAt() != 0 ? snapshot.disconnectedAt() : snapshot.savedAt();
+    if (snapshot.pendingWill() != null) {
+      pendingWill.set(snapshot.pendingWill());
+      pendingWillDueAt = snapshot.willDueAt();
+    }
     return window.restore(snapshot.inflight(), registry.log());
   }
 

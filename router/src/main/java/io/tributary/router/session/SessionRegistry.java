@@ -100,6 +100,10 @@ public final class SessionRegistry {
       Session session = new Session(this, e.getKey());
       lostInflight += session.restore(snapshot);
       sessions.put(e.getKey(), session);
+      if (snapshot.pendingWill() != null) {
+        // A delayed will still due: at its time, or now if that passed while the broker was down.
+        publishWillLater(session, snapshot.pendingWill(), Math.max(0, (snapshot.willDueAt() - now + 999) / 1000));
+      }
       if (snapshot.expirySeconds() != SessionRequest.NEVER_EXPIRES) {
         expireLater(session, session.generation(), Math.max(0, (snapshot.expiresAt() - now + 999) / 1000));
       }
@@ -182,6 +186,12 @@ public final class SessionRegistry {
     timer.schedule(() -> {
       if (session.takePendingWill(will)) {
         publishWill(will);
+        // Offline now (a connection would have taken the will back): claim it briefly so the
+        // state log forgets the will, which must not go out again after a restart.
+        if (session.claim(null, reaper)) {
+          session.save();
+          session.setOwner(null);
+        }
       }
     }, delaySeconds, TimeUnit.SECONDS);
   }

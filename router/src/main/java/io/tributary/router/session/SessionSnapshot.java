@@ -1,6 +1,8 @@
 package io.tributary.router.session;
 
 import io.tributary.router.delivery.SubscriptionOptions;
+import io.tributary.router.message.Message;
+import io.tributary.router.message.MessageCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,23 +15,27 @@ import java.util.List;
  *
  * @param savedAt wall-clock ms of the save; the expiry of a session connected then counts from it
  * @param disconnectedAt wall-clock ms the connection ended, 0 while connected
+ * @param pendingWill a will waiting out its delay, or null; due at {@code willDueAt} (wall-clock ms)
  */
 record SessionSnapshot(long expirySeconds, long savedAt, long disconnectedAt, long position,
-    List<Sub> subscriptions, List<OutboundWindow.Saved> inflight, int[] inboundQos2) {
+    List<Sub> subscriptions, List<OutboundWindow.Saved> inflight, int[] inboundQos2, Message pendingWill,
+    long willDueAt) {
 
-  private static final byte VERSION = 1;
+  /** 2 added the pending delayed will; 1 (no will) still reads. */
+  private static final byte VERSION = 2;
 
   /** One subscription with its options. */
   record Sub(String filter, int qos, SubscriptionOptions options) {}
 
-  static SessionSnapshot of(long expirySeconds, long now, boolean offline, long position,
+  static SessionSnapshot of(long expirySeconds, long now, long disconnectedAt, long position,
       java.util.Collection<io.tributary.router.delivery.Subscription> subscriptions, List<OutboundWindow.Saved> inflight,
-      int[] inboundQos2) {
+      int[] inboundQos2, Message pendingWill, long willDueAt) {
     List<Sub> subs = new ArrayList<>(subscriptions.size());
     for (io.tributary.router.delivery.Subscription s : subscriptions) {
       subs.add(new Sub(s.filter(), s.qos(), s.options()));
     }
-    return new SessionSnapshot(expirySeconds, now, offline ? now : 0, position, subs, inflight, inboundQos2);
+    return new SessionSnapshot(expirySeconds, now, disconnectedAt, position, subs, inflight, inboundQos2,
+        pendingWill, willDueAt);
   }
 
   /** When the session expires if nobody reconnects, wall clock; Long.MAX_VALUE for never. */
@@ -54,6 +60,8 @@ record SessionSnapshot(long expirySeconds, long savedAt, long disconnectedAt, lo
       size += 2 + 8 + 1 + 1 + 1 + 2 + 4 * f.subscriptionIds().length;
     }
     size += 4 + 2 * inboundQos2.length;
+    int willSize = pendingWill == null ? 0 : MessageCodec.INSTANCE.sizeOf(pendingWill);
+    size += 4 + (pendingWill == null ? 0 : 8 + 8 + willSize);
     ByteBuffer b = ByteBuffer.allocate(size);
     b.put(VERSION).putLong(expirySeconds).putLong(savedAt).putLong(disconnectedAt).putLong(position);
     b.putInt(subscriptions.size());
@@ -76,13 +84,19 @@ record SessionSnapshot(long expirySeconds, long savedAt, long disconnectedAt, lo
     for (int id : inboundQos2) {
       b.putShort((short) id);
     }
+    if (pendingWill == null) {
+      b.putInt(-1);
+    } else {
+      b.putInt(willSize).putLong(willDueAt).putLong(pendingWill.timestamp());
+      MessageCodec.INSTANCE.write(pendingWill, b);
+    }
     return b.array();
   }
 
   static SessionSnapshot decode(byte[] bytes) {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     byte version = b.get();
-    if (version != VERSION) {
+    if (version != VERSION && version != 1) {
       throw new IllegalArgumentException("session snapshot version " + version + " is not " + VERSION);
     }
     long expiry = b.getLong();
@@ -120,6 +134,14 @@ record SessionSnapshot(long expirySeconds, long savedAt, long disconnectedAt, lo
     for (int i = 0; i < inbound.length; i++) {
       inbound[i] = b.getShort() & 0xFFFF;
     }
-    return new SessionSnapshot(expiry, savedAt, disconnectedAt, position, subs, inflight, inbound);
+    Message will = null;
+    long dueAt = 0;
+    int willSize = version == 1 ? -1 : b.getInt();
+    if (willSize >= 0) {
+      dueAt = b.getLong();
+      long timestamp = b.getLong();
+      will = MessageCodec.INSTANCE.read(b, b.position(), willSize, timestamp);
+    }
+    return new SessionSnapshot(expiry, savedAt, disconnectedAt, position, subs, inflight, inbound, will, dueAt);
   }
 }
