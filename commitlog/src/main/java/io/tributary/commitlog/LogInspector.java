@@ -42,23 +42,20 @@ public final class LogInspector {
       Path file = dir.resolve(LogSegment.fileName(base, ".log"));
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
         ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-        long offset = base;
-        int position = 0;
-        long minTs = Long.MAX_VALUE;
-        long maxTs = Long.MIN_VALUE;
-        String problem;
-        while ((problem = RecordFormat.problemAt(data, position, data.capacity(), offset)) == null) {
-          int size = data.getInt(position + RecordFormat.SIZE);
-          long timestamp = data.getLong(position + RecordFormat.TIMESTAMP);
+        long[] times = {Long.MAX_VALUE, Long.MIN_VALUE};
+        RecordFormat.Scan scan = RecordFormat.scan(data, 0, base, (at, pos, size, timestamp) -> {
           if (records) {
-            out.printf("  offset %d position %d size %d timestamp %s crc %08x%n", offset, position, size,
-                Instant.ofEpochMilli(timestamp), data.getInt(position + RecordFormat.CRC));
+            out.printf("  offset %d position %d size %d timestamp %s crc %08x%n", at, pos, size,
+                Instant.ofEpochMilli(timestamp), data.getInt(pos + RecordFormat.CRC));
           }
-          minTs = Math.min(minTs, timestamp);
-          maxTs = Math.max(maxTs, timestamp);
-          position += size;
-          offset++;
-        }
+          times[0] = Math.min(times[0], timestamp);
+          times[1] = Math.max(times[1], timestamp);
+        });
+        long offset = scan.nextOffset();
+        int position = scan.end();
+        String problem = scan.problem();
+        long minTs = times[0];
+        long maxTs = times[1];
         long n = offset - base;
         out.printf("%s: offsets [%d, %d), %d records, %d bytes%s%n", file.getFileName(), base, offset, n, position,
             n == 0 ? "" : ", " + Instant.ofEpochMilli(minTs) + " to " + Instant.ofEpochMilli(maxTs));

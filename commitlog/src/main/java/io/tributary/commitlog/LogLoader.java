@@ -48,20 +48,20 @@ final class LogLoader {
       LogSegment segment = LogSegment.open(dir, bases.get(i), last ? (int) options.getSegmentBytes() : 0,
           options.getIndexIntervalBytes(), nowMs);
       int sound = validIndexEntries(segment);
-      Scan scan = scan(segment, last ? 0 : sound);
+      RecordFormat.Scan scan = scan(segment, last ? 0 : sound);
       if (segment.offsetIndex().entries() != sound) {
         rebuilt++; // entries were missing, damaged or stale; the scan re-added the true ones
       }
       ByteBuffer data = segment.data();
-      int garbageEnd = RecordFormat.lastNonZero(data, scan.end, data.capacity()) + 1;
-      if (garbageEnd > scan.end) {
-        int cut = garbageEnd - scan.end;
+      int garbageEnd = RecordFormat.lastNonZero(data, scan.end(), data.capacity()) + 1;
+      if (garbageEnd > scan.end()) {
+        int cut = garbageEnd - scan.end();
         truncated += cut;
-        String problem = segment.dataFile().getFileName() + " at byte " + scan.end + " (offset " + segment.nextOffset()
-            + "): " + scan.problem + "; truncated " + cut + " bytes";
+        String problem = segment.dataFile().getFileName() + " at byte " + scan.end() + " (offset " + segment.nextOffset()
+            + "): " + scan.problem() + "; truncated " + cut + " bytes";
         problems.add(problem);
         log.warn("commit log recovery: {}", problem);
-        zero(data, scan.end, garbageEnd);
+        zero(data, scan.end(), garbageEnd);
       }
       if (!last && segment.isEmpty()) {
         log.info("commit log recovery: removing empty segment {}", segment.dataFile().getFileName());
@@ -156,36 +156,19 @@ final class LogLoader {
     return n;
   }
 
-  private record Scan(int end, String problem) {
-  }
-
   /** Checks records from the last kept index entry on, re-indexing them, to the first invalid one. */
-  private static Scan scan(LogSegment segment, int keptEntries) {
+  private static RecordFormat.Scan scan(LogSegment segment, int keptEntries) {
     SparseIndex offsets = segment.offsetIndex();
     SparseIndex times = segment.timeIndex();
-    ByteBuffer data = segment.data();
-    int position = 0;
-    long offset = segment.baseOffset;
+    int position = keptEntries > 0 ? offsets.value(keptEntries - 1) : 0;
+    long offset = keptEntries > 0 ? offsets.key(keptEntries - 1) : segment.baseOffset;
     segment.startScan(keptEntries > 0 ? times.key(keptEntries - 1) : 0);
-    if (keptEntries > 0) {
-      position = offsets.value(keptEntries - 1);
-      offset = offsets.key(keptEntries - 1);
-    }
     offsets.truncateTo(keptEntries);
     times.truncateTo(keptEntries);
-    boolean first = true;
-    for (;;) {
-      String problem = RecordFormat.problemAt(data, position, data.capacity(), offset);
-      if (problem != null) {
-        return new Scan(position, problem);
-      }
-      int size = data.getInt(position + RecordFormat.SIZE);
-      long timestamp = data.getLong(position + RecordFormat.TIMESTAMP);
-      segment.recovered(offset, position, size, timestamp, first && keptEntries > 0);
-      first = false;
-      position += size;
-      offset++;
-    }
+    // The record of the last kept entry is indexed already; every later one is indexed again.
+    long indexed = keptEntries > 0 ? offset : -1;
+    return RecordFormat.scan(segment.data(), position, offset,
+        (at, pos, size, timestamp) -> segment.recovered(at, pos, size, timestamp, at == indexed));
   }
 
   private static void zero(ByteBuffer data, int from, int to) {

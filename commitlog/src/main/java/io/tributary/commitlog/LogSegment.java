@@ -66,15 +66,16 @@ final class LogSegment {
   static LogSegment open(Path dir, long baseOffset, int capacity, int indexIntervalBytes, long nowMs)
       throws IOException {
     Path file = dir.resolve(fileName(baseOffset, ".log"));
-    long existing = Files.exists(file) ? Files.size(file) : 0;
-    int dataCapacity = (int) Math.max(capacity, existing);
+    int dataCapacity = (int) Math.max(capacity, sizeOr0(file));
     int indexBytes = indexCapacity(dataCapacity, indexIntervalBytes);
-    ByteBuffer data = SegmentBuffers.map(file, dataCapacity);
-    ByteBuffer offsets = SegmentBuffers.map(dir.resolve(fileName(baseOffset, ".index")),
-        Math.max(indexBytes, sizeOr0(dir.resolve(fileName(baseOffset, ".index")))));
-    ByteBuffer times = SegmentBuffers.map(dir.resolve(fileName(baseOffset, ".timeindex")),
-        Math.max(indexBytes, sizeOr0(dir.resolve(fileName(baseOffset, ".timeindex")))));
-    return new LogSegment(baseOffset, file, data, offsets, times, indexIntervalBytes, nowMs);
+    return new LogSegment(baseOffset, file, SegmentBuffers.map(file, dataCapacity),
+        mapAtLeast(dir.resolve(fileName(baseOffset, ".index")), indexBytes),
+        mapAtLeast(dir.resolve(fileName(baseOffset, ".timeindex")), indexBytes), indexIntervalBytes, nowMs);
+  }
+
+  /** Maps the whole file, extended with zeros to at least bytes. */
+  private static ByteBuffer mapAtLeast(Path file, int bytes) throws IOException {
+    return SegmentBuffers.map(file, Math.max(bytes, sizeOr0(file)));
   }
 
   static String fileName(long baseOffset, String suffix) {

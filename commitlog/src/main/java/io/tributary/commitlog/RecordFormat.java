@@ -33,8 +33,17 @@ public final class RecordFormat {
 
   /** CRC32C of {@code [position + ATTRIBUTES, position + size)} of buf; buf's position is untouched. */
   public static int crcOf(ByteBuffer buf, int position, int size) {
-    CRC32C crc = new CRC32C();
-    crc.update(buf.duplicate().limit(position + size).position(position + ATTRIBUTES));
+    return crcOf(new CRC32C(), buf, position, size);
+  }
+
+  /** The same with a CRC32C of the caller's (reset here), and no allocation for a heap buffer. */
+  static int crcOf(CRC32C crc, ByteBuffer buf, int position, int size) {
+    crc.reset();
+    if (buf.hasArray()) {
+      crc.update(buf.array(), buf.arrayOffset() + position + ATTRIBUTES, size - ATTRIBUTES);
+    } else {
+      crc.update(buf.duplicate().limit(position + size).position(position + ATTRIBUTES));
+    }
     return (int) crc.getValue();
   }
 
@@ -64,6 +73,33 @@ public final class RecordFormat {
       return String.format("CRC mismatch (stored %08x, computed %08x)", stored, actual);
     }
     return null;
+  }
+
+  /** Sees each valid record a {@link #scan} walks over. */
+  @FunctionalInterface
+  public interface RecordVisitor {
+    void record(long offset, int position, int size, long timestamp);
+  }
+
+  /**
+   * Where a scan stopped: the byte position and offset after the last valid record, and why it
+   * stopped ("end" at the clean end of the written part).
+   */
+  public record Scan(int end, long nextOffset, String problem) {}
+
+  /**
+   * Walks the records of buf from position (whose record must have {@code offset}), checking each
+   * ({@link #problemAt}) and handing the valid ones to visitor, up to the first that is not.
+   */
+  public static Scan scan(ByteBuffer buf, int position, long offset, RecordVisitor visitor) {
+    String problem;
+    while ((problem = problemAt(buf, position, buf.capacity(), offset)) == null) {
+      int size = buf.getInt(position + SIZE);
+      visitor.record(offset, position, size, buf.getLong(position + TIMESTAMP));
+      position += size;
+      offset++;
+    }
+    return new Scan(position, offset, problem);
   }
 
   /** Whether bytes [from, to) of buf are all zero. */

@@ -25,21 +25,24 @@ final class RecordWriter {
     this.codec = (RecordCodec<Object>) codec;
   }
 
-  /** Encodes one record at position 0; returns its length. */
-  int encode(Object value) {
+  /** Encodes one record at position 0. */
+  void encode(Object value) {
     count = 0;
     buffer.clear();
     add(value);
-    return buffer.position();
   }
 
-  /** Encodes the records one after another; returns how many. */
-  int encodeAll(List<?> values) {
+  /** Encodes the records one after another. */
+  void encodeAll(List<?> values) {
     count = 0;
     buffer.clear();
     for (int i = 0, n = values.size(); i < n; i++) {
       add(values.get(i));
     }
+  }
+
+  /** Records encoded by the last call. */
+  int count() {
     return count;
   }
 
@@ -61,9 +64,7 @@ final class RecordWriter {
       throw new IllegalStateException("codec wrote " + (buffer.position() - start - RecordFormat.HEADER_BYTES)
           + " bytes, said " + body);
     }
-    crc.reset();
-    crc.update(buffer.array(), buffer.arrayOffset() + start + RecordFormat.ATTRIBUTES, size - RecordFormat.ATTRIBUTES);
-    buffer.putInt(start + RecordFormat.CRC, (int) crc.getValue());
+    buffer.putInt(start + RecordFormat.CRC, RecordFormat.crcOf(crc, buffer, start, size));
     if (count == starts.length) {
       starts = java.util.Arrays.copyOf(starts, count * 2);
       timestamps = java.util.Arrays.copyOf(timestamps, count * 2);

@@ -130,21 +130,8 @@ public final class SegmentedLog<V> implements CommitLog<V> {
   @Override
   public long append(V value) {
     RecordWriter writer = writers.get();
-    int len = writer.encode(value);
-    long timestamp = writer.timestamp(0);
-    appendLock.lock();
-    try {
-      ensureOpen();
-      long offset = endOffset;
-      LogSegment segment = segmentFor(len, offset);
-      segment.append(writer.buffer(), 0, len, offset, timestamp);
-      recent.put(offset, value, len);
-      publish(offset + 1, enforceRetention(retainedBytes + len, System.currentTimeMillis()));
-      return offset;
-    } finally {
-      appendLock.unlock();
-      writer.release();
-    }
+    writer.encode(value);
+    return appendEncoded(writer, value, null);
   }
 
   @Override
@@ -155,20 +142,28 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     // Encode the whole batch before locking: the critical section is copies, and a value the codec
     // rejects cannot leave half a batch behind.
     RecordWriter writer = writers.get();
-    int count = writer.encodeAll(values);
+    writer.encodeAll(values);
+    return appendEncoded(writer, null, values);
+  }
+
+  /**
+   * Copies the records the writer encoded into the log under the lock; their values are
+   * {@code single} or {@code batch} (for the recent-values ring). Returns the first offset.
+   */
+  private long appendEncoded(RecordWriter writer, V single, List<? extends V> batch) {
     appendLock.lock();
     try {
       ensureOpen();
       long first = endOffset;
       long retained = retainedBytes;
-      for (int i = 0; i < count; i++) {
+      for (int i = 0, count = writer.count(); i < count; i++) {
         int len = writer.length(i);
         LogSegment segment = segmentFor(len, first + i);
         segment.append(writer.buffer(), writer.start(i), len, first + i, writer.timestamp(i));
-        recent.put(first + i, values.get(i), len);
+        recent.put(first + i, batch == null ? single : batch.get(i), len);
         retained += len;
       }
-      publish(first + count, enforceRetention(retained, System.currentTimeMillis()));
+      publish(first + writer.count(), enforceRetention(retained, System.currentTimeMillis()));
       return first;
     } finally {
       appendLock.unlock();

@@ -1,6 +1,7 @@
 package io.tributary.mqtt;
 
 import io.tributary.mqtt.codec.MqttProperties;
+import io.tributary.mqtt.codec.StoredProperties;
 import io.tributary.router.message.Message;
 
 /**
@@ -42,7 +43,7 @@ final class ForwardedProperties {
    * alias (0 for none).
    */
   static MqttProperties outbound(Message message, int[] subscriptionIds, int topicAlias, long nowMillis) {
-    MqttProperties forwarded = MqttProperties.of(message.properties());
+    MqttProperties forwarded = StoredProperties.of(message.properties());
     boolean expires = message.expiresAt() != 0;
     if (forwarded == null && !expires && subscriptionIds.length == 0 && topicAlias == 0) {
       return MqttProperties.EMPTY;

@@ -1,6 +1,6 @@
 package io.tributary.mqtt;
 
-import io.tributary.mqtt.codec.MqttProperties;
+import io.tributary.mqtt.codec.StoredProperties;
 
 import io.tributary.router.Broker;
 import io.tributary.router.delivery.Dispatcher;
@@ -40,7 +40,7 @@ public final class MqttListener {
     this.core = core;
     this.options = new MqttOptions(options);
     this.serverOptions = new NetServerOptions(serverOptions);
-    MqttProperties.registerStoredForm(); // so records read back from the log keep their MQTT 5 properties
+    StoredProperties.register(); // so records read back from the log keep their MQTT 5 properties
   }
 
   /** Binds the port; completes with the bound address (port 0 picks a free port). */

@@ -1,8 +1,5 @@
 package io.tributary.mqtt.codec;
 
-import io.netty.buffer.Unpooled;
-import io.tributary.router.message.MetadataCodecs;
-import java.nio.ByteBuffer;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,45 +67,6 @@ public final class MqttProperties extends PropertySet<MqttProperties> {
 
   /** No properties; immutable. */
   public static final MqttProperties EMPTY = new MqttProperties(true);
-
-  static {
-    MetadataCodecs.register(MetadataCodecs.MQTT5, MqttProperties::readStored);
-  }
-
-  /**
-   * Makes sure the commit log can read stored MQTT 5 properties back (the registration runs with
-   * this class's initialisation; the listeners call this before they start).
-   */
-  public static void registerStoredForm() {
-    // the static initialiser above did it
-  }
-
-  /**
-   * The MQTT 5 properties a message carries: itself when already decoded, decoded from its stored
-   * bytes when it was read from the log before this class registered its reader, else null.
-   */
-  public static MqttProperties of(io.tributary.router.message.MessageMetadata metadata) {
-    if (metadata instanceof MqttProperties p) {
-      return p;
-    }
-    if (metadata instanceof MetadataCodecs.Raw raw && raw.storedKind() == MetadataCodecs.MQTT5) {
-      return readStored(ByteBuffer.wrap(raw.bytes()), 0, raw.bytes().length);
-    }
-    return null;
-  }
-
-  /** Reads the stored form written by {@link #store}: a property length, then PUBLISH properties. */
-  static MqttProperties readStored(ByteBuffer src, int position, int length) {
-    byte[] copy = new byte[length];
-    src.get(position, copy);
-    WireReader r = new WireReader(false, 5);
-    r.start(Unpooled.wrappedBuffer(copy), 0, length);
-    try {
-      return PropertiesDecoder.read(r, "stored PUBLISH", PropertyIds.ALLOWED_PUBLISH, false);
-    } catch (MqttCodecException e) {
-      throw new IllegalStateException("stored MQTT 5 properties do not decode: " + e.getMessage(), e);
-    }
-  }
 
   /** A new, empty, mutable property set. */
   public MqttProperties() {

@@ -306,14 +306,7 @@ final class DeliveryCursor implements Subscriber {
     if (!replays.isEmpty() && !replayBatch()) {
       return; // blocked, or more history to read on a later turn
     }
-    long start = commitLog.startOffset();
-    if (offset < start) {
-      long lost = start - offset;
-      log.warn("client {}: {} records were removed by retention before it read them",
-          LogSafe.text(session.clientId()), lost);
-      counters.add(BrokerCounters.Counter.RECORDS_LOST_TO_RETENTION, lost);
-      offset = start;
-    }
+    offset = pastRetention(offset, "");
     long stop = dispatcher.cursor();
     if (offset < stop) {
       blocked = false;
@@ -332,17 +325,26 @@ final class DeliveryCursor implements Subscriber {
     live = true;
   }
 
+  /**
+   * Where reading from {@code from} can start: the log's first offset when retention removed
+   * records this session had not read, which are then counted and logged.
+   */
+  private long pastRetention(long from, String what) {
+    long start = commitLog.startOffset();
+    if (from >= start) {
+      return from;
+    }
+    long lost = start - from;
+    log.warn("client {}: {} records{} were removed by retention before it read them",
+        LogSafe.text(session.clientId()), lost, what);
+    counters.add(BrokerCounters.Counter.RECORDS_LOST_TO_RETENTION, lost);
+    return start;
+  }
+
   /** Reads one batch of the oldest replay; true once every replay is done. */
   private boolean replayBatch() {
     ReplayRange r = replays.peek();
-    long start = commitLog.startOffset();
-    if (r.next < start) {
-      long lost = start - r.next;
-      log.warn("client {}: {} records of its replay were removed by retention before it read them",
-          LogSafe.text(session.clientId()), lost);
-      counters.add(BrokerCounters.Counter.RECORDS_LOST_TO_RETENTION, lost);
-      r.next = start;
-    }
+    r.next = pastRetention(r.next, " of its replay");
     blocked = false;
     r.next = commitLog.read(r.next, drainBatch, (o, m) -> replayRecord(r, o, m));
     if (blocked) {

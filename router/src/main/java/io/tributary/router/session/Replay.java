@@ -41,7 +41,7 @@ public record Replay(String from, String filter) {
 
   /** A replay of filter from {@code from}; throws IllegalArgumentException when from is not valid. */
   public static Replay of(String from, String filter) {
-    parseStart(from, 0); // validates
+    parse(from, 0); // validates
     return new Replay(from, filter);
   }
 
@@ -52,14 +52,14 @@ public record Replay(String from, String filter) {
   Start start(CommitLog<Message> log, long nowMillis) {
     long oldest = log.startOffset();
     long end = log.endOffset();
-    if (from.equals("earliest")) {
+    Point point = parse(from, nowMillis);
+    if (point.earliest()) {
       return new Start(oldest, false); // the oldest record is what was asked for
     }
-    Object start = parseStart(from, nowMillis);
-    if (start instanceof Long offset) {
-      return new Start(Math.min(end, Math.max(oldest, offset)), offset < oldest);
+    if (point.isOffset()) {
+      return new Start(Math.min(end, Math.max(oldest, point.value())), point.value() < oldest);
     }
-    long time = (Long) ((Object[]) start)[0];
+    long time = point.value();
     long offset = log.offsetForTime(time);
     boolean cut = false;
     if (offset <= oldest && oldest > 0) {
@@ -69,14 +69,16 @@ public record Replay(String from, String filter) {
     return new Start(Math.min(end, Math.max(oldest, offset)), cut);
   }
 
-  /** A Long offset, or a one-element Object[] holding the time (ms) to start from. */
-  private static Object parseStart(String from, long nowMillis) {
+  /** A parsed start: the earliest record, a log offset, or a wall-clock time (ms). */
+  private record Point(boolean earliest, boolean isOffset, long value) {}
+
+  private static Point parse(String from, long nowMillis) {
     if (from.equals("earliest")) {
-      return 0L;
+      return new Point(true, false, 0);
     }
     if (!from.isEmpty() && from.chars().allMatch(Character::isDigit)) {
       try {
-        return Long.parseLong(from);
+        return new Point(false, true, Long.parseLong(from));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("replay offset out of range: " + from);
       }
@@ -87,9 +89,9 @@ public record Replay(String from, String filter) {
         if (back.isNegative()) {
           throw new IllegalArgumentException("replay duration must not be negative: " + from);
         }
-        return new Object[] {nowMillis - back.toMillis()};
+        return new Point(false, false, nowMillis - back.toMillis());
       }
-      return new Object[] {parseTime(from)};
+      return new Point(false, false, parseTime(from));
     } catch (DateTimeParseException | ArithmeticException e) {
       throw new IllegalArgumentException("replay start must be earliest, an offset, an RFC 3339 time or an ISO 8601"
           + " duration (PT10M), was " + from);
