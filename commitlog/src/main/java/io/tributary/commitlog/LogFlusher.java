@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * it also forces whatever is unflushed every flush interval.
  *
  * <p>{@link FlushPolicy#ALWAYS} is group commit: callers register "run this once offset N is on
- * disk"; the thread snapshots what is written, forces it (one msync per segment range, however
- * many records), then runs every waiter the force covered. While waiters queue it loops without
- * sleeping, so the fsync rate follows the disk and each covers what arrived during the last.
+ * disk"; the thread snapshots what is written, forces it (one write and fsync, or msync, per
+ * segment range, however many records), then runs every waiter the force covered. While anything
+ * appended is not on disk it loops without sleeping, so the fsync rate follows the disk and each
+ * covers what arrived during the last.
  */
 final class LogFlusher implements Runnable {
 
@@ -28,6 +29,7 @@ final class LogFlusher implements Runnable {
   private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How often the log's recent values are swept ({@link SegmentedLog#sweepRecent}). */
   private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private record Waiter(long offset, Runnable action) {
   }
@@ -39,9 +41,11 @@ final class LogFlusher implements Runnable {
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile boolean sleeping;
   /** Every record below this is on disk (ALWAYS / INTERVAL). */
   private volatile long durableOffset;
   private long lastSegmentBase = -1;
+  private boolean failing;
   private volatile long flushes;
   private volatile long flushNanos;
 
@@ -69,7 +73,17 @@ final class LogFlusher implements Runnable {
       return;
     }
     waiters.add(new Waiter(offset, action));
-    LockSupport.unpark(thread);
+    appended();
+  }
+
+  /**
+   * An append happened (called by the log under {@link FlushPolicy#ALWAYS}): wakes the thread if
+   * it sleeps, so every record, not only those a publisher waits for, is on disk within a force.
+   */
+  void appended() {
+    if (sleeping) {
+      LockSupport.unpark(thread);
+    }
   }
 
   @Override
@@ -78,10 +92,8 @@ final class LogFlusher implements Runnable {
     long nextFlush = System.nanoTime() + intervalNanos;
     while (running) {
       long now = System.nanoTime();
-      // ALWAYS forces for waiters at once, and like INTERVAL what nobody waits for (a state log's
-      // records) at least every interval.
-      boolean flushDue = policy == FlushPolicy.ALWAYS && !waiters.isEmpty()
-          || policy != FlushPolicy.NONE && now - nextFlush >= 0;
+      // ALWAYS forces whatever was appended at once, and like INTERVAL at least every interval.
+      boolean flushDue = pendingForAlways() || policy != FlushPolicy.NONE && now - nextFlush >= 0;
       if (flushDue) {
         flushWritten();
         nextFlush = now + intervalNanos;
@@ -91,19 +103,28 @@ final class LogFlusher implements Runnable {
         nextTick = now + TICK_NANOS;
       }
       owner.sweepRecent();
-      if (policy != FlushPolicy.ALWAYS || waiters.isEmpty()) {
-        long wait = Math.min(nextTick - System.nanoTime(), SWEEP_NANOS);
-        if (policy != FlushPolicy.NONE) {
-          wait = Math.min(wait, nextFlush - System.nanoTime());
-        }
-        if (wait > 0) {
-          LockSupport.parkNanos(this, wait);
-        }
+      long wait = Math.min(nextTick - System.nanoTime(), SWEEP_NANOS);
+      if (policy != FlushPolicy.NONE) {
+        wait = Math.min(wait, nextFlush - System.nanoTime());
       }
+      sleeping = true;
+      // Checked again after announcing the sleep: an append from here on unparks (the permit stays).
+      if (wait > 0 && !pendingForAlways()) {
+        LockSupport.parkNanos(this, wait);
+      }
+      sleeping = false;
     }
   }
 
-  /** Forces everything written so far, then runs the waiters that force covered. */
+  private boolean pendingForAlways() {
+    return policy == FlushPolicy.ALWAYS && (!waiters.isEmpty() || owner.endOffset() > durableOffset);
+  }
+
+  /**
+   * Forces everything written so far, then runs the waiters that force covered. A failed write or
+   * force (a full or failing disk) leaves the durable offset where it was: nothing is acknowledged
+   * until a later attempt succeeds, and the thread retries every {@link #RETRY_NANOS}.
+   */
   private void flushWritten() {
     SegmentedLog.WrittenState state = owner.writtenState();
     long started = System.nanoTime();
@@ -113,12 +134,17 @@ final class LogFlusher implements Runnable {
       if (segment.retain()) {
         try {
           segment.flush(state.sizes()[i], i < segs.length - 1);
-        } catch (RuntimeException e) {
-          log.error("commit log: flush of {} failed: {}", segment.dataFile(), e.toString());
+        } catch (IOException | RuntimeException e) {
+          failed(segment, e);
+          return;
         } finally {
           segment.release();
         }
       }
+    }
+    if (failing) {
+      failing = false;
+      log.info("commit log: flushing to {} works again", dir);
     }
     long newest = segs[segs.length - 1].baseOffset;
     if (newest != lastSegmentBase) {
@@ -141,6 +167,15 @@ final class LogFlusher implements Runnable {
     }
     waiters.addAll(notYet);
     durableOffset = state.endOffset();
+  }
+
+  private void failed(LogSegment segment, Exception e) {
+    if (!failing) {
+      failing = true;
+      log.error("commit log: flush of {} failed, nothing more is acknowledged until it works: {}",
+          segment.dataFile(), e.toString());
+    }
+    LockSupport.parkNanos(this, RETRY_NANOS);
   }
 
   private void forceDirectory() {

@@ -32,8 +32,10 @@ final class LogLoader {
    * still point at the record they name (none for the last segment, which is checked record by
    * record from its first byte); scan on from the last kept entry, checking length, offset and CRC
    * of every record and re-adding index entries as appends would have; zero whatever non-zero bytes
-   * follow the last valid record (a torn or corrupt tail), counting and logging them; seal every
-   * segment but the last. An empty directory yields one empty segment at offset 0.
+   * follow the last valid record (a torn or corrupt tail), counting and logging them; drop empty
+   * segments but the last, and the last too when it starts past the end of the one before (records
+   * written behind that never reached the disk); seal every segment but the last. An empty
+   * directory yields one empty segment at offset 0.
    */
   static Loaded recover(Path dir, CommitLogOptions options, long nowMs) throws IOException {
     long started = System.nanoTime();
@@ -68,6 +70,16 @@ final class LogLoader {
         segment.delete();
         continue;
       }
+      if (last && segment.isEmpty() && !segments.isEmpty()
+          && segments.get(segments.size() - 1).nextOffset() < segment.baseOffset) {
+        // Written behind (flush: always), a roll creates the next file before the records before
+        // it reach the disk; a crash then leaves it empty past the end. Those records were never
+        // acknowledged: the log goes on from the segment before.
+        log.info("commit log recovery: removing empty segment {}; the records before offset {} never reached the disk",
+            segment.dataFile().getFileName(), segment.baseOffset);
+        segment.delete();
+        continue;
+      }
       if (!segments.isEmpty()) {
         long expected = segments.get(segments.size() - 1).nextOffset();
         if (segment.baseOffset != expected) {
@@ -77,13 +89,14 @@ final class LogLoader {
           log.warn("commit log recovery: {}", problem);
         }
       }
-      if (!last) {
-        segment.seal();
-      }
       segments.add(segment);
     }
+    for (int i = 0; i < segments.size() - 1; i++) {
+      segments.get(i).seal();
+    }
     if (segments.isEmpty()) {
-      segments.add(LogSegment.create(dir, 0, (int) options.getSegmentBytes(), options.getIndexIntervalBytes(), nowMs));
+      segments.add(LogSegment.create(dir, 0, (int) options.getSegmentBytes(), options.getIndexIntervalBytes(),
+          LogSegment.writtenBehind(options), nowMs));
     }
     return new Loaded(segments, report(segments, truncated, rebuilt, problems, started));
   }

@@ -50,6 +50,21 @@ final class SegmentBuffers {
     }
   }
 
+  /** Creates file (sparse, reading as zeros) of capacity bytes, like a mapped segment's; returns its open channel. */
+  static FileChannel createSparse(Path file, long capacity) throws IOException {
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    try {
+      if (channel.size() < capacity) {
+        channel.write(ByteBuffer.allocate(1), capacity - 1);
+      }
+      return channel;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
   static ByteBuffer allocate(int capacity) {
     return ByteBuffer.allocateDirect(capacity);
   }

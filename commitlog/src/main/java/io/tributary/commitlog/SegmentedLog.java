@@ -59,6 +59,7 @@ public final class SegmentedLog<V> implements CommitLog<V> {
   private final RecentRecords<V> recent = new RecentRecords<>();
   private final ThreadLocal<RecordWriter> writers;
   private final LogFlusher flusher;
+  private final boolean alwaysFlush;
   private final LogReader<V> reader;
 
   // Oldest first, the last one is active. Never mutated after publication, only replaced.
@@ -88,8 +89,9 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     this.endOffset = active.nextOffset();
     this.writers = ThreadLocal.withInitial(() -> new RecordWriter(codec));
     this.reader = new LogReader<>(this, codec, recent);
-    this.flusher = new LogFlusher(this, dir != null ? options.getFlush() : FlushPolicy.NONE,
-        options.getFlushIntervalMs(), dir);
+    FlushPolicy flush = dir != null ? options.getFlush() : FlushPolicy.NONE;
+    this.flusher = new LogFlusher(this, flush, options.getFlushIntervalMs(), dir);
+    this.alwaysFlush = flush == FlushPolicy.ALWAYS;
   }
 
   /**
@@ -102,7 +104,8 @@ public final class SegmentedLog<V> implements CommitLog<V> {
     long now = System.currentTimeMillis();
     if (copy.getStorage() == Storage.MEMORY) {
       try {
-        LogSegment first = LogSegment.create(null, 0, (int) copy.getSegmentBytes(), copy.getIndexIntervalBytes(), now);
+        LogSegment first = LogSegment.create(null, 0, (int) copy.getSegmentBytes(), copy.getIndexIntervalBytes(), false,
+            now);
         RecoveryReport empty = new RecoveryReport(1, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), 0);
         return started(new SegmentedLog<>(copy, codec, null, null, List.of(first), empty));
       } catch (IOException e) {
@@ -164,6 +167,9 @@ public final class SegmentedLog<V> implements CommitLog<V> {
         retained += len;
       }
       publish(first + writer.count(), enforceRetention(retained, System.currentTimeMillis()));
+      if (alwaysFlush) {
+        flusher.appended();
+      }
       return first;
     } finally {
       appendLock.unlock();
@@ -287,7 +293,8 @@ public final class SegmentedLog<V> implements CommitLog<V> {
   private LogSegment newSegment(long baseOffset, int firstRecordBytes) {
     int capacity = (int) Math.max(options.getSegmentBytes(), firstRecordBytes);
     try {
-      return LogSegment.create(dir, baseOffset, capacity, options.getIndexIntervalBytes(), System.currentTimeMillis());
+      return LogSegment.create(dir, baseOffset, capacity, options.getIndexIntervalBytes(),
+          LogSegment.writtenBehind(options), System.currentTimeMillis());
     } catch (IOException e) {
       throw new UncheckedIOException("commit log: cannot create segment " + baseOffset + " in " + dir + ": "
           + e.getMessage(), e);

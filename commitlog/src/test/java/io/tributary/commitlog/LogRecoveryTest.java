@@ -196,6 +196,33 @@ class LogRecoveryTest {
   }
 
   @Test
+  void aCrashWhileWritingBehindKeepsWhatReachedTheDisk() throws IOException {
+    writeRecords();
+    // Under flush: always the flusher writes segments in order; killed mid-way, the last complete
+    // segment's tail never reached its file while the roll had already created the next one.
+    Path last = lastSegment();
+    long lastBase = Long.parseLong(last.getFileName().toString().replace(".log", ""));
+    long keep = lastBase - 2; // the segment before the last loses its last two records
+    Path before;
+    try (var files = Files.list(dir)) {
+      before = files.filter(f -> f.toString().endsWith(".log") && !f.equals(last)).sorted()
+          .reduce((a, b) -> b).orElseThrow();
+    }
+    long beforeBase = Long.parseLong(before.getFileName().toString().replace(".log", ""));
+    try (RandomAccessFile file = new RandomAccessFile(before.toFile(), "rw")) {
+      long from = (keep - beforeBase) * Codecs.recordBytes(6);
+      file.seek(from);
+      file.write(new byte[(int) (file.length() - from)]);
+    }
+    try (RandomAccessFile file = new RandomAccessFile(last.toFile(), "rw")) {
+      file.write(new byte[(int) file.length()]);
+    }
+    RecoveryReport report = reopenAndCheck((int) keep);
+    assertFalse(Files.exists(last), "the empty segment past the end is removed");
+    assertTrue(report.problems().isEmpty(), report.describe());
+  }
+
+  @Test
   void aSecondLogOnTheSameDirectoryIsRefused() {
     try (SegmentedLog<Text> log = SegmentedLog.open(options(), Codecs.TEXTS)) {
       IllegalStateException e = assertThrows(IllegalStateException.class,
