@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tributary.commitlog.CommitLogOptions;
+import io.tributary.commitlog.FlushPolicy;
 import io.tributary.commitlog.Storage;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.MqttProperties;
@@ -33,8 +34,12 @@ class DurableStateTest {
   Path dir;
 
   private TestBroker start() {
+    return start(FlushPolicy.NONE);
+  }
+
+  private TestBroker start(FlushPolicy flush) {
     return TestBroker.start(2, new MqttOptions(), new RouterOptions()
-        .setLog(new CommitLogOptions().setStorage(Storage.DISK).setDir(dir.toString())));
+        .setLog(new CommitLogOptions().setStorage(Storage.DISK).setDir(dir.toString()).setFlush(flush)));
   }
 
   private static String text(Publish p) {
@@ -190,6 +195,100 @@ class DurableStateTest {
         assertEquals("wills/will-due", p.topic(), "the pending will survived the restart");
         assertEquals("gone", text(p));
         sub.expectNothing(2_500); // the reconnected one's will was cancelled
+      }
+    }
+  }
+
+  @Test
+  void aSharedSubscriptionAndWhatItsGroupHadNotDeliveredSurviveARestart() throws Exception {
+    try (TestBroker broker = start()) {
+      try (MqttWire sub = MqttWire.connect5(broker.port(), "shared-member", false, 3600L)) {
+        assertEquals(1, sub.subscribe("$share/g/s/#", 1));
+        sub.disconnectAndWait();
+      }
+      // Nobody of the group online: the group keeps its place in the log.
+      try (MqttWire pub = MqttWire.connect5(broker.port(), "s-pub")) {
+        for (int i = 0; i < 10; i++) {
+          pub.publishAndComplete("s/" + i, 1, false, "m" + i, MqttProperties.EMPTY);
+        }
+      }
+    }
+    try (TestBroker broker = start(); MqttWire sub = MqttWire.connect5(broker.port(), "shared-member", false, 3600L)) {
+      assertTrue(sub.sessionPresent());
+      java.util.Set<String> got = new java.util.TreeSet<>();
+      for (int i = 0; i < 10; i++) {
+        got.add(text(sub.nextPublishAcking(T)));
+      }
+      assertEquals(10, got.size(), "every message the group held, once: " + got);
+      sub.expectNothing(300);
+      try (MqttWire pub = MqttWire.connect5(broker.port(), "s-pub")) {
+        pub.publishAndComplete("s/live", 1, false, "after", MqttProperties.EMPTY);
+      }
+      assertEquals("after", text(sub.nextPublishAcking(T)), "the shared subscription is live again");
+    }
+  }
+
+  @Test
+  void aSharedGroupResumesAfterWhatItsMembersAcknowledged() throws Exception {
+    try (TestBroker broker = start();
+        MqttWire sub = MqttWire.connect5(broker.port(), "shared-acker", false, 3600L);
+        MqttWire pub = MqttWire.connect5(broker.port(), "s-pub")) {
+      assertEquals(1, sub.subscribe("$share/g/s/#", 1));
+      for (int i = 0; i < 5; i++) {
+        pub.publishAndComplete("s/" + i, 1, false, "acked" + i, MqttProperties.EMPTY);
+        assertEquals("acked" + i, text(sub.nextPublishAcking(T)));
+      }
+      Thread.sleep(1_200); // the group saves its position at most once a second
+      for (int i = 0; i < 3; i++) {
+        pub.publishAndComplete("s/" + i, 1, false, "unacked" + i, MqttProperties.EMPTY);
+        assertEquals("unacked" + i, text(sub.expectPublish(T))); // read, never acknowledged
+      }
+    }
+    try (TestBroker broker = start(); MqttWire sub = MqttWire.connect5(broker.port(), "shared-acker", false, 3600L)) {
+      assertTrue(sub.sessionPresent());
+      for (int i = 0; i < 3; i++) {
+        assertEquals("unacked" + i, text(sub.nextPublishAcking(T)), "not acknowledged: delivered again, in order");
+      }
+      sub.expectNothing(500); // what was acknowledged before the save does not come again
+    }
+  }
+
+  @Test
+  void underFlushAlwaysAcknowledgementsWaitForBothLogsAndTheStateComesBack() throws Exception {
+    int[] openId = new int[1];
+    try (TestBroker broker = start(FlushPolicy.ALWAYS)) {
+      try (MqttWire sub = MqttWire.connect5(broker.port(), "always-sub", false, 3600L)) {
+        assertEquals(2, sub.subscribe("a/#", 2));
+        sub.disconnectAndWait();
+      }
+      try (MqttWire pub = MqttWire.connect5(broker.port(), "always-pub", false, 3600L)) {
+        pub.publish("a/retained", 1, true, "kept".getBytes(StandardCharsets.UTF_8), MqttProperties.EMPTY);
+        pub.expectAck(PacketType.PUBACK, T);
+        for (int i = 0; i < 20; i++) {
+          pub.publishAndComplete("a/" + i, 2, false, "m" + i, MqttProperties.EMPTY);
+        }
+        // A QoS 2 PUBLISH whose PUBREC came but whose PUBREL the broker never got.
+        openId[0] = pub.publish("a/open", 2, false, "once".getBytes(StandardCharsets.UTF_8), MqttProperties.EMPTY);
+        pub.expectAck(PacketType.PUBREC, T);
+      }
+    }
+    try (TestBroker broker = start(FlushPolicy.ALWAYS);
+        MqttWire sub = MqttWire.connect5(broker.port(), "always-sub", false, 3600L)) {
+      assertTrue(sub.sessionPresent());
+      assertEquals("kept", text(sub.nextPublishAcking(T)));
+      for (int i = 0; i < 20; i++) {
+        assertEquals("m" + i, text(sub.nextPublishAcking(T)));
+      }
+      assertEquals("once", text(sub.nextPublishAcking(T)));
+      // The PUBRELs of the last exactly-once deliveries, then nothing more.
+      for (io.tributary.mqtt.codec.Packet p; (p = sub.read(300)) != null; ) {
+        assertTrue(p instanceof Ack a && a.type() == PacketType.PUBREL, "only PUBRELs are left: " + p);
+        sub.ack(PacketType.PUBCOMP, ((Ack) p).packetId());
+      }
+      try (MqttWire pub = MqttWire.connect5(broker.port(), "always-pub", false, 3600L)) {
+        assertTrue(pub.sessionPresent(), "the publisher's session, with its open QoS 2 id, came back");
+        pub.ack(PacketType.PUBREL, openId[0]);
+        assertEquals(openId[0], pub.expectAck(PacketType.PUBCOMP, T).packetId());
       }
     }
   }

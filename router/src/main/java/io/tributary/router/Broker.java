@@ -54,16 +54,17 @@ public final class Broker implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.sharedGroups = new SharedGroups(log, o.getDrainBatch(), counters, index);
     SessionSettings settings = new SessionSettings(o.getMaxInflight(), o.getDrainBatch(), o.getRetentionReportMs(),
         o.getSubscribeLookbackMs(), o.getSubscribeLookbackRecords());
     this.state = StateStore.open(o.getLog());
     StateStore.Recovered recovered = state.recovered();
+    this.sharedGroups = new SharedGroups(log, o.getDrainBatch(), counters, index, state.sharedPositions());
     retained.restore(recovered.retained());
     retained.persistTo(state);
     this.sessions = new SessionRegistry(settings, log, state, retained, index, sharedGroups, counters, this::publish,
         timer);
     sessions.restore(recovered.sessions());
+    sharedGroups.forgetUnclaimed();
   }
 
   /** All subscribed filters, for "any subscribers?" questions off the delivery path. */
@@ -129,19 +130,24 @@ public final class Broker implements AutoCloseable {
     return offset;
   }
 
-  /** Whether the record at offset is as durable as the log's flush policy promises (see {@link #whenDurable}). */
+  /**
+   * Whether the record at offset, and every change to the broker's state written so far, are as
+   * durable as the log's flush policy promises (see {@link #whenDurable}).
+   */
   public boolean isDurable(long offset) {
-    return log.isDurable(offset);
+    return log.isDurable(offset) && state.isDurable();
   }
 
   /**
    * Runs action through executor (always a hop, so actions keep their order) once the record at
    * offset is as durable as the flush policy promises: at once with {@code none} and
-   * {@code interval}, after the fsync covering it with {@code always}. Publishers acknowledge QoS
-   * 1/2 from here.
+   * {@code interval}, after the fsync covering it with {@code always}. With {@code always} it also
+   * waits for the state log to be forced as far as it was written by then, so a QoS 2 packet id or
+   * a retained message the publish saved is on disk before the PUBREC or PUBACK says so.
+   * Publishers acknowledge QoS 1/2 from here.
    */
   public void whenDurable(long offset, Executor executor, Runnable action) {
-    log.whenDurable(offset, () -> executor.execute(action));
+    log.whenDurable(offset, () -> state.whenDurable(() -> executor.execute(action)));
   }
 
   /** One wake per interested dispatcher per batch (see {@link Dispatcher#wake()}). */

@@ -1,7 +1,7 @@
 package io.tributary.router.session;
 
 import io.tributary.router.message.Message;
-import io.tributary.router.shared.SharedMember;
+import io.tributary.router.shared.SharedHandoff;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,14 +45,14 @@ final class OutboundWindow {
     final int qos;
     final boolean retain;
     final int[] subscriptionIds;
-    /** The shared-subscription membership it was sent under, null for an ordinary delivery. */
-    final SharedMember member;
+    /** The shared-subscription hand-off it was sent under, null for an ordinary delivery. */
+    final SharedHandoff member;
     /** QoS 2: the client said it received it; the id is released. */
     boolean released;
     /** In flight from an earlier connection, not yet resent on this one (Receive Maximum). */
     boolean unsent;
 
-    Inflight(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedMember member) {
+    Inflight(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedHandoff member) {
       this.message = message;
       this.offset = offset;
       this.qos = qos;
@@ -120,10 +120,10 @@ final class OutboundWindow {
    * Delivers a message; false when it cannot be taken now (socket or window full) and must be
    * offered again. An expired message counts as taken and is never delivered (MQTT-3.3.2-5); a
    * message the client cannot take (over its maximum packet size) is discarded for it.
-   * {@code member} is the shared-subscription membership it comes from, or null; its credit is
-   * given back once the message is done with.
+   * {@code member} is the shared-subscription hand-off it comes from, or null; it is done (the
+   * member's credit given back) once the message is done with.
    */
-  boolean send(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedMember member) {
+  boolean send(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedHandoff member) {
     if (link.writeQueueFull()) {
       return false;
     }
@@ -156,9 +156,9 @@ final class OutboundWindow {
     return true;
   }
 
-  private static void done(SharedMember member) {
+  private static void done(SharedHandoff member) {
     if (member != null) {
-      member.release();
+      member.done();
     }
   }
 
@@ -251,7 +251,7 @@ final class OutboundWindow {
         if (f.unsent) {
           unsent--;
         }
-        f.member.group().giveBack(f.message);
+        f.member.giveBack();
       }
     }
   }

@@ -289,7 +289,11 @@ public final class Session {
     Subscription sub = subscriptions.remove(filter);
     cursor.subscriptionsChanged();
     if (sub == null) {
-      return shared.unsubscribe(filter);
+      boolean was = shared.unsubscribe(filter);
+      if (was) {
+        save();
+      }
+      return was;
     }
     dispatcher.removeSubscription(sub);
     registry.index().remove(filter);
@@ -303,7 +307,9 @@ public final class Session {
    * (MQTT 5 §4.8.2). Returns whether it was already subscribed (and is now replaced).
    */
   public boolean subscribeShared(String shareName, String filter, int qos, SubscriptionOptions options) {
-    return shared.subscribe(dispatcher, shareName, filter, qos, options);
+    boolean replaced = shared.subscribe(dispatcher, shareName, filter, qos, options);
+    save();
+    return replaced;
   }
 
   /** Number of shared subscriptions the session holds. */
@@ -413,7 +419,7 @@ public final class Session {
     savedAt = now;
     Message due = pendingWill.get();
     registry.state().saveSession(clientId, SessionSnapshot.of(expirySeconds, now, disconnectedAt,
-        cursor.readPosition(), subscriptions.values(), window.saved(), inboundQos2.ids(), due,
+        cursor.readPosition(), subscriptions.values(), shared.saved(), window.saved(), inboundQos2.ids(), due,
         due == null ? 0 : pendingWillDueAt).encode());
   }
 
@@ -426,6 +432,11 @@ public final class Session {
     hasState = true;
     savedAt = snapshot.savedAt();
     for (SessionSnapshot.Sub s : snapshot.subscriptions()) {
+      String[] sharedFilter = SharedGroup.parse(s.filter());
+      if (sharedFilter != null) {
+        shared.restore(sharedFilter[0], sharedFilter[1], s.qos(), s.options());
+        continue;
+      }
       subscriptions.put(s.filter(), new Subscription(cursor, s.filter(), s.qos(), s.options()));
       registry.index().add(s.filter());
     }

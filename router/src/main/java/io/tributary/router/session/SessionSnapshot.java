@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * A persistent session as the state log keeps it: expiry, where it is in the log, its
- * subscriptions, its in-flight deliveries (packet id -> log offset) and the inbound QoS 2 packet
+ * subscriptions (shared ones under their whole {@code $share/{name}/{filter}}), its in-flight deliveries (packet id -> log offset) and the inbound QoS 2 packet
  * ids not yet released. Encoded as one value, rewritten whole on each save.
  *
  * @param savedAt wall-clock ms of the save; the expiry of a session connected then counts from it
@@ -28,12 +28,13 @@ record SessionSnapshot(long expirySeconds, long savedAt, long disconnectedAt, lo
   record Sub(String filter, int qos, SubscriptionOptions options) {}
 
   static SessionSnapshot of(long expirySeconds, long now, long disconnectedAt, long position,
-      java.util.Collection<io.tributary.router.delivery.Subscription> subscriptions, List<OutboundWindow.Saved> inflight,
-      int[] inboundQos2, Message pendingWill, long willDueAt) {
-    List<Sub> subs = new ArrayList<>(subscriptions.size());
+      java.util.Collection<io.tributary.router.delivery.Subscription> subscriptions, List<Sub> shared,
+      List<OutboundWindow.Saved> inflight, int[] inboundQos2, Message pendingWill, long willDueAt) {
+    List<Sub> subs = new ArrayList<>(subscriptions.size() + shared.size());
     for (io.tributary.router.delivery.Subscription s : subscriptions) {
       subs.add(new Sub(s.filter(), s.qos(), s.options()));
     }
+    subs.addAll(shared);
     return new SessionSnapshot(expirySeconds, now, disconnectedAt, position, subs, inflight, inboundQos2,
         pendingWill, willDueAt);
   }

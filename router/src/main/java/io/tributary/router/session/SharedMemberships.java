@@ -5,12 +5,15 @@ import io.tributary.router.delivery.SubscriptionOptions;
 import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.shared.SharedGroups;
+import io.tributary.router.shared.SharedHandoff;
 import io.tributary.router.shared.SharedMember;
 import io.tributary.router.shared.SharedReceiver;
 import io.tributary.router.shared.SharedSubscription;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,10 +28,8 @@ final class SharedMemberships implements SharedReceiver {
   /** Shared subscriptions by "$share/{name}/{filter}" (see {@link SharedGroup}). */
   private final Map<String, SharedSubscription> byKey = new LinkedHashMap<>();
   /** Messages handed to this session and not yet written. */
-  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final ArrayDeque<SharedHandoff> pending = new ArrayDeque<>();
   private Dispatcher dispatcher;
-
-  private record Pending(SharedMember member, Message message) {}
 
   SharedMemberships(SharedGroups groups, OutboundWindow window) {
     this.groups = groups;
@@ -68,6 +69,19 @@ final class SharedMemberships implements SharedReceiver {
     return true;
   }
 
+  /** The shared subscriptions as a session snapshot keeps them (the filter is the whole {@code $share/...} key). */
+  List<SessionSnapshot.Sub> saved() {
+    List<SessionSnapshot.Sub> subs = new ArrayList<>(byKey.size());
+    byKey.forEach((key, s) -> subs.add(new SessionSnapshot.Sub(key, s.qos(), s.options())));
+    return subs;
+  }
+
+  /** A restored (offline) session holds {@code $share/{shareName}/{filter}} again; it joins on attach. */
+  void restore(String shareName, String filter, int qos, SubscriptionOptions options) {
+    SharedGroup group = groups.join(shareName, filter, null);
+    byKey.put(SharedGroup.key(shareName, filter), new SharedSubscription(group, qos, options));
+  }
+
   /** Attached to a dispatcher: back in the groups (a persistent session is a member while online). */
   void attach(Dispatcher dispatcher) {
     this.dispatcher = dispatcher;
@@ -81,8 +95,8 @@ final class SharedMemberships implements SharedReceiver {
     for (SharedSubscription s : byKey.values()) {
       leave(s);
     }
-    for (Pending p : pending) {
-      p.member().group().giveBack(p.message()); // from a membership replaced earlier
+    for (SharedHandoff p : pending) {
+      p.giveBack(); // from a membership replaced earlier
     }
     pending.clear();
     window.giveBackShared();
@@ -109,22 +123,22 @@ final class SharedMemberships implements SharedReceiver {
     if (m == null) {
       return;
     }
-    for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
-      Pending p = it.next();
+    for (Iterator<SharedHandoff> it = pending.iterator(); it.hasNext(); ) {
+      SharedHandoff p = it.next();
       if (p.member() == m) {
         it.remove();
-        m.group().giveBack(p.message());
+        p.giveBack();
       }
     }
   }
 
   @Override
-  public void receiveShared(SharedMember member, Message message) {
-    if (member.isDead()) {
-      member.group().giveBack(message); // left (or moved dispatcher) while the message travelled
+  public void receiveShared(SharedHandoff handoff) {
+    if (handoff.member().isDead()) {
+      handoff.giveBack(); // left (or moved dispatcher) while the message travelled
       return;
     }
-    pending.add(new Pending(member, message));
+    pending.add(handoff);
     pump();
   }
 
@@ -137,13 +151,13 @@ final class SharedMemberships implements SharedReceiver {
     if (dispatcher == null) {
       return;
     }
-    Pending p;
+    SharedHandoff p;
     while ((p = pending.peek()) != null) {
       SharedSubscription sub = p.member().subscription();
       Message m = p.message();
       int qos = Math.min(sub.qos(), m.qos()); // MQTT-4.8.2-3: the granted QoS of this member
       boolean retain = sub.options().retainAsPublished() && m.retain();
-      if (!window.send(m, -1, qos, retain, sub.subscriptionIds(), p.member())) {
+      if (!window.send(m, -1, qos, retain, sub.subscriptionIds(), p)) {
         return; // full: writable() or an acknowledgement comes back here
       }
       pending.poll();

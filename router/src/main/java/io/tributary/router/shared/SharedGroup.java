@@ -8,8 +8,11 @@ import io.tributary.router.logging.LogSafe;
 import io.tributary.router.delivery.Dispatcher;
 
 import io.tributary.commitlog.CommitLog;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +37,19 @@ import org.slf4j.LoggerFactory;
  * go to another member first (MQTT 5 §4.8.2 allows this for QoS 1; QoS 2 messages stay with their
  * session, MQTT-4.8.2-4/5). Their number is bounded by the members' credits.
  *
+ * <p>Position across a restart: hand-outs are counted in spans of the log (a new span about every
+ * second); the group saves, at most once a second, the start of the oldest span that still has a
+ * message out (handed over, not yet done with), or its read offset when none has. A restarted
+ * broker resumes the group there: nothing handed out and unacknowledged is lost, and up to about
+ * a second of messages may come again (at least once, as QoS 1 allows; QoS 2 messages a member
+ * had received are completed by that member's session, whose in-flight state is saved itself).
+ *
  * <p>Cost: the pump matches every record against the group's filter ({@link Topics#matches}), so a
  * core reads each record once per group homed on it. Fine for the tens of groups brokers usually
  * carry; a trie of groups sharing the core's cursor (as sessions do) is the next step if needed.
  *
- * <p>Threads: {@link #pump()} and the round-robin state run on the home core only. Members are an
+ * <p>Threads: {@link #pump()} and the round-robin state run on the home core only. A group
+ * restored from the state log has no home until its first member attaches ({@link #adopt}). Members are an
  * immutable array swapped under the group's monitor (rare: connect, disconnect, subscribe).
  * {@link #giveBack} and {@link #kick()} are for any thread. The subscriber count (sessions that
  * hold the subscription, online or not) is changed only inside the broker's map compute.
@@ -53,7 +64,9 @@ public final class SharedGroup implements LogPump {
   private final String key;
   private final String shareName;
   private final String filter;
-  private final Dispatcher home;
+  private final SharedPositions positions;
+  /** Set once: the creating member's dispatcher, or for a restored group the first to attach. */
+  private volatile Dispatcher home;
   private final int batch;
 
   /** Sessions holding this shared subscription (online or offline); guarded by the broker map. */
@@ -61,24 +74,49 @@ public final class SharedGroup implements LogPump {
   volatile boolean removed;
 
   private volatile SharedMember[] members = new SharedMember[0];
-  private final ConcurrentLinkedQueue<Message> returned = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<SharedHandoff> returned = new ConcurrentLinkedQueue<>();
   /** Set by the pump when it stopped for want of a member with credit. */
   private volatile boolean stalled;
   // home core only
   private long offset;
   private int next;
   private boolean stoppedInRead;
+  /** Spans with messages out, oldest first; the last is the one new hand-outs count in. */
+  private final ArrayDeque<Span> spans = new ArrayDeque<>();
+  private long savedPosition = -1;
+  private long savedAtNanos;
 
-  SharedGroup(CommitLog<Message> commitLog, int batch, BrokerCounters counters, String shareName, String filter,
-      Dispatcher home) {
+  /** Records handed out from {@code start} on until the next span: how many are still out. */
+  static final class Span {
+    final long start;
+    private final AtomicInteger out = new AtomicInteger();
+
+    Span(long start) {
+      this.start = start;
+    }
+
+    /** Any thread: one message of this span is done with. */
+    void completed() {
+      out.decrementAndGet();
+    }
+  }
+
+  /**
+   * A group reading from {@code offset} (the log's end for a new group, the saved position for a
+   * restored one), pumped on {@code home}, or on the first member's dispatcher when null.
+   */
+  SharedGroup(CommitLog<Message> commitLog, int batch, BrokerCounters counters, SharedPositions positions,
+      String shareName, String filter, Dispatcher home, long offset) {
     this.commitLog = commitLog;
     this.counters = counters;
+    this.positions = positions;
     this.shareName = shareName;
     this.filter = filter;
     this.key = key(shareName, filter);
     this.home = home;
     this.batch = batch;
-    this.offset = commitLog.endOffset();
+    this.offset = offset;
+    this.spans.add(new Span(offset));
   }
 
   public static String key(String shareName, String filter) {
@@ -155,12 +193,23 @@ public final class SharedGroup implements LogPump {
   }
 
   /** A message handed out but not (fully) delivered: it goes to another member, before newer ones. */
-  public void giveBack(Message message) {
+  void giveBack(SharedHandoff handoff) {
     if (removed) {
       return; // nobody subscribes any more
     }
-    returned.add(message);
+    returned.add(handoff);
     kick();
+  }
+
+  /**
+   * A member attaches on {@code dispatcher}: a group without a home (restored from the state log)
+   * is pumped there from now on. The caller's dispatcher thread.
+   */
+  synchronized void adopt(Dispatcher dispatcher) {
+    if (home == null && !removed) {
+      home = dispatcher;
+      dispatcher.addPump(this);
+    }
   }
 
   /** A member got credit back: resume the pump if it is waiting for credit. */
@@ -171,7 +220,10 @@ public final class SharedGroup implements LogPump {
   }
 
   void kick() {
-    home.wake();
+    Dispatcher h = home;
+    if (h != null) {
+      h.wake();
+    }
   }
 
   // ---- the pump (home core) ----------------------------------------------------------------
@@ -186,9 +238,12 @@ public final class SharedGroup implements LogPump {
       return false;
     }
     stalled = false;
-    Message m;
-    while ((m = returned.peek()) != null) {
-      if (!m.isExpired() && !handOut(m)) {
+    savePosition();
+    SharedHandoff h;
+    while ((h = returned.peek()) != null) {
+      if (h.message().isExpired()) {
+        h.span.completed();
+      } else if (!handOut(h.message(), h.span)) {
         return stall();
       }
       returned.poll();
@@ -230,7 +285,10 @@ public final class SharedGroup implements LogPump {
     if (message.isExpired()) {
       return true; // never delivered (MQTT-3.3.2-5)
     }
-    if (!handOut(message)) {
+    Span span = spans.peekLast();
+    span.out.incrementAndGet(); // before the hand-off: a fast member may complete it at once
+    if (!handOut(message, span)) {
+      span.out.decrementAndGet();
       stoppedInRead = true;
       return false; // not consumed: the offset stays at this record
     }
@@ -238,7 +296,7 @@ public final class SharedGroup implements LogPump {
   }
 
   /** Gives the message to the next member (round-robin) that has credit; false if none has. */
-  private boolean handOut(Message message) {
+  private boolean handOut(Message message, Span span) {
     SharedMember[] ms = members;
     int n = ms.length;
     for (int i = 0; i < n; i++) {
@@ -246,12 +304,36 @@ public final class SharedGroup implements LogPump {
       SharedMember member = ms[at];
       if (member.tryTake()) {
         next = (at + 1) % n;
-        member.inbox.offer(member, message);
+        member.inbox.offer(new SharedHandoff(member, message, span));
         return true;
       }
     }
     return false;
   }
+
+  /**
+   * Home core, at most once a second: saves where a restart resumes (the oldest span with a
+   * message out, else the read offset) when it moved, and starts a new span.
+   */
+  private void savePosition() {
+    long now = System.nanoTime();
+    if (now - savedAtNanos < SAVE_INTERVAL_NANOS) {
+      return;
+    }
+    savedAtNanos = now;
+    // Spans with nothing out are over (only this thread adds to a count, and only to the last).
+    while (!spans.isEmpty() && spans.peekFirst().out.get() <= 0) {
+      spans.pollFirst();
+    }
+    long position = spans.isEmpty() ? offset : spans.peekFirst().start;
+    if (position != savedPosition) {
+      positions.save(key, position);
+      savedPosition = position;
+    }
+    spans.add(new Span(offset));
+  }
+
+  private static final long SAVE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   Dispatcher home() {
     return home;

@@ -17,14 +17,20 @@ public final class SharedGroups {
   private final int drainBatch;
   private final BrokerCounters counters;
   private final SubscriptionIndex index;
+  private final SharedPositions positions;
+  /** Positions saved before a restart, taken by the first session (restored or new) to join. */
+  private final ConcurrentHashMap<String, Long> restored;
   private final ConcurrentHashMap<String, SharedGroup> groups = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Dispatcher, SharedInbox> inboxes = new ConcurrentHashMap<>();
 
-  public SharedGroups(CommitLog<Message> commitLog, int drainBatch, BrokerCounters counters, SubscriptionIndex index) {
+  public SharedGroups(CommitLog<Message> commitLog, int drainBatch, BrokerCounters counters, SubscriptionIndex index,
+      SharedPositions positions) {
     this.commitLog = commitLog;
     this.drainBatch = drainBatch;
     this.counters = counters;
     this.index = index;
+    this.positions = positions;
+    this.restored = new ConcurrentHashMap<>(positions.restored());
   }
 
   SharedInbox inbox(Dispatcher dispatcher) {
@@ -37,14 +43,19 @@ public final class SharedGroups {
   }
 
   /**
-   * Counts one more session holding the shared subscription, creating the group (pumped on
-   * {@code dispatcher}, the caller's) if it is the first. Called on that dispatcher's thread.
+   * Counts one more session holding the shared subscription, creating the group if it is the
+   * first: pumped on {@code dispatcher} (the caller's, on its thread), or, for a session restored
+   * offline ({@code dispatcher} null), on the first member's. A group saved before a restart
+   * resumes at its saved position (retention permitting), a new one at the log's end.
    */
   public SharedGroup join(String shareName, String filter, Dispatcher dispatcher) {
     SharedGroup[] created = new SharedGroup[1];
     SharedGroup group = groups.compute(SharedGroup.key(shareName, filter), (k, g) -> {
       if (g == null) {
-        g = new SharedGroup(commitLog, drainBatch, counters, shareName, filter, dispatcher);
+        Long saved = restored.remove(k);
+        long from = saved == null ? commitLog.endOffset()
+            : Math.max(commitLog.startOffset(), Math.min(saved, commitLog.endOffset()));
+        g = new SharedGroup(commitLog, drainBatch, counters, positions, shareName, filter, dispatcher, from);
         created[0] = g;
       }
       g.subscribers++;
@@ -52,9 +63,23 @@ public final class SharedGroups {
     });
     if (created[0] != null) {
       index.add(filter); // once per group: the group is one subscriber for PUBACK 0x10
-      dispatcher.addPump(created[0]);
+      if (dispatcher != null) {
+        dispatcher.addPump(created[0]);
+      }
     }
     return group;
+  }
+
+  /**
+   * After the sessions were restored: positions of groups no restored session holds (all their
+   * sessions expired or ended meanwhile) are removed from the state.
+   */
+  public void forgetUnclaimed() {
+    for (String key : restored.keySet()) {
+      if (restored.remove(key) != null) {
+        positions.remove(key);
+      }
+    }
   }
 
   /** One session less holds the shared subscription; the last one removes the group. Any thread. */
@@ -73,8 +98,11 @@ public final class SharedGroups {
     });
     if (last[0]) {
       index.remove(group.filter());
+      positions.remove(group.key());
       Dispatcher home = group.home();
-      home.execute(() -> home.removePump(group));
+      if (home != null) {
+        home.execute(() -> home.removePump(group));
+      }
     }
   }
 

@@ -1,6 +1,5 @@
 package io.tributary.router.shared;
 
-import io.tributary.router.message.Message;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,18 +12,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SharedInbox {
 
   private final Executor executor;
-  private final ConcurrentLinkedQueue<Handoff> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<SharedHandoff> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
-
-  private record Handoff(SharedMember member, Message message) {}
 
   SharedInbox(Executor executor) {
     this.executor = executor;
   }
 
   /** Any thread. */
-  void offer(SharedMember member, Message message) {
-    queue.add(new Handoff(member, message));
+  void offer(SharedHandoff handoff) {
+    queue.add(handoff);
     if (scheduled.compareAndSet(false, true)) {
       executor.execute(this::drain);
     }
@@ -32,9 +29,9 @@ final class SharedInbox {
 
   private void drain() {
     scheduled.set(false);
-    Handoff h;
+    SharedHandoff h;
     while ((h = queue.poll()) != null) {
-      h.member().receiver().receiveShared(h.member(), h.message());
+      h.member().receiver().receiveShared(h);
     }
   }
 }

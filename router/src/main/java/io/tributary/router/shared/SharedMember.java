@@ -66,7 +66,7 @@ public final class SharedMember {
   }
 
   /** A message taken with a credit is done with (written QoS 0, acknowledged, discarded). */
-  public void release() {
+  void release() {
     credits.incrementAndGet();
     group().creditReturned();
   }

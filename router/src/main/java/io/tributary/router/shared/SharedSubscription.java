@@ -49,6 +49,7 @@ public final class SharedSubscription {
    */
   public SharedMember join(SharedGroups groups, io.tributary.router.delivery.Dispatcher dispatcher,
       SharedReceiver receiver, int window) {
+    group.adopt(dispatcher);
     SharedMember m = new SharedMember(this, receiver, groups.inbox(dispatcher), window);
     member = m;
     group.addMember(m);

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One record of the state log: a kind, a key (client id or topic) and a value (the encoded
- * session or retained message; empty for a removal or a marker).
+ * One record of the state log: a kind, a key (client id, topic or {@code $share/...} group) and a
+ * value (the encoded session, retained message or group position; empty for a removal or a marker).
  */
 record StateRecord(byte kind, String key, byte[] value, long timestamp) {
 
@@ -16,6 +16,8 @@ record StateRecord(byte kind, String key, byte[] value, long timestamp) {
   static final byte SESSION_END = 4;
   static final byte RETAINED = 5;
   static final byte RETAINED_CLEAR = 6;
+  static final byte GROUP = 7;
+  static final byte GROUP_END = 8;
 
   static final byte[] NONE = new byte[0];
 

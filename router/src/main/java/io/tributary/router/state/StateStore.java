@@ -5,6 +5,7 @@ import io.tributary.commitlog.SegmentedLog;
 import io.tributary.commitlog.Storage;
 import io.tributary.router.message.Message;
 import io.tributary.router.message.MessageCodec;
+import io.tributary.router.shared.SharedPositions;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's durable state beside the message log: persistent sessions and retained messages,
- * in a compacted state log under {@code {log.dir}/state} (the way Kafka keeps consumer offsets in a
+ * The broker's durable state beside the message log: persistent sessions, retained messages and
+ * the log positions of shared-subscription groups, in a compacted state log under {@code {log.dir}/state} (the way Kafka keeps consumer offsets in a
  * compacted topic). Each change appends the key's whole new value (or a removal); the latest value
  * of every key is also kept here, so when the appended bytes grow past a few times the live state,
  * {@link #compact} writes a snapshot (begin marker, every live value, end marker) and deletes the
@@ -35,6 +36,7 @@ public class StateStore implements AutoCloseable {
   private final SegmentedLog<StateRecord> stateLog;
   private final Map<String, byte[]> sessions = new HashMap<>();
   private final Map<String, byte[]> retained = new LinkedHashMap<>();
+  private final Map<String, byte[]> groups = new HashMap<>();
   private long liveBytes;
 
   /** What the state log held when it was opened. */
@@ -57,6 +59,21 @@ public class StateStore implements AutoCloseable {
     @Override
     public Recovered recovered() {
       return new Recovered(Map.of(), Map.of());
+    }
+
+    @Override
+    public SharedPositions sharedPositions() {
+      return SharedPositions.NONE;
+    }
+
+    @Override
+    public boolean isDurable() {
+      return true;
+    }
+
+    @Override
+    public void whenDurable(Runnable action) {
+      action.run();
     }
 
     @Override
@@ -91,52 +108,62 @@ public class StateStore implements AutoCloseable {
 
   /** Applies the state log in order: a complete snapshot replaces everything before it. */
   private void load() {
-    Map<String, byte[]> s = new HashMap<>();
-    Map<String, byte[]> r = new LinkedHashMap<>();
+    Live live = new Live();
     long next = stateLog.startOffset();
     while (next < stateLog.endOffset()) {
       next = stateLog.read(next, 4096, (offset, rec) -> {
-        apply(rec, s, r);
+        apply(rec, live);
         return true;
       });
     }
-    sessions.putAll(s);
-    retained.putAll(r);
+    sessions.putAll(live.sessions);
+    retained.putAll(live.retained);
+    groups.putAll(live.groups);
     liveBytes = 0;
     sessions.values().forEach(v -> liveBytes += v.length);
     retained.values().forEach(v -> liveBytes += v.length);
+    groups.values().forEach(v -> liveBytes += v.length);
     if (stateLog.endOffset() > 0) {
-      log.info("state log recovered: {} persistent session(s), {} retained message(s); {}", sessions.size(),
-          retained.size(), stateLog.recovery().describe());
+      log.info("state log recovered: {} persistent session(s), {} retained message(s), {} shared group position(s); {}",
+          sessions.size(), retained.size(), groups.size(), stateLog.recovery().describe());
+    }
+  }
+
+  /** The live values by kind, as recovery rebuilds them. */
+  private static final class Live {
+    final Map<String, byte[]> sessions = new HashMap<>();
+    final Map<String, byte[]> retained = new LinkedHashMap<>();
+    final Map<String, byte[]> groups = new HashMap<>();
+
+    void replaceBy(Live other) {
+      sessions.clear();
+      sessions.putAll(other.sessions);
+      retained.clear();
+      retained.putAll(other.retained);
+      groups.clear();
+      groups.putAll(other.groups);
     }
   }
 
   // A snapshot's records go to a scratch copy that replaces the state only at its end marker.
-  private Map<String, byte[]> snapshotSessions;
-  private Map<String, byte[]> snapshotRetained;
+  private Live snapshot;
 
-  private void apply(StateRecord rec, Map<String, byte[]> s, Map<String, byte[]> r) {
-    Map<String, byte[]> ss = snapshotSessions != null ? snapshotSessions : s;
-    Map<String, byte[]> rr = snapshotRetained != null ? snapshotRetained : r;
+  private void apply(StateRecord rec, Live live) {
+    Live to = snapshot != null ? snapshot : live;
     switch (rec.kind()) {
-      case StateRecord.SNAPSHOT_BEGIN -> {
-        snapshotSessions = new HashMap<>();
-        snapshotRetained = new LinkedHashMap<>();
-      }
+      case StateRecord.SNAPSHOT_BEGIN -> snapshot = new Live();
       case StateRecord.SNAPSHOT_END -> {
-        if (snapshotSessions != null) {
-          s.clear();
-          s.putAll(snapshotSessions);
-          r.clear();
-          r.putAll(snapshotRetained);
+        if (snapshot != null) {
+          live.replaceBy(snapshot);
         }
-        snapshotSessions = null;
-        snapshotRetained = null;
+        snapshot = null;
       }
-      case StateRecord.SESSION -> ss.put(rec.key(), rec.value());
-      case StateRecord.SESSION_END -> ss.remove(rec.key());
-      case StateRecord.RETAINED -> rr.put(rec.key(), rec.value());
-      case StateRecord.RETAINED_CLEAR -> rr.remove(rec.key());
+      case StateRecord.SESSION -> to.sessions.put(rec.key(), rec.value());
+      case StateRecord.SESSION_END -> to.sessions.remove(rec.key());
+      case StateRecord.RETAINED -> to.retained.put(rec.key(), rec.value());
+      case StateRecord.RETAINED_CLEAR -> to.retained.remove(rec.key());
+      case StateRecord.GROUP -> to.groups.put(rec.key(), rec.value());
+      case StateRecord.GROUP_END -> to.groups.remove(rec.key());
       default -> log.warn("state log: skipping a record of unknown kind {}", rec.kind());
     }
   }
@@ -180,6 +207,36 @@ public class StateStore implements AutoCloseable {
     put(retained, StateRecord.RETAINED, message.topic(), b.array());
   }
 
+  /** Where shared-subscription groups keep their positions: in this store. */
+  public SharedPositions sharedPositions() {
+    return new SharedPositions() {
+      @Override
+      public Map<String, Long> restored() {
+        synchronized (StateStore.this) {
+          Map<String, Long> positions = new HashMap<>();
+          groups.forEach((k, v) -> positions.put(k, ByteBuffer.wrap(v).getLong()));
+          return positions;
+        }
+      }
+
+      @Override
+      public void save(String key, long offset) {
+        synchronized (StateStore.this) {
+          put(groups, StateRecord.GROUP, key, ByteBuffer.allocate(8).putLong(offset).array());
+        }
+      }
+
+      @Override
+      public void remove(String key) {
+        synchronized (StateStore.this) {
+          if (groups.containsKey(key)) {
+            put(groups, StateRecord.GROUP_END, key, null);
+          }
+        }
+      }
+    };
+  }
+
   private void put(Map<String, byte[]> map, byte kind, String key, byte[] value) {
     byte[] old = value == null ? map.remove(key) : map.put(key, value);
     liveBytes += (value == null ? 0 : value.length) - (old == null ? 0 : old.length);
@@ -198,8 +255,28 @@ public class StateStore implements AutoCloseable {
     long begin = stateLog.append(StateRecord.of(StateRecord.SNAPSHOT_BEGIN, "", StateRecord.NONE));
     sessions.forEach((k, v) -> stateLog.append(StateRecord.of(StateRecord.SESSION, k, v)));
     retained.forEach((k, v) -> stateLog.append(StateRecord.of(StateRecord.RETAINED, k, v)));
+    groups.forEach((k, v) -> stateLog.append(StateRecord.of(StateRecord.GROUP, k, v)));
     stateLog.append(StateRecord.of(StateRecord.SNAPSHOT_END, "", StateRecord.NONE));
     stateLog.deleteSegmentsBefore(begin);
+  }
+
+  /** Whether everything written to the state log so far is as durable as the flush policy promises. */
+  public boolean isDurable() {
+    long end = stateLog.endOffset();
+    return end == 0 || stateLog.isDurable(end - 1);
+  }
+
+  /**
+   * Runs action (on the state log's flusher, or here) once everything written to the state log so
+   * far is as durable as the flush policy promises.
+   */
+  public void whenDurable(Runnable action) {
+    long end = stateLog.endOffset();
+    if (end == 0) {
+      action.run();
+    } else {
+      stateLog.whenDurable(end - 1, action);
+    }
   }
 
   /** Bytes the state log holds now (for tests and metrics). */
