@@ -256,6 +256,7 @@ public final class BrokerConfig {
   private void validate() {
     check(instances >= 0 && instances <= 1024, "instances", "must be 0 (one per core) to 1024, was " + instances);
     check(listeners != null, "listeners", "must be a list");
+    check(!listeners.isEmpty(), "listeners", "at least one listener is required (a broker nobody can reach)");
     Set<String> names = new HashSet<>();
     Set<String> endpoints = new HashSet<>();
     for (int i = 0; i < listeners.size(); i++) {

@@ -35,6 +35,12 @@ public final class BrokerVerticle extends VerticleBase {
     JsonObject json = config();
     try {
       config = BrokerConfig.from(json == null || json.isEmpty() ? BrokerConfig.defaults() : json);
+      for (int i = 0; i < config.listeners.size(); i++) {
+        BrokerConfig.Listener l = config.listeners.get(i);
+        if (l.tls != null) {
+          ListenerTls.checkKeyMatchesCertificate(vertx, l.tls, "listeners[" + i + "].tls");
+        }
+      }
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }

@@ -8,7 +8,16 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.util.Set;
+import javax.net.ssl.X509KeyManager;
 
 /**
  * The one place a listener's {@code tls} block becomes Vert.x options, for every listener kind:
@@ -54,6 +63,68 @@ public final class ListenerTls {
         .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
     options.setSslEngineOptions(engineOptions(engine));
     return options;
+  }
+
+  /**
+   * Stops the start when the private key at {@code tls.keyPath} does not belong to the certificate
+   * at {@code tls.certPath} (or either cannot be loaded): Vert.x would start the listener anyway
+   * and every handshake would fail. Checked by signing with the key and verifying with the
+   * certificate's public key, whatever the algorithm.
+   */
+  static void checkKeyMatchesCertificate(io.vertx.core.Vertx vertx, BrokerConfig.Tls tls, String key) {
+    X509KeyManager keys;
+    try {
+      keys = (X509KeyManager) new PemKeyCertOptions().setCertPath(tls.certPath).setKeyPath(tls.keyPath)
+          .getKeyManagerFactory(vertx).getKeyManagers()[0];
+    } catch (Exception e) {
+      throw new ConfigException("configuration key '" + key + ".keyPath': cannot load the key " + tls.keyPath
+          + " with the certificate " + tls.certPath + ": " + e.getMessage());
+    }
+    for (String type : new String[] {"RSA", "EC", "EdDSA", "Ed25519", "RSASSA-PSS"}) {
+      String[] aliases = keys.getServerAliases(type, null);
+      if (aliases == null) {
+        continue;
+      }
+      for (String alias : aliases) {
+        PrivateKey privateKey = keys.getPrivateKey(alias);
+        X509Certificate[] chain = keys.getCertificateChain(alias);
+        if (privateKey != null && chain != null && chain.length > 0) {
+          ConfigException.check(signsFor(privateKey, chain[0].getPublicKey()), key + ".keyPath",
+              "the key " + tls.keyPath + " does not match the certificate " + tls.certPath);
+          return;
+        }
+      }
+    }
+    throw new ConfigException("configuration key '" + key + ".keyPath': no usable private key in " + tls.keyPath);
+  }
+
+  private static boolean signsFor(PrivateKey privateKey, PublicKey publicKey) {
+    String algorithm = switch (privateKey.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "RSASSA-PSS" -> "RSASSA-PSS";
+      default -> privateKey.getAlgorithm(); // EdDSA, Ed25519
+    };
+    try {
+      byte[] challenge = new byte[32];
+      new SecureRandom().nextBytes(challenge);
+      Signature signer = Signature.getInstance(algorithm);
+      if (algorithm.equals("RSASSA-PSS")) {
+        signer.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+      }
+      signer.initSign(privateKey);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      if (algorithm.equals("RSASSA-PSS")) {
+        verifier.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+      }
+      verifier.initVerify(publicKey);
+      verifier.update(challenge);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false; // a key of another algorithm than the certificate's
+    }
   }
 
   /** Key and certificate, client-certificate policy and CA bundle, protocols. */

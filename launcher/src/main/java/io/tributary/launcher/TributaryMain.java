@@ -24,11 +24,14 @@ public final class TributaryMain implements VertxApplicationHooks {
   private static final Logger log = LoggerFactory.getLogger(TributaryMain.class);
 
   private final Integer instancesFlag;
+  /** The -conf argument, or null for the built-in configuration. */
+  private final String confArgument;
   private BrokerConfig config;
   private JsonObject configJson;
 
   private TributaryMain(String[] args) {
     this.instancesFlag = instancesFlag(args);
+    this.confArgument = ConfigFile.argument(args);
   }
 
   public static void main(String[] args) {
@@ -47,9 +50,19 @@ public final class TributaryMain implements VertxApplicationHooks {
     return deploymentOptions;
   }
 
+  /**
+   * The launcher's parse of {@code -conf} is replaced by {@link ConfigFile}'s, which stops on what
+   * the launcher would only warn about; without {@code -conf}, the built-in configuration.
+   */
   @Override
   public JsonObject afterConfigParsed(JsonObject conf) {
-    JsonObject json = conf == null || conf.isEmpty() ? BrokerConfig.defaults() : conf;
+    JsonObject json;
+    try {
+      json = confArgument == null ? BrokerConfig.defaults() : ConfigFile.load(confArgument);
+    } catch (ConfigException e) {
+      fail(e.getMessage());
+      return null;
+    }
     if (instancesFlag != null) {
       // -instances sets the number of event loops; the broker verticle itself is deployed once.
       json = json.copy().put("instances", instancesFlag);

@@ -228,6 +228,34 @@ class LauncherIT {
     assertTrue(errors.get(0).contains("'mqtt.maxPacketSize'"), errors.get(0));
   }
 
+  /**
+   * Issue 13, fail closed: a -conf the broker cannot use stops the start with exit code 2 and one
+   * line naming the file (and where the JSON breaks); the launcher alone would warn and start on
+   * the defaults, on every interface.
+   */
+  @Test
+  void aMissingEmptyOrMalformedConfigFileStopsTheStart() throws Exception {
+    Path missing = dir.resolve("missing.json");
+    Path empty = Files.writeString(dir.resolve("empty.json"), "  \n");
+    Path malformed = Files.writeString(dir.resolve("malformed.json"), "{\n  \"instances\": 1,\n  \"listeners\": [\n}\n");
+    String[][] cases = {
+        {missing.toString(), missing + " not found"},
+        {empty.toString(), empty + " is empty"},
+        {malformed.toString(), malformed + " is not valid JSON at line 4, column 1"},
+    };
+    for (String[] c : cases) {
+      process.clearOutput();
+      start("-conf", c[0]);
+      assertTrue(broker.waitFor(30, TimeUnit.SECONDS), "start is refused: " + c[0]);
+      assertEquals(2, broker.exitValue(), output.toString());
+      Thread.sleep(200); // let the reader thread drain the pipe
+      List<String> errors = output.stream().filter(l -> l.contains("ERROR")).collect(Collectors.toList());
+      assertEquals(1, errors.size(), output.toString());
+      assertTrue(errors.get(0).contains(c[1]), errors.get(0));
+      assertFalse(String.join("\n", output).contains("Tributary started"), output.toString());
+    }
+  }
+
   @Test
   void unavailablePortNamesTheListenerAndPort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

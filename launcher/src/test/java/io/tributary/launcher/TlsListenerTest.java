@@ -98,6 +98,26 @@ class TlsListenerTest {
     assertTrue(msg.contains("'tls.engine'"), msg);
   }
 
+  /** Issue 13, fail closed: Vert.x would start the listener and fail every handshake. */
+  @Test
+  void aKeyThatDoesNotMatchItsCertificateStopsTheStartNamingKeyPath() throws Exception {
+    JsonObject wrongKey = tls(null, false).put("keyPath", certs.pem("client.key")); // server.pem's key is server.key
+    Vertx vertx = Vertx.vertx();
+    try {
+      Throwable failure = assertThrows(Exception.class, () -> vertx.deployVerticle(new BrokerVerticle(),
+          new DeploymentOptions().setConfig(one(mqtts(EmbeddedBrokerTest.freePort(), wrongKey))))
+          .await(20, TimeUnit.SECONDS));
+      assertTrue(failure instanceof ConfigException, failure.toString());
+      assertTrue(failure.getMessage().contains("'listeners[0].tls.keyPath'")
+          && failure.getMessage().contains("does not match the certificate"), failure.getMessage());
+      // The matching pair starts.
+      vertx.deployVerticle(new BrokerVerticle(), new DeploymentOptions()
+          .setConfig(one(mqtts(EmbeddedBrokerTest.freePort(), tls(null, false))))).await(20, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void engineChoice() {
     assertEquals(BrokerConfig.TlsEngine.auto, BrokerConfig.from(new JsonObject()).tls.engine);
