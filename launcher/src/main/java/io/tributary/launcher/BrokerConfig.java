@@ -55,6 +55,7 @@ public final class BrokerConfig {
   public LogConfig log = new LogConfig();
   public TlsSettings tls = new TlsSettings();
   public LimitsConfig limits = new LimitsConfig();
+  public AuthConfig auth = new AuthConfig();
 
   public static final class Listener {
     public String name;
@@ -294,6 +295,8 @@ public final class BrokerConfig {
     log.validate();
     check(limits != null, "limits", "must be an object");
     limits.validate();
+    check(auth != null, "auth", "must be an object");
+    auth.validate();
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("sessions.subscribeLookbackMs",
         () -> new RouterOptions().setSubscribeLookbackMs(sessions.subscribeLookbackMs));
@@ -389,7 +392,8 @@ public final class BrokerConfig {
         .setResponseInformation(mqtt.responseInformation)
         .setMaxUserProperties(mqtt.maxUserProperties)
         .setMaxUserPropertyBytes(mqtt.maxUserPropertyBytes)
-        .setWriteStallTimeoutMs(mqtt.writeStallTimeoutMs);
+        .setWriteStallTimeoutMs(mqtt.writeStallTimeoutMs)
+        .setLoginAuthenticator(auth.authenticator());
   }
 
   public RouterOptions routerOptions() {

@@ -59,6 +59,7 @@ public final class BrokerVerticle extends VerticleBase {
               instances == 1 ? "" : "s");
           guardListenerPorts();
           logLimits(gate);
+          log.info("authentication (MQTT): {}", config.auth.describe());
           for (int i = 0; i < config.listeners.size(); i++) {
             BrokerConfig.Listener l = config.listeners.get(i);
             if ("mqtt-ws".equals(l.protocol)) {

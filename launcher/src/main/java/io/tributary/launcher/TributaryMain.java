@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar tributary.jar [-conf conf/broker.json] [-instances N] [-options vertx.json]}:
  * the Vert.x application launcher, with the broker's config validated before Vert.x starts and the
- * transport chosen from it; and {@code java -jar tributary.jar log inspect DIR} ({@link LogCommand}).
+ * transport chosen from it; {@code java -jar tributary.jar log inspect DIR} ({@link LogCommand}) and
+ * {@code java -jar tributary.jar passwd ...} ({@link PasswdCommand}).
  */
 public final class TributaryMain implements VertxApplicationHooks {
 
@@ -37,6 +38,9 @@ public final class TributaryMain implements VertxApplicationHooks {
   public static void main(String[] args) {
     if (LogCommand.asked(args)) {
       System.exit(LogCommand.run(args, System.out, System.err));
+    }
+    if (PasswdCommand.asked(args)) {
+      System.exit(PasswdCommand.run(args, System.in, System.out, System.err));
     }
     if (Usage.asked(args)) {
       Usage.print(System.out);

@@ -14,6 +14,7 @@ final class Usage {
   static final String TEXT = """
       Usage: java -jar tributary.jar [-conf FILE] [-instances N] [-options FILE|JSON]
              java -jar tributary.jar log inspect DIR [--records]
+             java -jar tributary.jar passwd [-c | -D] [-b] [-i ITERATIONS] FILE USER [PASSWORD]
 
       Starts the Tributary message broker: MQTT 3.1.1 and 5.0 over TCP, TLS and WebSocket, the
       web console, and devices over raw TCP, every publish stored once in a shared commit log.
@@ -28,6 +29,12 @@ final class Usage {
         log inspect DIR     prints the commit log's segments, offsets and time range in DIR
                             (the config's log.dir, default data) and checks every record's CRC;
                             --records prints one line per record. Exit status 1 on damage.
+
+        passwd FILE USER    adds or changes USER in the password file FILE (Mosquitto's format:
+                            files from mosquitto_passwd work, and Mosquitto reads these); the
+                            password is asked twice, or read from standard input. -c creates
+                            FILE anew, -D deletes USER, -b takes the password from the command
+                            line, -i sets the PBKDF2 iterations (default 10000).
 
       Logs go to standard output (-Dlogback.configurationFile=FILE for your own logback
       configuration). SIGTERM or Ctrl-C stops the broker: listeners close first, then

@@ -39,6 +39,24 @@ class BrokerConfigTest {
   }
 
   @Test
+  void authBlockIsValidatedNamingKeyFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String msg = error(new JsonObject().put("auth", new JsonObject().put("allowAnonymous", "sometimes")));
+    assertTrue(msg.contains("'auth.allowAnonymous'") && msg.contains("loopback"), msg);
+    java.nio.file.Path missing = dir.resolve("missing.pw");
+    msg = error(new JsonObject().put("auth", new JsonObject().put("passwordFile", missing.toString())));
+    assertTrue(msg.contains("'auth.passwordFile'") && msg.contains("missing.pw"), msg);
+    java.nio.file.Path broken = java.nio.file.Files.writeString(dir.resolve("broken.pw"), "# users\nalice\n");
+    msg = error(new JsonObject().put("auth", new JsonObject().put("passwordFile", broken.toString())));
+    assertTrue(msg.contains("'auth.passwordFile'") && msg.contains("line 2"), msg);
+    assertEquals(io.tributary.router.security.PasswordAuthenticator.Anonymous.LOOPBACK,
+        BrokerConfig.from(new JsonObject()).auth.authenticator().anonymous(), "the default");
+    assertEquals(io.tributary.router.security.PasswordAuthenticator.Anonymous.ALLOW,
+        BrokerConfig.from(new JsonObject().put("auth", new JsonObject().put("allowAnonymous", true)))
+            .auth.authenticator().anonymous());
+  }
+
+  @Test
   void unknownKeyIsNamed() {
     String msg = error(new JsonObject().put("mqtt", new JsonObject().put("maxPacketSise", 10)));
     assertTrue(msg.contains("'mqtt.maxPacketSise'"), msg);

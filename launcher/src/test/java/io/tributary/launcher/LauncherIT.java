@@ -256,6 +256,100 @@ class LauncherIT {
     }
   }
 
+  /**
+   * Issue 13: {@code passwd} writes Mosquitto's password file format. Checked with Mosquitto
+   * itself: a file started by mosquitto_passwd, extended by {@code tributary passwd} (one user from
+   * the command line, one from standard input), serves Debian's mosquitto to mosquitto_pub.
+   */
+  @Test
+  void passwdWritesFilesMosquittoAuthenticatesWith() throws Exception {
+    Path mosquitto = Path.of("/usr/sbin/mosquitto");
+    assertTrue(Files.isExecutable(mosquitto), "mosquitto must be installed (.ci/run does it)");
+    Path file = dir.resolve("passwords");
+    assertEquals(0, run(List.of("/usr/bin/mosquitto_passwd", "-c", "-b", file.toString(), "carol", "from-mosquitto"), null));
+    assertEquals(0, run(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd", "-b", file.toString(), "alice",
+        "s3cret wörd"), null));
+    assertEquals(0, run(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd", file.toString(), "bob"),
+        "from-stdin\n"));
+    assertEquals(2, run(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd", file.toString()), null),
+        "usage");
+    int port = freePort();
+    Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\n"
+        + "allow_anonymous false\npassword_file " + file + "\nuser root\n");
+    Process mq = new ProcessBuilder(mosquitto.toString(), "-c", conf.toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+    try {
+      for (int i = 0; i < 100 && !listening(port); i++) {
+        Thread.sleep(50);
+      }
+      assertEquals(0, pub(port, "carol", "from-mosquitto"));
+      assertEquals(0, pub(port, "alice", "s3cret wörd"));
+      assertEquals(0, pub(port, "bob", "from-stdin"));
+      assertNotEquals(0, pub(port, "alice", "s3cret word"), "a wrong password is refused");
+    } finally {
+      mq.destroy();
+      mq.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Issue 13: the packaged broker with {@code auth.passwordFile} (made by {@code passwd}) lets
+   * mosquitto clients in with the right password only, and anonymous ones not at all; the start
+   * log says what the policy is.
+   */
+  @Test
+  void thePasswordFileDecidesWhoConnects() throws Exception {
+    Path file = dir.resolve("passwords");
+    assertEquals(0, run(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd", "-c", "-b", file.toString(),
+        "alice", "s3cret"), null));
+    int port = freePort();
+    Path conf = writeConfig(port);
+    JsonObject json = new JsonObject(Files.readString(conf));
+    json.getJsonObject("auth").put("passwordFile", file.toString());
+    Files.writeString(conf, json.encode());
+    start("-conf", conf.toString());
+    String policy = awaitLine("authentication (MQTT): password file " + file);
+    assertTrue(policy.contains("clients without a user name refused"), policy);
+    awaitLine("Tributary started");
+    Process sub = new ProcessBuilder("/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-u", "alice",
+        "-P", "s3cret", "-t", "auth/#", "-C", "1").redirectErrorStream(true).start();
+    Thread.sleep(1_500);
+    assertEquals(0, pubAs(port, "alice", "s3cret"));
+    assertTrue(sub.waitFor(20, TimeUnit.SECONDS), "the subscriber logged in and got the message");
+    assertEquals("in", new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+    assertEquals(4, pubAs(port, "alice", "wrong"), "CONNACK 4: bad user name or password");
+    assertEquals(5, run(List.of("/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", "" + port, "-t", "auth/x", "-m",
+        "anonymous"), null), "CONNACK 5: not authorized");
+  }
+
+  private static int pubAs(int port, String user, String password) throws Exception {
+    return run(List.of("/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-u", user, "-P",
+        password, "-t", "auth/x", "-m", "in"), null);
+  }
+
+  private static int run(List<String> cmd, String stdin) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    if (stdin != null) {
+      p.getOutputStream().write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    p.getOutputStream().close();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), cmd.toString());
+    return p.exitValue();
+  }
+
+  private static int pub(int port, String user, String password) throws Exception {
+    return run(List.of("/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-u", user, "-P",
+        password, "-t", "pw/test", "-m", "hi"), null);
+  }
+
+  private static boolean listening(int port) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   @Test
   void unavailablePortNamesTheListenerAndPort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

@@ -23,9 +23,31 @@ public abstract class ChannelTransport extends ChannelInboundHandlerAdapter impl
   private Handler<Throwable> exceptionHandler;
   private Handler<Void> drainHandler;
 
-  protected ChannelTransport(ContextInternal context, String remoteAddress) {
+  private final boolean fromLoopback;
+
+  /** {@code peer}: the connection's remote address, for logs and {@link #fromLoopback()}. */
+  protected ChannelTransport(ContextInternal context, String prefix, io.vertx.core.net.SocketAddress peer) {
     this.context = context;
-    this.remoteAddress = remoteAddress;
+    this.remoteAddress = prefix + peer;
+    this.fromLoopback = isLoopback(peer);
+  }
+
+  private static boolean isLoopback(io.vertx.core.net.SocketAddress peer) {
+    // The address as the socket reported it: a literal, so no name lookup happens here.
+    String host = peer == null ? null : peer.hostAddress();
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException | SecurityException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public boolean fromLoopback() {
+    return fromLoopback;
   }
 
   /** The Vert.x context of the connection being taken over; call from its handlers only. */

@@ -22,6 +22,7 @@ import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.logging.LogSafe;
 import io.tributary.router.session.Session;
+import io.tributary.router.security.Authenticator;
 import io.tributary.router.session.SessionRequest;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -285,7 +286,29 @@ final class MqttConnection {
           connect.properties().authenticationData());
       return;
     }
-    claimSession(n.request());
+    // Packets behind the CONNECT wait (as while the session is claimed) until the login is decided.
+    state = State.CONNECTING;
+    deferred = new ArrayList<>();
+    MqttLogin.check(vertx, options.getLoginAuthenticator(), connect, clientId, socket.fromLoopback(),
+        decision -> loggedIn(decision, n.request()));
+  }
+
+  private void loggedIn(Authenticator.Decision decision, SessionRequest request) {
+    if (state == State.CLOSED) {
+      releaseDeferred(); // gone while the password was checked: nothing was claimed
+      return;
+    }
+    if (decision != Authenticator.Decision.ALLOW) {
+      broker.counters().increment(decision == Authenticator.Decision.BAD_CREDENTIALS
+          ? BrokerCounters.Counter.LOGINS_REFUSED_BAD_CREDENTIALS : BrokerCounters.Counter.LOGINS_REFUSED_NOT_AUTHORIZED);
+      ConnAck refusal = MqttLogin.refusal(decision, protocolLevel);
+      log.info("{}: {}; CONNACK {}", describe(), MqttLogin.reason(decision), String.format("0x%02X", refusal.reasonCode()));
+      releaseDeferred();
+      outbound.send(refusal);
+      closeAfterWrite();
+      return;
+    }
+    claimSession(request);
   }
 
   private void onAuth(Auth packet) {
@@ -306,7 +329,9 @@ final class MqttConnection {
     cancelTimer(connectTimer);
     connectTimer = -1;
     state = State.CONNECTING;
-    deferred = new ArrayList<>();
+    if (deferred == null) {
+      deferred = new ArrayList<>();
+    }
     broker.connect(dispatcher, request, this::onSessionBound);
   }
 

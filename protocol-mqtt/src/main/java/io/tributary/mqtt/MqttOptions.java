@@ -1,6 +1,7 @@
 package io.tributary.mqtt;
 
 import io.tributary.mqtt.auth.EnhancedAuthenticator;
+import io.tributary.router.security.Authenticator;
 import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +36,7 @@ public final class MqttOptions {
   private int writeStallTimeoutMs = DEFAULT_WRITE_STALL_TIMEOUT_MS;
   private String responseInformation;
   private final Map<String, EnhancedAuthenticator> authenticators = new LinkedHashMap<>();
+  private Authenticator login = Authenticator.ALLOW_ALL;
 
   public MqttOptions() {
   }
@@ -52,6 +54,7 @@ public final class MqttOptions {
     this.maxUserPropertyBytes = other.maxUserPropertyBytes;
     this.writeStallTimeoutMs = other.writeStallTimeoutMs;
     this.authenticators.putAll(other.authenticators);
+    this.login = other.login;
   }
 
   public MqttOptions(JsonObject json) {
@@ -233,6 +236,19 @@ public final class MqttOptions {
   /** The registered authenticators by Authentication Method, in registration order (read-only). */
   public Map<String, EnhancedAuthenticator> getAuthenticators() {
     return Collections.unmodifiableMap(authenticators);
+  }
+
+  /**
+   * Who may connect with a user name and password, or anonymously (a CONNECT without an
+   * Authentication Method); default: everyone. The launcher sets it from the {@code auth} block.
+   */
+  public MqttOptions setLoginAuthenticator(Authenticator authenticator) {
+    this.login = java.util.Objects.requireNonNull(authenticator, "authenticator");
+    return this;
+  }
+
+  public Authenticator getLoginAuthenticator() {
+    return login;
   }
 
   /** The authenticator of {@code method}, or null if none is registered. */

@@ -51,4 +51,7 @@ public interface MqttTransport {
   Executor executor();
 
   String remoteAddress();
+
+  /** Whether the peer's address is a loopback address (the anonymous-login policy asks). */
+  boolean fromLoopback();
 }

@@ -21,8 +21,8 @@ import io.vertx.core.internal.net.NetSocketInternal;
  */
 final class TcpTransport extends ChannelTransport {
 
-  private TcpTransport(ContextInternal context, String remoteAddress) {
-    super(context, remoteAddress);
+  private TcpTransport(ContextInternal context, io.vertx.core.net.SocketAddress peer) {
+    super(context, "", peer);
   }
 
   /**
@@ -31,7 +31,7 @@ final class TcpTransport extends ChannelTransport {
    */
   static TcpTransport takeOver(NetSocketInternal socket) {
     ChannelHandlerContext vertxHandler = socket.channelHandlerContext();
-    TcpTransport transport = new TcpTransport(currentContext(), String.valueOf(socket.remoteAddress()));
+    TcpTransport transport = new TcpTransport(currentContext(), socket.remoteAddress());
     ChannelPipeline pipeline = vertxHandler.pipeline();
     pipeline.replace(vertxHandler.handler(), "mqtt", transport);
     // Vert.x adds it for file transfers where the transport cannot send files (io_uring, TLS);

@@ -57,9 +57,9 @@ final class WebSocketTransport extends ChannelTransport {
   /** A Close frame went out: nothing may follow it (RFC 6455 §5.5.1). */
   private boolean closeSent;
 
-  private WebSocketTransport(ContextInternal context, String remoteAddress, BrokerCounters counters,
+  private WebSocketTransport(ContextInternal context, io.vertx.core.net.SocketAddress peer, BrokerCounters counters,
       LogThrottle warnings, long stallTimeoutMs) {
-    super(context, remoteAddress);
+    super(context, "ws:", peer);
     this.counters = counters;
     this.warnings = warnings;
     this.stallTimeoutMs = stallTimeoutMs;
@@ -72,7 +72,7 @@ final class WebSocketTransport extends ChannelTransport {
   static WebSocketTransport takeOver(ServerWebSocket ws, BrokerCounters counters, LogThrottle warnings,
       long stallTimeoutMs) {
     ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
-    WebSocketTransport transport = new WebSocketTransport(currentContext(), "ws:" + ws.remoteAddress(), counters,
+    WebSocketTransport transport = new WebSocketTransport(currentContext(), ws.remoteAddress(), counters,
         warnings, stallTimeoutMs);
     ChannelPipeline pipeline = vertxHandler.pipeline();
     pipeline.replace(vertxHandler.handler(), "mqtt-ws", transport);

@@ -24,6 +24,10 @@ public final class BrokerCounters {
     CONNECTIONS_REFUSED_LISTENER_LIMIT,
     /** Accepted sockets closed because their listener's {@code connectionRate} was exceeded. */
     CONNECTIONS_REFUSED_RATE,
+    /** Connections refused for a wrong user name or password (CONNACK 0x04 / 0x86). */
+    LOGINS_REFUSED_BAD_CREDENTIALS,
+    /** Connections refused as not authorized, e.g. anonymous where that is not allowed (0x05 / 0x87). */
+    LOGINS_REFUSED_NOT_AUTHORIZED,
     /** Failed accepts (for instance, out of file descriptors); each one backs the acceptor off. */
     ACCEPT_ERRORS,
     /** HTTP connections closed for not finishing a request in time, or idle between requests. */

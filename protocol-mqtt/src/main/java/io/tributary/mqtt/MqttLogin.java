@@ -1,0 +1,54 @@
+package io.tributary.mqtt;
+
+import io.tributary.mqtt.codec.ConnAck;
+import io.tributary.mqtt.codec.Connect;
+import io.tributary.mqtt.codec.MqttProperties;
+import io.tributary.mqtt.codec.MqttVersion;
+import io.tributary.router.security.Authenticator;
+import io.tributary.router.security.Authenticator.Decision;
+import io.vertx.core.Vertx;
+import java.util.function.Consumer;
+
+/**
+ * The user name / password check of a CONNECT (MQTT 5 enhanced authentication is
+ * {@link MqttAuthentication}). A decision that needs a password hash runs on a Vert.x worker,
+ * never on the event loop; the result comes back on the connection's context.
+ */
+final class MqttLogin {
+
+  private MqttLogin() {
+  }
+
+  /**
+   * Decides the login of connect; calls then with the decision, at once when no hashing is
+   * needed, else later on the caller's context.
+   */
+  static void check(Vertx vertx, Authenticator authenticator, Connect connect, String clientId, boolean fromLoopback,
+      Consumer<Decision> then) {
+    Authenticator.Login login = new Authenticator.Login(clientId, connect.username(), connect.password(),
+        fromLoopback);
+    Decision quick = authenticator.quick(login);
+    if (quick != null) {
+      then.accept(quick);
+      return;
+    }
+    vertx.executeBlocking(() -> authenticator.decide(login), false)
+        .onComplete(ar -> then.accept(ar.succeeded() ? ar.result() : Decision.NOT_AUTHORIZED));
+  }
+
+  /**
+   * The CONNACK refusing a login: MQTT 3.1.1 0x04 (bad user name or password) / 0x05 (not
+   * authorized); MQTT 5 0x86 / 0x87. The reason names no user and does not say whether one exists.
+   */
+  static ConnAck refusal(Decision decision, int protocolLevel) {
+    boolean v5 = protocolLevel == MqttVersion.V5;
+    boolean bad = decision == Decision.BAD_CREDENTIALS;
+    int code = v5 ? (bad ? 0x86 : 0x87) : (bad ? 0x04 : 0x05);
+    MqttProperties p = v5 ? new MqttProperties().reasonString(reason(decision)) : MqttProperties.EMPTY;
+    return new ConnAck(false, code, p);
+  }
+
+  static String reason(Decision decision) {
+    return decision == Decision.BAD_CREDENTIALS ? "bad user name or password" : "not authorized";
+  }
+}
