@@ -29,6 +29,7 @@ public final class BrokerVerticle extends VerticleBase {
   private ConnectionGate gate;
   private String coresDeployment;
   private AcceptGuard acceptGuard;
+  private PasswordFileReloader passwordReloader;
 
   @Override
   public Future<?> start() {
@@ -60,6 +61,11 @@ public final class BrokerVerticle extends VerticleBase {
           guardListenerPorts();
           logLimits(gate);
           log.info("authentication (MQTT): {}", config.auth.describe());
+          if (config.auth.passwordFile != null) {
+            passwordReloader = new PasswordFileReloader(vertx, java.nio.file.Path.of(config.auth.passwordFile),
+                config.auth.authenticator());
+            passwordReloader.start();
+          }
           for (int i = 0; i < config.listeners.size(); i++) {
             BrokerConfig.Listener l = config.listeners.get(i);
             if ("mqtt-ws".equals(l.protocol)) {
@@ -142,8 +148,22 @@ public final class BrokerVerticle extends VerticleBase {
     return GuardedTransport.wrap(transport);
   }
 
+  /**
+   * Reads the password file again now (the launcher calls it on SIGHUP); it is also reloaded by
+   * itself when it changes on disk. No-op without {@code auth.passwordFile}.
+   */
+  public void reloadAuth() {
+    PasswordFileReloader r = passwordReloader;
+    if (r != null) {
+      r.reloadNow();
+    }
+  }
+
   @Override
   public Future<?> stop() {
+    if (passwordReloader != null) {
+      passwordReloader.stop();
+    }
     // When the broker verticle is undeployed, Vert.x has already undeployed its per-core children
     // (listeners first, then their connections); a caller may also stop the children alone.
     boolean childrenUp = coresDeployment != null && vertx.deploymentIDs().contains(coresDeployment);

@@ -29,6 +29,7 @@ public final class TributaryMain implements VertxApplicationHooks {
   private final String confArgument;
   private BrokerConfig config;
   private JsonObject configJson;
+  private volatile BrokerVerticle verticle;
 
   private TributaryMain(String[] args) {
     this.instancesFlag = instancesFlag(args);
@@ -92,7 +93,29 @@ public final class TributaryMain implements VertxApplicationHooks {
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return BrokerVerticle::new;
+    return () -> {
+      BrokerVerticle v = new BrokerVerticle();
+      verticle = v;
+      return v;
+    };
+  }
+
+  /**
+   * SIGHUP reloads the password file, as it reloads Mosquitto's configuration (the JVM would
+   * otherwise treat SIGHUP as a request to exit). {@code sun.misc.Signal} (module jdk.unsupported):
+   * Java has no public API for signals; only the launcher's own process registers it, never an
+   * application embedding the verticle.
+   */
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        log.info("SIGHUP: reloading the password file");
+        verticle.reloadAuth();
+      });
+    } catch (IllegalArgumentException e) {
+      log.debug("SIGHUP cannot be handled here: {}", e.toString());
+    }
   }
 
   @Override

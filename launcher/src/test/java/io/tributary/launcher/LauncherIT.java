@@ -322,6 +322,46 @@ class LauncherIT {
         "anonymous"), null), "CONNACK 5: not authorized");
   }
 
+  /**
+   * Issue 13: the password file reloads when it changes and on SIGHUP, without dropping
+   * connections; a broken file keeps the previous users and says why.
+   */
+  @Test
+  void thePasswordFileReloadsOnChangeAndSighupKeepingConnections() throws Exception {
+    Path file = dir.resolve("passwords");
+    assertEquals(0, passwd("-c", "-b", file.toString(), "alice", "s3cret"));
+    int port = freePort();
+    Path conf = writeConfig(port);
+    JsonObject json = new JsonObject(Files.readString(conf));
+    json.getJsonObject("auth").put("passwordFile", file.toString());
+    Files.writeString(conf, json.encode());
+    start("-conf", conf.toString());
+    awaitLine("Tributary started");
+    Process sub = new ProcessBuilder("/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-u", "alice",
+        "-P", "s3cret", "-t", "auth/#", "-C", "1").redirectErrorStream(true).start();
+    assertEquals(4, pubAs(port, "bob", "b0b"), "bob is not a user yet");
+    assertEquals(0, passwd("-b", file.toString(), "bob", "b0b"));
+    awaitLine("password file " + file + " reloaded: 2 user(s)");
+    assertEquals(0, pubAs(port, "bob", "b0b"));
+    assertTrue(sub.waitFor(20, TimeUnit.SECONDS), "alice stayed connected and got bob's message");
+    Files.writeString(file, "bob\n"); // broken
+    awaitLine("password file not reloaded, the previous 2 user(s) stay in force");
+    assertEquals(0, pubAs(port, "bob", "b0b"), "the previous users are still in force");
+    assertEquals(0, passwd("-c", "-b", file.toString(), "carol", "c4rol"));
+    awaitLine("reloaded: 1 user(s)");
+    assertEquals(4, pubAs(port, "bob", "b0b"), "bob is gone");
+    assertEquals(0, new ProcessBuilder("kill", "-HUP", "" + broker.pid()).start().waitFor());
+    awaitLine("reloaded (SIGHUP): 1 user(s)");
+    assertTrue(broker.isAlive(), "SIGHUP reloads, it does not stop the broker");
+    assertEquals(0, pubAs(port, "carol", "c4rol"));
+  }
+
+  private static int passwd(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd"));
+    cmd.addAll(List.of(args));
+    return run(cmd, null);
+  }
+
   private static int pubAs(int port, String user, String password) throws Exception {
     return run(List.of("/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-u", user, "-P",
         password, "-t", "auth/x", "-m", "in"), null);

@@ -29,7 +29,7 @@ public final class PasswordAuthenticator implements Authenticator {
   private static final PasswordHash DECOY = PasswordHash.create("decoy".getBytes(StandardCharsets.UTF_8),
       PasswordHash.DEFAULT_ITERATIONS);
 
-  private final PasswordFile passwords;
+  private volatile PasswordFile passwords;
   private final Anonymous anonymous;
   private final Map<String, Long> verified = new LinkedHashMap<>(256, 0.75f, true) {
     @Override
@@ -48,8 +48,26 @@ public final class PasswordAuthenticator implements Authenticator {
     return anonymous;
   }
 
+  /**
+   * From now on logins are checked against {@code reloaded} (the file changed); credentials
+   * verified against the old one are forgotten. Connections already in stay in.
+   */
+  public void replace(PasswordFile reloaded) {
+    passwords = java.util.Objects.requireNonNull(reloaded, "reloaded");
+    synchronized (verified) {
+      verified.clear();
+    }
+  }
+
+  /** Users in the file now; -1 without a password file. */
+  public int users() {
+    PasswordFile p = passwords;
+    return p == null ? -1 : p.users().size();
+  }
+
   @Override
   public Decision quick(Login login) {
+    PasswordFile passwords = this.passwords;
     if (passwords == null || login.username() == null) {
       return anonymousDecision(login);
     }
@@ -72,7 +90,7 @@ public final class PasswordAuthenticator implements Authenticator {
     if (quick != null) {
       return quick;
     }
-    PasswordHash hash = passwords.hashOf(login.username());
+    PasswordHash hash = this.passwords.hashOf(login.username());
     boolean ok = (hash != null ? hash : DECOY).matches(login.password()) && hash != null;
     if (!ok) {
       return Decision.BAD_CREDENTIALS;

@@ -36,6 +36,20 @@ class PasswordAuthenticatorTest {
   }
 
   @Test
+  void aReplacedFileForgetsWhatTheOldOneVerified() {
+    PasswordAuthenticator auth = new PasswordAuthenticator(alice(), Anonymous.DENY);
+    Login alice = new Login("c", "alice", utf8("secret"), true);
+    assertEquals(Decision.ALLOW, auth.decide(alice));
+    PasswordFile changed = PasswordFile.empty();
+    changed.put("alice", PasswordHash.create(utf8("new"), 1000));
+    auth.replace(changed);
+    assertEquals(1, auth.users());
+    assertNull(auth.quick(alice), "the cached old password is forgotten");
+    assertEquals(Decision.BAD_CREDENTIALS, auth.decide(alice));
+    assertEquals(Decision.ALLOW, auth.decide(new Login("c", "alice", utf8("new"), true)));
+  }
+
+  @Test
   void theAnonymousPolicy() {
     Login local = new Login("c", null, null, true);
     Login remote = new Login("c", null, null, false);
