@@ -289,8 +289,8 @@ final class MqttConnection {
     // Packets behind the CONNECT wait (as while the session is claimed) until the login is decided.
     state = State.CONNECTING;
     deferred = new ArrayList<>();
-    MqttLogin.check(vertx, options.getLoginAuthenticator(), connect, clientId, socket.fromLoopback(),
-        decision -> loggedIn(decision, n.request()));
+    MqttLogin.check(vertx, socket.executor(), options.getLoginAuthenticator(), connect, clientId,
+        socket.fromLoopback(), decision -> loggedIn(decision, n.request()));
   }
 
   private void loggedIn(Authenticator.Decision decision, SessionRequest request) {

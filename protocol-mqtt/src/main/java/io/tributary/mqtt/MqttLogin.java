@@ -7,6 +7,7 @@ import io.tributary.mqtt.codec.MqttVersion;
 import io.tributary.router.security.Authenticator;
 import io.tributary.router.security.Authenticator.Decision;
 import io.vertx.core.Vertx;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -21,10 +22,10 @@ final class MqttLogin {
 
   /**
    * Decides the login of connect; calls then with the decision, at once when no hashing is
-   * needed, else later on the caller's context.
+   * needed, else later on {@code connectionLoop}.
    */
-  static void check(Vertx vertx, Authenticator authenticator, Connect connect, String clientId, boolean fromLoopback,
-      Consumer<Decision> then) {
+  static void check(Vertx vertx, Executor connectionLoop, Authenticator authenticator, Connect connect,
+      String clientId, boolean fromLoopback, Consumer<Decision> then) {
     Authenticator.Login login = new Authenticator.Login(clientId, connect.username(), connect.password(),
         fromLoopback);
     Decision quick = authenticator.quick(login);
@@ -32,8 +33,10 @@ final class MqttLogin {
       then.accept(quick);
       return;
     }
-    vertx.executeBlocking(() -> authenticator.decide(login), false)
-        .onComplete(ar -> then.accept(ar.succeeded() ? ar.result() : Decision.NOT_AUTHORIZED));
+    // Back on the connection's own loop explicitly: the transport's handlers run outside a Vert.x
+    // context dispatch, so the worker's completion would not otherwise know where to go.
+    vertx.executeBlocking(() -> authenticator.decide(login), false).onComplete(ar -> connectionLoop.execute(
+        () -> then.accept(ar.succeeded() ? ar.result() : Decision.NOT_AUTHORIZED)));
   }
 
   /**
