@@ -117,6 +117,7 @@ public final class SharedGroup implements LogPump {
     this.batch = batch;
     this.offset = offset;
     this.spans.add(new Span(offset));
+    this.savedAtNanos = System.nanoTime() - SAVE_INTERVAL_NANOS; // the first pump saves where it starts
   }
 
   public static String key(String shareName, String filter) {
