@@ -108,20 +108,17 @@ public final class ListenerTls {
     try {
       byte[] challenge = new byte[32];
       new SecureRandom().nextBytes(challenge);
-      Signature signer = Signature.getInstance(algorithm);
+      // One instance signs, then verifies (init resets it; the PSS parameters stay).
+      Signature signature = Signature.getInstance(algorithm);
       if (algorithm.equals("RSASSA-PSS")) {
-        signer.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+        signature.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
       }
-      signer.initSign(privateKey);
-      signer.update(challenge);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      if (algorithm.equals("RSASSA-PSS")) {
-        verifier.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
-      }
-      verifier.initVerify(publicKey);
-      verifier.update(challenge);
-      return verifier.verify(signature);
+      signature.initSign(privateKey);
+      signature.update(challenge);
+      byte[] signed = signature.sign();
+      signature.initVerify(publicKey);
+      signature.update(challenge);
+      return signature.verify(signed);
     } catch (GeneralSecurityException e) {
       return false; // a key of another algorithm than the certificate's
     }

@@ -267,12 +267,10 @@ class LauncherIT {
     assertTrue(Files.isExecutable(mosquitto), "mosquitto must be installed (.ci/run does it)");
     Path file = dir.resolve("passwords");
     assertEquals(0, run(List.of("/usr/bin/mosquitto_passwd", "-c", "-b", file.toString(), "carol", "from-mosquitto"), null));
-    assertEquals(0, run(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd", "-b", file.toString(), "alice",
-        "s3cret wörd"), null));
+    assertEquals(0, passwd("-b", file.toString(), "alice", "s3cret wörd"));
     assertEquals(0, run(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd", file.toString(), "bob"),
         "from-stdin\n"));
-    assertEquals(2, run(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd", file.toString()), null),
-        "usage");
+    assertEquals(2, passwd(file.toString()), "usage");
     int port = freePort();
     Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\n"
         + "allow_anonymous false\npassword_file " + file + "\nuser root\n");
@@ -300,14 +298,9 @@ class LauncherIT {
   @Test
   void thePasswordFileDecidesWhoConnects() throws Exception {
     Path file = dir.resolve("passwords");
-    assertEquals(0, run(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd", "-c", "-b", file.toString(),
-        "alice", "s3cret"), null));
+    assertEquals(0, passwd("-c", "-b", file.toString(), "alice", "s3cret"));
     int port = freePort();
-    Path conf = writeConfig(port);
-    JsonObject json = new JsonObject(Files.readString(conf));
-    json.getJsonObject("auth").put("passwordFile", file.toString());
-    Files.writeString(conf, json.encode());
-    start("-conf", conf.toString());
+    start("-conf", writeConfig(port, file).toString());
     String policy = awaitLine("authentication (MQTT): password file " + file);
     assertTrue(policy.contains("clients without a user name refused"), policy);
     awaitLine("Tributary started");
@@ -331,11 +324,7 @@ class LauncherIT {
     Path file = dir.resolve("passwords");
     assertEquals(0, passwd("-c", "-b", file.toString(), "alice", "s3cret"));
     int port = freePort();
-    Path conf = writeConfig(port);
-    JsonObject json = new JsonObject(Files.readString(conf));
-    json.getJsonObject("auth").put("passwordFile", file.toString());
-    Files.writeString(conf, json.encode());
-    start("-conf", conf.toString());
+    start("-conf", writeConfig(port, file).toString());
     awaitLine("Tributary started");
     Process sub = new ProcessBuilder("/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-u", "alice",
         "-P", "s3cret", "-t", "auth/#", "-C", "1").redirectErrorStream(true).start();
@@ -483,6 +472,14 @@ class LauncherIT {
 
   private Path writeConfig(int port) throws IOException {
     return BrokerProcess.defaultConfig(dir, port);
+  }
+
+  /** The default config on port, with {@code auth.passwordFile} set to passwords. */
+  private Path writeConfig(int port, Path passwords) throws IOException {
+    Path conf = writeConfig(port);
+    JsonObject json = new JsonObject(Files.readString(conf));
+    json.getJsonObject("auth").put("passwordFile", passwords.toString());
+    return Files.writeString(conf, json.encode());
   }
 
   private void start(String... args) throws IOException {

@@ -264,9 +264,7 @@ final class MqttConnection {
       clientId = n.clientId();
     }
     if (n.refusal() != null) {
-      log.info("{}: {}; CONNACK {}", describe(), n.reason(), String.format("0x%02X", n.refusal().reasonCode()));
-      outbound.send(n.refusal());
-      closeAfterWrite();
+      refuse(n.refusal(), n.reason());
       return;
     }
     if (n.violation() != null) {
@@ -301,14 +299,18 @@ final class MqttConnection {
     if (decision != Authenticator.Decision.ALLOW) {
       broker.counters().increment(decision == Authenticator.Decision.BAD_CREDENTIALS
           ? BrokerCounters.Counter.LOGINS_REFUSED_BAD_CREDENTIALS : BrokerCounters.Counter.LOGINS_REFUSED_NOT_AUTHORIZED);
-      ConnAck refusal = MqttLogin.refusal(decision, protocolLevel);
-      log.info("{}: {}; CONNACK {}", describe(), MqttLogin.reason(decision), String.format("0x%02X", refusal.reasonCode()));
       releaseDeferred();
-      outbound.send(refusal);
-      closeAfterWrite();
+      refuse(MqttLogin.refusal(decision, protocolLevel), MqttLogin.reason(decision));
       return;
     }
     claimSession(request);
+  }
+
+  /** Answers the CONNECT with a refusing CONNACK, logged with its reason, and closes. */
+  private void refuse(ConnAck refusal, String reason) {
+    log.info("{}: {}; CONNACK {}", describe(), reason, String.format("0x%02X", refusal.reasonCode()));
+    outbound.send(refusal);
+    closeAfterWrite();
   }
 
   private void onAuth(Auth packet) {

@@ -46,19 +46,19 @@ final class OutboundWindow {
     final boolean retain;
     final int[] subscriptionIds;
     /** The shared-subscription hand-off it was sent under, null for an ordinary delivery. */
-    final SharedHandoff member;
+    final SharedHandoff handoff;
     /** QoS 2: the client said it received it; the id is released. */
     boolean released;
     /** In flight from an earlier connection, not yet resent on this one (Receive Maximum). */
     boolean unsent;
 
-    Inflight(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedHandoff member) {
+    Inflight(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedHandoff handoff) {
       this.message = message;
       this.offset = offset;
       this.qos = qos;
       this.retain = retain;
       this.subscriptionIds = subscriptionIds;
-      this.member = member;
+      this.handoff = handoff;
     }
   }
 
@@ -120,20 +120,20 @@ final class OutboundWindow {
    * Delivers a message; false when it cannot be taken now (socket or window full) and must be
    * offered again. An expired message counts as taken and is never delivered (MQTT-3.3.2-5); a
    * message the client cannot take (over its maximum packet size) is discarded for it.
-   * {@code member} is the shared-subscription hand-off it comes from, or null; it is done (the
+   * {@code handoff} is the shared-subscription hand-off it comes from, or null; it is done (the
    * member's credit given back) once the message is done with.
    */
-  boolean send(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedHandoff member) {
+  boolean send(Message message, long offset, int qos, boolean retain, int[] subscriptionIds, SharedHandoff handoff) {
     if (link.writeQueueFull()) {
       return false;
     }
     if (message.isExpired()) {
-      done(member);
+      done(handoff);
       return true;
     }
     if (qos == 0) {
       link.deliver(message, 0, retain, false, 0, subscriptionIds);
-      done(member);
+      done(handoff);
       return true;
     }
     if (inflight.size() >= maxInflight) {
@@ -143,7 +143,7 @@ final class OutboundWindow {
       qos = 1; // this link's clients acknowledge once: at least once is what it can do
     }
     int id = nextId();
-    inflight.put(IDS[id], new Inflight(message, offset, qos, retain, subscriptionIds, member));
+    inflight.put(IDS[id], new Inflight(message, offset, qos, retain, subscriptionIds, handoff));
     if (qos == 2) {
       // The id and offset are saved before the client can see them: after a restart the same
       // message goes out again under the same id, so the client's duplicate check holds.
@@ -151,14 +151,14 @@ final class OutboundWindow {
     }
     if (!link.deliver(message, qos, retain, false, id, subscriptionIds)) {
       inflight.remove(IDS[id]);
-      done(member);
+      done(handoff);
     }
     return true;
   }
 
-  private static void done(SharedHandoff member) {
-    if (member != null) {
-      member.done();
+  private static void done(SharedHandoff handoff) {
+    if (handoff != null) {
+      handoff.done();
     }
   }
 
@@ -207,7 +207,7 @@ final class OutboundWindow {
   private void remove(int id, Inflight f) {
     inflight.remove(IDS[id]);
     clearUnsent(f); // the client had it from an earlier connection
-    done(f.member);
+    done(f.handoff);
   }
 
   boolean hasUnsent() {
@@ -246,12 +246,12 @@ final class OutboundWindow {
   void giveBackShared() {
     for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
       Inflight f = it.next();
-      if (f.member != null && f.qos == 1) {
+      if (f.handoff != null && f.qos == 1) {
         it.remove();
         if (f.unsent) {
           unsent--;
         }
-        f.member.giveBack();
+        f.handoff.giveBack();
       }
     }
   }
@@ -267,7 +267,7 @@ final class OutboundWindow {
     java.util.List<Saved> out = new java.util.ArrayList<>(inflight.size());
     for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
       Inflight f = e.getValue();
-      if (f.offset >= 0 && f.member == null) {
+      if (f.offset >= 0 && f.handoff == null) {
         out.add(new Saved(e.getKey(), f.offset, f.qos, f.retain, f.released, f.subscriptionIds));
       }
     }
