@@ -2,12 +2,17 @@ package io.tributary.launcher;
 
 import io.tributary.router.Broker;
 import io.tributary.router.ConnectionGate;
+import io.tributary.router.security.AccessRules;
+import io.tributary.router.security.Authorizer;
+import io.tributary.router.security.PasswordAuthenticator;
+import io.tributary.router.security.PasswordFile;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,7 +34,7 @@ public final class BrokerVerticle extends VerticleBase {
   private ConnectionGate gate;
   private String coresDeployment;
   private AcceptGuard acceptGuard;
-  private PasswordFileReloader passwordReloader;
+  private final List<AuthFileReloader> reloaders = new CopyOnWriteArrayList<>();
 
   @Override
   public Future<?> start() {
@@ -46,6 +51,7 @@ public final class BrokerVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     broker = new Broker(config.routerOptions());
+    broker.setAuthorizer(config.auth.authorizer());
     gate = connectionGate();
     int instances = config.effectiveInstances();
     ListenerStates states = new ListenerStates(config.listeners, instances);
@@ -61,11 +67,8 @@ public final class BrokerVerticle extends VerticleBase {
           guardListenerPorts();
           logLimits(gate);
           log.info("authentication (MQTT): {}", config.auth.describe());
-          if (config.auth.passwordFile != null) {
-            passwordReloader = new PasswordFileReloader(vertx, java.nio.file.Path.of(config.auth.passwordFile),
-                config.auth.authenticator());
-            passwordReloader.start();
-          }
+          log.info("authorization: {}", config.auth.describeAcl());
+          startReloaders();
           for (int i = 0; i < config.listeners.size(); i++) {
             BrokerConfig.Listener l = config.listeners.get(i);
             if ("mqtt-ws".equals(l.protocol)) {
@@ -148,22 +151,39 @@ public final class BrokerVerticle extends VerticleBase {
     return GuardedTransport.wrap(transport);
   }
 
+  /** The password and ACL files are reloaded when they change on disk. */
+  private void startReloaders() {
+    AuthConfig auth = config.auth;
+    if (auth.passwordFile != null) {
+      PasswordAuthenticator passwords = auth.authenticator();
+      reloaders.add(new AuthFileReloader(vertx, "password file", Path.of(auth.passwordFile), file -> {
+        PasswordFile reloaded = PasswordFile.load(file);
+        passwords.replace(reloaded);
+        return reloaded.users().size() + " user(s)";
+      }, () -> "the previous " + passwords.users() + " user(s) stay"));
+    }
+    if (auth.aclFile != null) {
+      Authorizer authorizer = auth.authorizer();
+      reloaders.add(new AuthFileReloader(vertx, "ACL file", Path.of(auth.aclFile), file -> {
+        AccessRules reloaded = AccessRules.load(file);
+        authorizer.replace(reloaded);
+        return reloaded.ruleCount() + " rule(s) for " + reloaded.userCount() + " user(s)";
+      }, () -> "the previous " + authorizer.rules().ruleCount() + " rule(s) stay"));
+    }
+    reloaders.forEach(AuthFileReloader::start);
+  }
+
   /**
-   * Reads the password file again now (the launcher calls it on SIGHUP); it is also reloaded by
-   * itself when it changes on disk. No-op without {@code auth.passwordFile}.
+   * Reads the password and ACL files again now (the launcher calls it on SIGHUP); they are also
+   * reloaded by themselves when they change on disk. No-op without {@code auth} files.
    */
   public void reloadAuth() {
-    PasswordFileReloader r = passwordReloader;
-    if (r != null) {
-      r.reloadNow();
-    }
+    reloaders.forEach(AuthFileReloader::reloadNow);
   }
 
   @Override
   public Future<?> stop() {
-    if (passwordReloader != null) {
-      passwordReloader.stop();
-    }
+    reloaders.forEach(AuthFileReloader::stop);
     // When the broker verticle is undeployed, Vert.x has already undeployed its per-core children
     // (listeners first, then their connections); a caller may also stop the children alone.
     boolean childrenUp = coresDeployment != null && vertx.deploymentIDs().contains(coresDeployment);

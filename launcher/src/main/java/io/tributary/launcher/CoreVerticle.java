@@ -50,7 +50,8 @@ final class CoreVerticle extends VerticleBase {
           // Same code with or without TLS: the server options carry it (identify client-certificate
           // reads the TLS session's peer certificate).
           RawTcpListener listener = new RawTcpListener(vertx, broker, core,
-              ListenerTls.serverOptions(l, config.tls.engine), l.device.rawTcpOptions());
+              ListenerTls.serverOptions(l, config.tls.engine),
+              l.device.rawTcpOptions().setLoginAuthenticator(config.auth.authenticator()));
           closers.add(listener::close);
           listening = listener.listen();
         } else {

@@ -1,7 +1,7 @@
 package io.tributary.launcher;
 
 import io.tributary.router.security.PasswordFile;
-import io.tributary.router.security.PasswordFileException;
+import io.tributary.router.security.AuthFileException;
 import io.tributary.router.security.PasswordHash;
 import java.io.BufferedReader;
 import java.io.Console;
@@ -80,7 +80,7 @@ final class PasswdCommand {
       }
       passwords.save(file);
       return 0;
-    } catch (PasswordFileException | IllegalArgumentException | IOException e) {
+    } catch (AuthFileException | IllegalArgumentException | IOException e) {
       err.println("passwd: " + e.getMessage());
       return 1;
     }

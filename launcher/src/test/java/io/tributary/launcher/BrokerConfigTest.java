@@ -49,6 +49,11 @@ class BrokerConfigTest {
     java.nio.file.Path broken = java.nio.file.Files.writeString(dir.resolve("broken.pw"), "# users\nalice\n");
     msg = error(new JsonObject().put("auth", new JsonObject().put("passwordFile", broken.toString())));
     assertTrue(msg.contains("'auth.passwordFile'") && msg.contains("line 2"), msg);
+    java.nio.file.Path acl = java.nio.file.Files.writeString(dir.resolve("broken.acl"), "user a\ntopic read a/#/b\n");
+    msg = error(new JsonObject().put("auth", new JsonObject().put("aclFile", acl.toString())));
+    assertTrue(msg.contains("'auth.aclFile'") && msg.contains("broken.acl line 2") && msg.contains("a/#/b"), msg);
+    assertEquals(io.tributary.router.security.Authorizer.OPEN, BrokerConfig.from(new JsonObject()).auth.authorizer(),
+        "no ACL file: open");
     assertEquals(io.tributary.router.security.PasswordAuthenticator.Anonymous.LOOPBACK,
         BrokerConfig.from(new JsonObject()).auth.authenticator().anonymous(), "the default");
     assertEquals(io.tributary.router.security.PasswordAuthenticator.Anonymous.ALLOW,

@@ -345,6 +345,50 @@ class LauncherIT {
     assertEquals(0, pubAs(port, "carol", "c4rol"));
   }
 
+  /**
+   * Issue 13: the packaged broker with {@code auth.aclFile}: mosquitto clients publish and
+   * subscribe where the rules let them; the file reloads when it changes (a subscriber stays
+   * connected and its deliveries follow the new rules); a broken file keeps the previous rules.
+   */
+  @Test
+  void theAclFileDecidesWhatClientsTouchAndReloads() throws Exception {
+    Path passwords = dir.resolve("passwords");
+    assertEquals(0, passwd("-c", "-b", passwords.toString(), "alice", "s3cret"));
+    Path acl = Files.writeString(dir.resolve("acl"), "user alice\ntopic readwrite auth/alice/#\ntopic read auth/news\n");
+    int port = freePort();
+    Path conf = writeConfig(port, passwords);
+    JsonObject json = new JsonObject(Files.readString(conf));
+    json.getJsonObject("auth").put("aclFile", acl.toString());
+    Files.writeString(conf, json.encode());
+    start("-conf", conf.toString());
+    String policy = awaitLine("authorization: ACL file " + acl);
+    assertTrue(policy.contains("2 rule(s) for 1 user(s)"), policy);
+    awaitLine("Tributary started");
+    Process sub = new ProcessBuilder("/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", "" + port, "-u", "alice",
+        "-P", "s3cret", "-t", "auth/#", "-C", "2", "-v").redirectErrorStream(true).start();
+    Thread.sleep(1_500);
+    assertEquals(0, pubTo(port, "auth/news", "denied")); // 3.1.1: acknowledged and dropped
+    assertEquals(0, pubTo(port, "auth/alice/1", "one"));
+    Files.writeString(acl, "user alice\ntopic readwrite auth/#\n");
+    awaitLine("ACL file " + acl + " reloaded: 1 rule(s) for 1 user(s)");
+    assertEquals(0, pubTo(port, "auth/news", "allowed now"));
+    assertTrue(sub.waitFor(20, TimeUnit.SECONDS), "the subscriber stayed connected and got two messages");
+    assertEquals("auth/alice/1 one\nauth/news allowed now",
+        new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+    Files.writeString(acl, "user alice\ntopic readwrite auth/#/x\n");
+    awaitLine("ACL file not reloaded, the previous 1 rule(s) stay in force: " + acl + " line 2");
+    Process sys = new ProcessBuilder("/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", "" + port, "-u", "alice",
+        "-P", "s3cret", "-V", "5", "-q", "1", "-t", "$SYS/broker/x", "-m", "no").redirectErrorStream(true).start();
+    assertTrue(sys.waitFor(20, TimeUnit.SECONDS));
+    String out = new String(sys.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(out.toLowerCase(java.util.Locale.ROOT).contains("not authorized"), out);
+  }
+
+  private static int pubTo(int port, String topic, String message) throws Exception {
+    return run(List.of("/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-u", "alice",
+        "-P", "s3cret", "-q", "1", "-t", topic, "-m", message), null);
+  }
+
   private static int passwd(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(BrokerProcess.java(), "-jar", BrokerProcess.JAR, "passwd"));
     cmd.addAll(List.of(args));

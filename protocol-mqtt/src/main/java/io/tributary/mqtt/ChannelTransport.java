@@ -29,20 +29,7 @@ public abstract class ChannelTransport extends ChannelInboundHandlerAdapter impl
   protected ChannelTransport(ContextInternal context, String prefix, io.vertx.core.net.SocketAddress peer) {
     this.context = context;
     this.remoteAddress = prefix + peer;
-    this.fromLoopback = isLoopback(peer);
-  }
-
-  private static boolean isLoopback(io.vertx.core.net.SocketAddress peer) {
-    // The address as the socket reported it: a literal, so no name lookup happens here.
-    String host = peer == null ? null : peer.hostAddress();
-    if (host == null || host.isEmpty()) {
-      return false;
-    }
-    try {
-      return java.net.InetAddress.getByName(host).isLoopbackAddress();
-    } catch (java.net.UnknownHostException | SecurityException e) {
-      return false;
-    }
+    this.fromLoopback = io.tributary.router.security.Authenticator.isLoopback(peer == null ? null : peer.hostAddress());
   }
 
   @Override

@@ -64,6 +64,10 @@ record ConnectNegotiation(int protocolLevel, String clientId, ConnAck refusal, S
       if (v5) {
         ack.assignedClientIdentifier(id);
       }
+    } else if (id.startsWith(SessionRequest.DEVICE_PREFIX)) {
+      // Raw-TCP devices' sessions: an MQTT client calling itself device/{id} would take one over.
+      return refused(level, id, v5 ? 0x85 : 0x02, "client ids starting with '" + SessionRequest.DEVICE_PREFIX
+          + "' are reserved for raw-TCP devices", v5);
     }
     Message will = null;
     long willDelay = 0;

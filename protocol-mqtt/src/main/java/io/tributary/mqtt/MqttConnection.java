@@ -23,6 +23,7 @@ import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.logging.LogSafe;
 import io.tributary.router.session.Session;
 import io.tributary.router.security.Authenticator;
+import io.tributary.router.security.ClientAccess;
 import io.tributary.router.session.SessionRequest;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -62,6 +63,8 @@ final class MqttConnection {
   private State state = State.AWAIT_CONNECT;
   private int protocolLevel = MqttVersion.V3_1_1;
   private String clientId;
+  /** The CONNECT's user name (null if none): with the client id, what the access rules know it by. */
+  private String username;
   private Session session;
   /** Whether the end of this connection publishes the will: all ends but a normal DISCONNECT. */
   private boolean sendWill = true;
@@ -81,7 +84,7 @@ final class MqttConnection {
     this.decoder = new MqttDecoder(options.getMaxPacketSize())
         .userPropertyLimits(options.getMaxUserProperties(), options.getMaxUserPropertyBytes());
     this.outbound = new MqttOutbound(this, vertx, options, registry, broker.counters(), socket);
-    this.subscriptions = new MqttSubscriptions(options, outbound);
+    this.subscriptions = new MqttSubscriptions(options, outbound, broker.counters());
     this.publishes = new MqttPublishes(this, broker, dispatcher, options, registry.arena(), outbound);
     this.keepAlive = new KeepAlive(vertx, this, outbound);
     this.remote = socket.remoteAddress();
@@ -258,6 +261,7 @@ final class MqttConnection {
       return;
     }
     ConnectNegotiation n = ConnectNegotiation.of(connect, options, outbound);
+    username = connect.username();
     protocolLevel = n.protocolLevel();
     outbound.protocolLevel(protocolLevel);
     if (n.clientId() != null) {
@@ -328,6 +332,14 @@ final class MqttConnection {
   }
 
   private void claimSession(SessionRequest request) {
+    ClientAccess access = broker.authorizer().access(request.clientId(), username);
+    if (request.will() != null && !access.mayPublish(request.will().topic())) {
+      broker.counters().increment(BrokerCounters.Counter.WILLS_DENIED);
+      releaseDeferred();
+      refuse(MqttLogin.refusal(Authenticator.Decision.NOT_AUTHORIZED, protocolLevel), "will topic not allowed");
+      return;
+    }
+    request = request.withAccess(access);
     cancelTimer(connectTimer);
     connectTimer = -1;
     state = State.CONNECTING;

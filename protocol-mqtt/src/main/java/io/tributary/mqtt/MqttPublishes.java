@@ -6,11 +6,16 @@ import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.Publish;
 import io.tributary.router.Broker;
+import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.logging.LogSafe;
+import io.tributary.router.logging.LogThrottle;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.message.Message;
 import io.tributary.router.message.PayloadArena;
 import io.tributary.router.session.Session;
 import io.tributary.router.topic.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PUBLISHes a client sends on one connection: MQTT 5 topic aliases resolved, the topic checked,
@@ -18,6 +23,10 @@ import io.tributary.router.topic.Topics;
  * the acknowledgement queued.
  */
 final class MqttPublishes {
+
+  private static final Logger log = LoggerFactory.getLogger(MqttPublishes.class);
+  /** A client publishing where it may not can do so thousands of times a second. */
+  private static final LogThrottle DENIALS = new LogThrottle(20, 1);
 
   private final MqttConnection connection;
   private final Broker broker;
@@ -78,6 +87,10 @@ final class MqttPublishes {
       lastTopic = topic;
     }
     int qos = publish.qos();
+    if (!session.access().mayPublish(topic)) {
+      denied(topic, qos, publish.packetId(), v5);
+      return;
+    }
     if (qos == 2) {
       if (v5 && session.inboundQos2Count() >= options.getReceiveMaximum()
           && !session.hasInboundQos2(publish.packetId())) {
@@ -119,6 +132,30 @@ final class MqttPublishes {
           acknowledge(type, packetId, reason);
         });
       }
+    }
+  }
+
+  /**
+   * The access rules refuse this PUBLISH: nothing is stored. MQTT 5 says so in the PUBACK/PUBREC
+   * (0x87); MQTT 3.1.1 has no way to, so the message is acknowledged and dropped, as Mosquitto
+   * does. A 3.1.1 QoS 2 flow still completes: PUBREL of any id gets its PUBCOMP.
+   */
+  private void denied(String topic, int qos, int packetId, boolean v5) {
+    broker.counters().increment(BrokerCounters.Counter.PUBLISHES_DENIED);
+    DENIALS.info(log, "{}: PUBLISH to '{}' denied by the access rules", connection.describe(), LogSafe.text(topic));
+    if (qos == 0) {
+      return;
+    }
+    PacketType type = qos == 1 ? PacketType.PUBACK : PacketType.PUBREC;
+    int reason = v5 ? 0x87 : 0x00;
+    if (acksAwaitingFlush == 0) {
+      acknowledge(type, packetId, reason);
+    } else {
+      acksAwaitingFlush++; // behind the acknowledgements still waiting for the fsync
+      broker.whenDurable(broker.log().endOffset() - 1, dispatcher::executeBatched, () -> {
+        acksAwaitingFlush--;
+        acknowledge(type, packetId, reason);
+      });
     }
   }
 

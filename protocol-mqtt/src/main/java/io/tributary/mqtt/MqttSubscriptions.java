@@ -9,6 +9,7 @@ import io.tributary.mqtt.codec.TopicSubscription;
 import io.tributary.mqtt.codec.UnsubAck;
 import io.tributary.mqtt.codec.UserProperty;
 import io.tributary.mqtt.codec.Unsubscribe;
+import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.delivery.SubscriptionOptions;
 import io.tributary.router.session.Replay;
 import io.tributary.router.session.Session;
@@ -22,10 +23,12 @@ final class MqttSubscriptions {
 
   private final MqttOptions options;
   private final MqttOutbound outbound;
+  private final BrokerCounters counters;
 
-  MqttSubscriptions(MqttOptions options, MqttOutbound outbound) {
+  MqttSubscriptions(MqttOptions options, MqttOutbound outbound, BrokerCounters counters) {
     this.options = options;
     this.outbound = outbound;
+    this.counters = counters;
   }
 
   void subscribe(Subscribe subscribe, Session session, boolean v5) {
@@ -86,6 +89,12 @@ final class MqttSubscriptions {
                 + starts[i].offset() + ", the oldest record retention kept");
           }
         }
+      }
+      if (code < 0x80 && !session.access().maySubscribe(sharedParts[i] != null ? sharedParts[i][1] : filter)) {
+        // Nothing under it may be read: refused, rather than granted and left silent (Mosquitto).
+        code = v5 ? 0x87 : 0x80;
+        counters.increment(BrokerCounters.Counter.SUBSCRIPTIONS_DENIED);
+        notes.add("not authorized to read anything under " + sub.filter());
       }
       codes.add(code);
     }

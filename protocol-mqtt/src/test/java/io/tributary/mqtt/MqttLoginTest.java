@@ -110,6 +110,24 @@ class MqttLoginTest {
   }
 
   @Test
+  void clientIdsOfRawTcpDevicesAreReserved() throws Exception {
+    MqttClient c = new MqttClient(broker.tcpUri(), "device/pump-1", new MemoryPersistence());
+    MqttConnectOptions o = new MqttConnectOptions();
+    o.setUserName("alice");
+    o.setPassword("s3cret".toCharArray());
+    o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    MqttException e = assertThrows(MqttException.class, () -> c.connect(o));
+    assertEquals(MqttException.REASON_CODE_INVALID_CLIENT_ID, e.getReasonCode(), "3.1.1: 0x02 identifier rejected");
+    c.close();
+    org.eclipse.paho.mqttv5.common.MqttException e5 = assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class,
+        () -> Mqtt5Paho.connect(broker, "device/pump-1", v -> {
+          v.setUserName("alice");
+          v.setPassword("s3cret".getBytes(StandardCharsets.UTF_8));
+        }));
+    assertEquals(0x85, e5.getReasonCode(), "5: client identifier not valid");
+  }
+
+  @Test
   void mosquittoClientsLogInAndPublishesBehindTheConnectWaitForTheCheck() throws Exception {
     Process sub = new ProcessBuilder("/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", "" + broker.port(),
         "-u", "alice", "-P", "s3cret", "-t", "login/#", "-C", "1", "-v").redirectErrorStream(true).start();

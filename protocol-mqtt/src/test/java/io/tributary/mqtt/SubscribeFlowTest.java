@@ -156,14 +156,14 @@ class SubscribeFlowTest {
     Collector sys = new Collector();
     paho(closer, broker, "hash-sub").subscribe("#", 1, all);
     paho(closer, broker, "plus-sub").subscribe("+/x", 1, plus);
-    paho(closer, broker, "sys-sub").subscribe("$SYS/#", 1, sys);
+    paho(closer, broker, "sys-sub").subscribe("$app/#", 1, sys);
     MqttClient pub = paho(closer, broker, "dollar-pub");
-    pub.publish("$SYS/x", bytes("sys"), 1, false);
+    pub.publish("$app/x", bytes("sys"), 1, false); // not $SYS: that one is read-only for clients
     pub.publish("plain/x", bytes("plain"), 1, false);
 
     Received s = sys.take();
-    assertEquals("$SYS/x", s.topic);
-    // In publish order: had '#' or '+/x' matched $SYS/x, that delivery would come first.
+    assertEquals("$app/x", s.topic);
+    // In publish order: had '#' or '+/x' matched $app/x, that delivery would come first.
     assertEquals("plain/x", all.take().topic);
     assertEquals("plain/x", plus.take().topic);
     Collector.assertAllQuiet(all, plus, sys);

@@ -5,7 +5,11 @@ import io.tributary.router.Broker;
 import io.tributary.router.counters.BrokerCounters.Counter;
 import io.tributary.router.session.ClientLink;
 import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.logging.LogSafe;
 import io.tributary.router.message.Message;
+import io.tributary.router.security.Authenticator;
+import io.tributary.router.security.Authenticator.Decision;
+import io.tributary.router.security.ClientAccess;
 import io.tributary.router.session.Session;
 import io.tributary.router.session.SessionRequest;
 import io.vertx.core.Vertx;
@@ -42,10 +46,10 @@ final class DeviceConnection implements ClientLink {
 
   private static final Logger log = LoggerFactory.getLogger(DeviceConnection.class);
   /** Session client ids of devices: {@code device/{id}}. */
-  static final String CLIENT_ID_PREFIX = "device/";
+  static final String CLIENT_ID_PREFIX = SessionRequest.DEVICE_PREFIX;
   static final int MAX_ID_LENGTH = 256;
 
-  private enum State { IDENTIFYING, CONNECTING, ONLINE, CLOSED }
+  private enum State { IDENTIFYING, AUTHENTICATING, CONNECTING, ONLINE, CLOSED }
 
   private final Vertx vertx;
   private final Broker broker;
@@ -87,14 +91,23 @@ final class DeviceConnection implements ClientLink {
     });
     switch (options.getIdentify()) {
       case REMOTE_ADDRESS:
-        identified(socket.remoteAddress().hostAddress(), null);
+        String address = socket.remoteAddress().hostAddress();
+        String problem = idProblem(address);
+        if (problem != null) {
+          reject("bad device id '" + LogSafe.text(address) + "': " + problem);
+        } else {
+          login(address, null, null); // no credential: anonymous
+        }
         break;
       case CLIENT_CERTIFICATE:
         String cn = certificateCn();
+        String cnProblem = cn == null ? null : idProblem(cn);
         if (cn == null) {
           reject("no TLS client certificate with a CN (identify: client-certificate)");
+        } else if (cnProblem != null) {
+          reject("bad device id '" + LogSafe.text(cn) + "': " + cnProblem);
         } else {
-          identified(cn, null);
+          identified(cn, cn); // the handshake verified the certificate: it is the credential
         }
         break;
       default:
@@ -200,12 +213,43 @@ final class DeviceConnection implements ClientLink {
       reject("bad device id in first frame: " + problem);
       return false;
     }
-    if (!options.getAuthenticator().check(deviceId, token, remote)) {
-      reject("device '" + deviceId + "' refused by the authenticator");
-      return false;
-    }
-    identified(deviceId, token);
+    login(deviceId, deviceId, token == null ? null : token.getBytes(StandardCharsets.UTF_8));
     return state != State.CLOSED;
+  }
+
+  /**
+   * Checks the device's credentials as an MQTT login is checked (user name = device id, password =
+   * token). A check that needs a password hash runs on a worker with the socket paused, never on
+   * the event loop.
+   */
+  private void login(String deviceId, String username, byte[] password) {
+    Authenticator authenticator = options.getLoginAuthenticator();
+    Authenticator.Login login = new Authenticator.Login(CLIENT_ID_PREFIX + deviceId, username, password,
+        Authenticator.isLoopback(socket.remoteAddress().hostAddress()));
+    Decision quick = authenticator.quick(login);
+    if (quick != null) {
+      loggedIn(deviceId, username, quick);
+      return;
+    }
+    state = State.AUTHENTICATING;
+    socket.pause();
+    vertx.executeBlocking(() -> authenticator.decide(login), false).onComplete(ar -> core.execute(
+        () -> loggedIn(deviceId, username, ar.succeeded() ? ar.result() : Decision.NOT_AUTHORIZED)));
+  }
+
+  private void loggedIn(String deviceId, String username, Decision decision) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (decision != Decision.ALLOW) {
+      broker.counters().increment(decision == Decision.BAD_CREDENTIALS
+          ? Counter.LOGINS_REFUSED_BAD_CREDENTIALS : Counter.LOGINS_REFUSED_NOT_AUTHORIZED);
+      // Like a CONNACK refusal: says neither whether the user exists nor which part was wrong.
+      reject("device '" + LogSafe.text(deviceId) + "' refused: "
+          + (decision == Decision.BAD_CREDENTIALS ? "bad user name or token" : "not authorized"));
+      return;
+    }
+    identified(deviceId, username);
   }
 
   static String idProblem(String id) {
@@ -224,23 +268,38 @@ final class DeviceConnection implements ClientLink {
     return null;
   }
 
-  private void identified(String deviceId, String token) {
-    String problem = idProblem(deviceId);
-    if (problem != null) {
-      reject("bad device id '" + io.tributary.router.logging.LogSafe.text(deviceId) + "': " + problem);
-      return;
-    }
+  /**
+   * The device is who it says: it takes its session if the access rules let it publish to its
+   * uplink topic (its downlink subscription needs read access to the downlink topic). {@code
+   * username}: what the rules know it by (its id; null for an anonymous, address-identified one).
+   */
+  private void identified(String deviceId, String username) {
     if (identifyTimer >= 0) {
       vertx.cancelTimer(identifyTimer);
       identifyTimer = -1;
     }
+    String uplink = RawTcpOptions.topic(options.getUplink(), deviceId);
+    ClientAccess access = broker.authorizer().access(CLIENT_ID_PREFIX + deviceId, username);
+    if (!access.mayPublish(uplink)) {
+      broker.counters().increment(Counter.PUBLISHES_DENIED);
+      reject("device '" + LogSafe.text(deviceId) + "' may not publish to its uplink topic " + LogSafe.text(uplink)
+          + " (access rules)");
+      return;
+    }
+    String downlink = RawTcpOptions.topic(options.getDownlink(), deviceId);
+    boolean hasDownlink = access.maySubscribe(downlink);
+    if (!hasDownlink) {
+      broker.counters().increment(Counter.SUBSCRIPTIONS_DENIED);
+      log.info("raw-tcp device '{}' at {}: no downlink, the access rules do not let it read {}", LogSafe.text(deviceId),
+          remote, LogSafe.text(downlink));
+    }
     this.id = deviceId;
-    this.uplinkTopic = RawTcpOptions.topic(options.getUplink(), deviceId);
+    this.uplinkTopic = uplink;
     state = State.CONNECTING;
     // Read nothing more until the session is ours: an older connection with this id is closed
     // first, so its frames and ours are not interleaved.
     socket.pause();
-    SessionRequest request = new SessionRequest(CLIENT_ID_PREFIX + deviceId, true, 0, null, 0, 65535, this);
+    SessionRequest request = new SessionRequest(CLIENT_ID_PREFIX + deviceId, true, 0, null, 0, 65535, this, access);
     broker.connect(core, request, (s, present) -> {
       if (s == null) {
         return; // closed while an older connection was being taken over
@@ -251,7 +310,9 @@ final class DeviceConnection implements ClientLink {
       }
       session = s;
       state = State.ONLINE;
-      s.subscribe(RawTcpOptions.topic(options.getDownlink(), deviceId), 1);
+      if (hasDownlink) {
+        s.subscribe(downlink, 1);
+      }
       log.debug("raw-tcp {}: identified", describe());
       store();
       socket.resume();

@@ -1,5 +1,6 @@
 package io.tributary.tcp;
 
+import io.tributary.router.security.Authenticator;
 import java.util.Objects;
 
 /**
@@ -125,7 +126,7 @@ public final class RawTcpOptions {
   private String downlink = DEFAULT_DOWNLINK;
   private int qos = DEFAULT_QOS;
   private int identifyTimeoutMs = DEFAULT_IDENTIFY_TIMEOUT_MS;
-  private DeviceAuthenticator authenticator = DeviceAuthenticator.ACCEPT_ALL;
+  private Authenticator loginAuthenticator = Authenticator.ALLOW_ALL;
 
   public RawTcpOptions() {
   }
@@ -141,7 +142,7 @@ public final class RawTcpOptions {
     downlink = o.downlink;
     qos = o.qos;
     identifyTimeoutMs = o.identifyTimeoutMs;
-    authenticator = o.authenticator;
+    loginAuthenticator = o.loginAuthenticator;
   }
 
   public Framing getFraming() {
@@ -242,13 +243,18 @@ public final class RawTcpOptions {
     return this;
   }
 
-  public DeviceAuthenticator getAuthenticator() {
-    return authenticator;
+  public Authenticator getLoginAuthenticator() {
+    return loginAuthenticator;
   }
 
-  /** Checks {@code id:token} of first-frame identification (default: accepts everything). */
-  public RawTcpOptions setAuthenticator(DeviceAuthenticator authenticator) {
-    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+  /**
+   * Who may connect (default: everyone), the same check MQTT logins get: a first-frame
+   * {@code id:token} logs in as user {@code id} with password {@code token}; a device identified by
+   * its remote address logs in without a user name (anonymous); a client certificate is a
+   * credential of its own and needs no check.
+   */
+  public RawTcpOptions setLoginAuthenticator(Authenticator authenticator) {
+    this.loginAuthenticator = Objects.requireNonNull(authenticator, "authenticator");
     return this;
   }
 

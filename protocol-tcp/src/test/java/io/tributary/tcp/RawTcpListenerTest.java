@@ -244,31 +244,6 @@ class RawTcpListenerTest {
   }
 
   @Test
-  void firstFrameIdAndTokenGoToTheAuthenticator() throws Exception {
-    RawTcpOptions o = new RawTcpOptions().setAuthenticator((id, token, remote) -> "secret".equals(token));
-    try (DeviceFixture f = new DeviceFixture(o); Sub sub = new Sub(f, "devices/+/up")) {
-      try (Socket d = device(f)) {
-        send(d, "dev7:secret\nv=1\n");
-        Received r = sub.next();
-        assertEquals("devices/dev7/up", r.topic());
-        assertEquals("v=1", r.payload());
-      }
-      long rejected = f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED);
-      try (Socket d = device(f)) {
-        send(d, "dev8:wrong\nv=2\n");
-        assertTrue(closedByBroker(d));
-      }
-      assertEquals(rejected + 1, f.broker.counters().get(BrokerCounters.Counter.DEVICES_REJECTED));
-      assertEquals(1, f.broker.publishedCount());
-      try (Socket d = device(f)) {
-        send(d, "bad/id\nv=3\n");
-        assertTrue(closedByBroker(d));
-      }
-      assertEquals(1, f.broker.publishedCount());
-    }
-  }
-
-  @Test
   void remoteAddressIdentifies() throws Exception {
     RawTcpOptions o = new RawTcpOptions().setIdentify(RawTcpOptions.Identify.REMOTE_ADDRESS);
     try (DeviceFixture f = new DeviceFixture(o); Sub sub = new Sub(f, "devices/+/up"); Socket d = device(f)) {

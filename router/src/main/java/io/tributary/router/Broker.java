@@ -7,6 +7,7 @@ import io.tributary.router.counters.BrokerCounters.Counter;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.message.Message;
 import io.tributary.router.message.MessageCodec;
+import io.tributary.router.security.Authorizer;
 import io.tributary.router.session.Session;
 import io.tributary.router.session.SessionRegistry;
 import io.tributary.router.session.SessionRequest;
@@ -41,6 +42,7 @@ public final class Broker implements AutoCloseable {
   private final SessionRegistry sessions;
   private final StateStore state;
   private final ScheduledExecutorService timer;
+  private volatile Authorizer authorizer = Authorizer.OPEN;
 
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
@@ -82,6 +84,16 @@ public final class Broker implements AutoCloseable {
 
   public RetainedStore retained() {
     return retained;
+  }
+
+  /** Who may touch which topics; {@link Authorizer#OPEN} until set. */
+  public Authorizer authorizer() {
+    return authorizer;
+  }
+
+  /** Sets the topic access rules every adapter applies (before listeners start). */
+  public void setAuthorizer(Authorizer authorizer) {
+    this.authorizer = authorizer;
   }
 
   /** Registers an event loop; {@code executor} must run tasks on that loop, in order. */

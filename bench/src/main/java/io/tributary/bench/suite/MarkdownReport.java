@@ -35,6 +35,7 @@ final class MarkdownReport {
       row(b, "Tributary", d.tributaryVersion() + " (`" + d.tributaryJar() + "`), transport " + d.tributaryTransport()
           + "; config: one MQTT listener on 127.0.0.1, "
           + (d.command().contains("--tributary-log") ? "the log block of --tributary-log, " : "")
+          + (d.command().contains("--tributary-auth") ? "the auth block of --tributary-auth, " : "")
           + "every other setting default");
       row(b, "JDK (broker)", h.jdk() + "; JVM options: "
           + (d.tributaryJvmOpts().isEmpty() ? "none (JVM defaults)" : "`" + d.tributaryJvmOpts() + "`"));

@@ -97,7 +97,8 @@ public final class Suite {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     ZonedDateTime now = ZonedDateTime.now();
     HostInfo host = HostInfo.collect(root, java, now);
-    TributaryBroker tributary = new TributaryBroker(java, options.jar, "auto", options.tributaryJvmOpts, options.tributaryLog);
+    TributaryBroker tributary = new TributaryBroker(java, options.jar, "auto", options.tributaryJvmOpts,
+        options.tributaryBlocks());
     MosquittoBroker mosquitto = new MosquittoBroker(options.mosquitto);
     List<BrokerUnderTest> brokers = new ArrayList<>();
     if (withTributary) {
@@ -135,7 +136,8 @@ public final class Suite {
       }
       for (ScenarioDef def : transportScenarios) {
         for (String t : options.transports) {
-          TributaryBroker onTransport = new TributaryBroker(java, options.jar, t, options.tributaryJvmOpts, options.tributaryLog);
+          TributaryBroker onTransport = new TributaryBroker(java, options.jar, t, options.tributaryJvmOpts,
+              options.tributaryBlocks());
           runOne(++n, total, RunRecord.TRANSPORTS, round, def, onTransport, tributaryVersion, work, jsonl);
         }
       }

@@ -35,6 +35,8 @@ final class SuiteOptions {
         --tributary-jvm-opts "..." JVM options for the Tributary process (default: none, the JVM's defaults)
         --tributary-log JSON       the config's log block for Tributary, e.g. '{"storage":"memory"}' or
                                    '{"flush":"always"}' (default: none, the default log: disk, flush none)
+        --tributary-auth JSON      the config's auth block for Tributary, e.g. '{"aclFile":"/tmp/bench.acl"}'
+                                   (default: none: no password file, anonymous clients from loopback)
         -h, --help                 this text
       """;
 
@@ -52,6 +54,8 @@ final class SuiteOptions {
   List<String> tributaryJvmOpts = List.of();
   /** The log block for Tributary's config, or null for the default. */
   String tributaryLog;
+  /** The auth block for Tributary's config, or null for the default. */
+  String tributaryAuth;
   boolean help;
 
   /** A command line that cannot be run: the message names the option. Exit code 2. */
@@ -91,13 +95,8 @@ final class SuiteOptions {
           String v = inline != null ? inline : value(args, ++i, name);
           o.tributaryJvmOpts = Arrays.stream(v.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         }
-        case "--tributary-log" -> {
-          String v = (inline != null ? inline : value(args, ++i, name)).trim();
-          if (!v.startsWith("{") || !v.endsWith("}")) {
-            throw new UsageException("--tributary-log takes a JSON object, was " + v);
-          }
-          o.tributaryLog = v;
-        }
+        case "--tributary-log" -> o.tributaryLog = jsonObject(name, inline != null ? inline : value(args, ++i, name));
+        case "--tributary-auth" -> o.tributaryAuth = jsonObject(name, inline != null ? inline : value(args, ++i, name));
         default -> throw new UsageException("unknown option '" + arg + "' (see --help)");
       }
     }
@@ -114,6 +113,20 @@ final class SuiteOptions {
       o.mosquitto = findMosquitto();
     }
     return o;
+  }
+
+  private static String jsonObject(String name, String value) throws UsageException {
+    String v = value.trim();
+    if (!v.startsWith("{") || !v.endsWith("}")) {
+      throw new UsageException(name + " takes a JSON object, was " + v);
+    }
+    return v;
+  }
+
+  /** The config blocks the options give Tributary beside its defaults, as {@code "name": {...}, } text. */
+  String tributaryBlocks() {
+    return (tributaryLog == null ? "" : "\"log\": " + tributaryLog + ", ")
+        + (tributaryAuth == null ? "" : "\"auth\": " + tributaryAuth + ", ");
   }
 
   /** Warm-up to use: the option, else the profile's. */

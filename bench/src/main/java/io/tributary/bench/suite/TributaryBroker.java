@@ -25,15 +25,18 @@ final class TributaryBroker extends ProcessBroker {
   private final Path jar;
   private final String transport;
   private final List<String> jvmOpts;
-  private final String log;
+  private final String blocks;
 
-  /** @param log the config's {@code log} block as JSON, or null for the default (disk, flush none) */
-  TributaryBroker(Path java, Path jar, String transport, List<String> jvmOpts, String log) {
+  /**
+   * @param blocks config blocks beside the defaults, as {@code "log": {...}, "auth": {...}, } text
+   *     (see {@link SuiteOptions#tributaryBlocks}); empty for the defaults (log on disk, flush none)
+   */
+  TributaryBroker(Path java, Path jar, String transport, List<String> jvmOpts, String blocks) {
     this.java = java;
     this.jar = jar;
     this.transport = transport;
     this.jvmOpts = List.copyOf(jvmOpts);
-    this.log = log;
+    this.blocks = blocks;
   }
 
   /** The transport asked for in the config ("auto", "io_uring", "epoll", "nio"). */
@@ -74,17 +77,17 @@ final class TributaryBroker extends ProcessBroker {
    * Mosquitto runs with {@code max_connections -1} and has no rate limit: idle-10k needs 10,000 on
    * one port, and storm measures how fast the broker can accept.
    */
-  static String configJson(String transport, int port, String log) {
+  static String configJson(String transport, int port, String blocks) {
     return "{\"transport\": \"" + transport + "\", \"listeners\": [{\"name\": \"mqtt\", \"protocol\": \"mqtt\", "
         + "\"host\": \"" + HOST + "\", \"port\": " + port + "}], "
-        + (log == null ? "" : "\"log\": " + log + ", ")
+        + blocks
         + "\"limits\": {\"maxConnectionsPerListener\": 1000000, \"connectionRate\": 0}}\n";
   }
 
   @Override
   protected List<String> command(int port, Path workDir) throws IOException {
     Path conf = workDir.resolve("tributary.json");
-    Files.writeString(conf, configJson(transport, port, log), StandardCharsets.UTF_8);
+    Files.writeString(conf, configJson(transport, port, blocks), StandardCharsets.UTF_8);
     List<String> cmd = new ArrayList<>();
     cmd.add(java.toString());
     cmd.addAll(jvmOpts);

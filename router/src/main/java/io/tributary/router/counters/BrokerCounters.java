@@ -28,6 +28,12 @@ public final class BrokerCounters {
     LOGINS_REFUSED_BAD_CREDENTIALS,
     /** Connections refused as not authorized, e.g. anonymous where that is not allowed (0x05 / 0x87). */
     LOGINS_REFUSED_NOT_AUTHORIZED,
+    /** PUBLISHes refused by the access rules (MQTT 5 0x87; MQTT 3.1.1 acknowledged and dropped). */
+    PUBLISHES_DENIED,
+    /** Subscription filters refused because the client may read nothing under them (0x80 / 0x87). */
+    SUBSCRIPTIONS_DENIED,
+    /** Connections refused because the access rules do not let them publish their will. */
+    WILLS_DENIED,
     /** Failed accepts (for instance, out of file descriptors); each one backs the acceptor off. */
     ACCEPT_ERRORS,
     /** HTTP connections closed for not finishing a request in time, or idle between requests. */

@@ -27,6 +27,21 @@ public interface Authenticator {
     }
   };
 
+  /**
+   * Whether a peer's address, as its socket reports it (a literal: no name lookup happens), is a
+   * loopback address; false for null or anything unparsable.
+   */
+  static boolean isLoopback(String hostAddress) {
+    if (hostAddress == null || hostAddress.isEmpty()) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(hostAddress).isLoopbackAddress();
+    } catch (java.net.UnknownHostException | SecurityException e) {
+      return false;
+    }
+  }
+
   /** The decision when it needs no hashing, else null (then call {@link #decide} off the event loop). */
   Decision quick(Login login);
 

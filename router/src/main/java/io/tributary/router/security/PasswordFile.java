@@ -33,13 +33,13 @@ public final class PasswordFile {
     return new PasswordFile(new LinkedHashMap<>());
   }
 
-  /** Reads file; throws {@link PasswordFileException} naming the file and line of any problem. */
+  /** Reads file; throws {@link AuthFileException} naming the file and line of any problem. */
   public static PasswordFile load(Path file) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new PasswordFileException(file + ": cannot be read: " + e);
+      throw new AuthFileException(file + ": cannot be read: " + e);
     }
     Map<String, PasswordHash> users = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -50,15 +50,15 @@ public final class PasswordFile {
       int colon = line.indexOf(':');
       String where = file + " line " + (i + 1);
       if (colon <= 0) {
-        throw new PasswordFileException(where + ": expected user:hash");
+        throw new AuthFileException(where + ": expected user:hash");
       }
       String user = line.substring(0, colon);
       try {
         if (users.put(user, PasswordHash.parse(line.substring(colon + 1))) != null) {
-          throw new PasswordFileException(where + ": user '" + user + "' appears twice");
+          throw new AuthFileException(where + ": user '" + user + "' appears twice");
         }
       } catch (IllegalArgumentException e) {
-        throw new PasswordFileException(where + " (user '" + user + "'): " + e.getMessage());
+        throw new AuthFileException(where + " (user '" + user + "'): " + e.getMessage());
       }
     }
     return new PasswordFile(users);

@@ -218,7 +218,8 @@ final class DeliveryCursor implements Subscriber {
   @Override
   public boolean collect(Subscription sub, Message message) {
     SubscriptionOptions o = sub.options();
-    if (o.noLocal() && session.clientId().equals(message.publisherId())) {
+    if ((o.noLocal() && session.clientId().equals(message.publisherId()))
+        || !session.access().mayRead(message.topic())) {
       return false;
     }
     boolean first = matchedQos < 0;
@@ -366,7 +367,8 @@ final class DeliveryCursor implements Subscriber {
     }
     Subscription sub = r.subscription;
     if (!Topics.matches(sub.filter(), message.topic()) || message.isExpired()
-        || (sub.options().noLocal() && session.clientId().equals(message.publisherId()))) {
+        || (sub.options().noLocal() && session.clientId().equals(message.publisherId()))
+        || !session.access().mayRead(message.topic())) {
       return true;
     }
     if (!window.send(message, recordOffset, Math.min(sub.qos(), message.qos()), false, r.subscriptionIds, null)) {

@@ -4,6 +4,7 @@ import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.delivery.Subscription;
 import io.tributary.router.delivery.SubscriptionOptions;
 import io.tributary.router.message.Message;
+import io.tributary.router.security.ClientAccess;
 import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.state.RetainedStore;
 import java.util.Collection;
@@ -34,6 +35,8 @@ public final class Session {
 
   private Dispatcher dispatcher;
   private ClientLink link;
+  /** What the attached connection may read; deliveries of topics it may not are skipped. */
+  private ClientAccess access = ClientAccess.OPEN;
   private Message will;
   private long willDelaySeconds;
   private long expirySeconds;
@@ -56,7 +59,7 @@ public final class Session {
     this.window = new OutboundWindow(registry.options().maxInflight());
     this.cursor = new DeliveryCursor(this, registry.log(), window, registry.counters(),
         registry.options().drainBatch());
-    this.shared = new SharedMemberships(registry.sharedGroups(), window);
+    this.shared = new SharedMemberships(registry.sharedGroups(), window, this);
     this.backfill = new SubscriptionBackfill(this, registry, cursor);
     window.beforeExactlyOnceSend(this::save);
   }
@@ -76,6 +79,11 @@ public final class Session {
    */
   public void setExpirySeconds(long seconds) {
     this.expirySeconds = seconds;
+  }
+
+  /** What the connection attached to this session may touch (open while offline: nothing is delivered). */
+  public ClientAccess access() {
+    return access;
   }
 
   /** Number of unacknowledged outbound QoS 1/2 messages. */
@@ -144,6 +152,7 @@ public final class Session {
     expirySeconds = request.expirySeconds();
     dispatcher.attach(cursor);
     this.link = request.link();
+    this.access = request.access();
     this.will = request.will();
     this.willDelaySeconds = request.willDelaySeconds();
     for (Subscription sub : subscriptions.values()) {
@@ -189,6 +198,7 @@ public final class Session {
     window.detach();
     dispatcher.detach(cursor);
     link = null;
+    access = ClientAccess.OPEN;
     will = null;
     Dispatcher previous = dispatcher;
     dispatcher = null;

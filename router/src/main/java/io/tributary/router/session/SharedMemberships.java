@@ -25,15 +25,17 @@ final class SharedMemberships implements SharedReceiver {
 
   private final SharedGroups groups;
   private final OutboundWindow window;
+  private final Session session;
   /** Shared subscriptions by "$share/{name}/{filter}" (see {@link SharedGroup}). */
   private final Map<String, SharedSubscription> byKey = new LinkedHashMap<>();
   /** Messages handed to this session and not yet written. */
   private final ArrayDeque<SharedHandoff> pending = new ArrayDeque<>();
   private Dispatcher dispatcher;
 
-  SharedMemberships(SharedGroups groups, OutboundWindow window) {
+  SharedMemberships(SharedGroups groups, OutboundWindow window, Session session) {
     this.groups = groups;
     this.window = window;
+    this.session = session;
   }
 
   int count() {
@@ -136,6 +138,12 @@ final class SharedMemberships implements SharedReceiver {
   public void receiveShared(SharedHandoff handoff) {
     if (handoff.member().isDead()) {
       handoff.giveBack(); // left (or moved dispatcher) while the message travelled
+      return;
+    }
+    if (!session.access().mayRead(handoff.message().topic())) {
+      // Done, not given back: a group whose members may not read a topic would pass it round
+      // for ever. Members of one group are expected to share their rights.
+      handoff.done();
       return;
     }
     pending.add(handoff);

@@ -45,8 +45,11 @@ final class SubscriptionBackfill {
     int handling = options.retainHandling();
     TreeMap<Long, DeliveryCursor.Queued> byOffset = new TreeMap<>();
     if (handling == 0 || (handling == 1 && !replaced)) {
-      registry.retained().forEachMatchingBelow(sub.filter(), position,
-          (m, at) -> byOffset.put(at, new DeliveryCursor.Queued(m, -1, Math.min(qos, m.qos()), true, ids)));
+      registry.retained().forEachMatchingBelow(sub.filter(), position, (m, at) -> {
+        if (session.access().mayRead(m.topic())) {
+          byOffset.put(at, new DeliveryCursor.Queued(m, -1, Math.min(qos, m.qos()), true, ids));
+        }
+      });
     }
     if (from < position) {
       registry.log().read(from, (int) (position - from), (at, m) -> {
@@ -64,7 +67,8 @@ final class SubscriptionBackfill {
   private boolean isNewFor(Subscription sub, Message m) {
     String topic = m.topic();
     if (!Topics.matches(sub.filter(), topic) || m.isExpired()
-        || (sub.options().noLocal() && session.clientId().equals(m.publisherId()))) {
+        || (sub.options().noLocal() && session.clientId().equals(m.publisherId()))
+        || !session.access().mayRead(topic)) {
       return false;
     }
     for (Subscription other : session.subscriptions()) {

@@ -106,6 +106,67 @@ public final class Topics {
     }
   }
 
+  /**
+   * Is there a topic both filters match? ('a/+' and 'a/b/#' share 'a/b'; 'sport/#' and 'sport'
+   * share 'sport'; '#' and '$SYS/x' share nothing, as '#' matches no '$' topic.) Both valid.
+   */
+  public static boolean overlap(String a, String b) {
+    if (dollarMismatch(a, b) || dollarMismatch(b, a)) {
+      return false;
+    }
+    String[] x = a.split("/", -1);
+    String[] y = b.split("/", -1);
+    int i = 0;
+    for (; i < x.length && i < y.length; i++) {
+      if (x[i].equals("#") || y[i].equals("#")) {
+        return true;
+      }
+      if (!x[i].equals("+") && !y[i].equals("+") && !x[i].equals(y[i])) {
+        return false;
+      }
+    }
+    // One ran out: the other must end too, or end in '#' (which matches its parent level).
+    return (x.length == y.length) || isHashAt(x, i) || isHashAt(y, i);
+  }
+
+  /**
+   * Does {@code outer} match every topic {@code inner} matches? ('a/#' covers 'a/+/b' and 'a';
+   * '+/x' does not cover '$SYS/x'.) Both valid.
+   */
+  public static boolean covers(String outer, String inner) {
+    if (dollarMismatch(outer, inner)) {
+      return false;
+    }
+    String[] o = outer.split("/", -1);
+    String[] n = inner.split("/", -1);
+    for (int i = 0; i < n.length; i++) {
+      if (i >= o.length) {
+        return false;
+      }
+      if (o[i].equals("#")) {
+        return true;
+      }
+      if (i == 0 && n[0].equals("#") && o[0].equals("+") && isHashAt(o, 1)) {
+        return true; // '+/#' matches every topic '#' does (a topic has at least one level)
+      }
+      if (n[i].equals("#") || (!o[i].equals("+") && (n[i].equals("+") || !o[i].equals(n[i])))) {
+        return false;
+      }
+    }
+    return o.length == n.length || isHashAt(o, n.length);
+  }
+
+  /** wild starts with a wildcard and literal with '$': wild matches none of literal's topics. */
+  private static boolean dollarMismatch(String wild, String literal) {
+    char w = wild.charAt(0);
+    return (w == '+' || w == '#') && literal.charAt(0) == '$';
+  }
+
+  /** levels has exactly one more level at i, and it is '#'. */
+  private static boolean isHashAt(String[] levels, int i) {
+    return levels.length == i + 1 && levels[i].equals("#");
+  }
+
   /** Number of levels in a topic or filter ('a/b' -> 2, '/' -> 2). */
   public static int levels(String topicOrFilter) {
     int n = 1;

@@ -106,10 +106,10 @@ class PasswordHashTest {
     };
     for (String[] c : cases) {
       Files.writeString(file, c[0]);
-      String msg = assertThrows(PasswordFileException.class, () -> PasswordFile.load(file)).getMessage();
+      String msg = assertThrows(AuthFileException.class, () -> PasswordFile.load(file)).getMessage();
       assertTrue(msg.startsWith(file.toString()) && msg.contains(c[1]), msg);
     }
-    String missing = assertThrows(PasswordFileException.class, () -> PasswordFile.load(dir.resolve("none.pw")))
+    String missing = assertThrows(AuthFileException.class, () -> PasswordFile.load(dir.resolve("none.pw")))
         .getMessage();
     assertTrue(missing.contains("none.pw") && missing.contains("cannot be read"), missing);
   }

@@ -95,6 +95,77 @@ class TopicsTest {
   }
 
   @Test
+  void overlapAndCoverExamples() {
+    assertTrue(Topics.overlap("a/+", "a/b/#"));
+    assertTrue(Topics.overlap("sport/#", "sport"));
+    assertTrue(Topics.overlap("+/x", "a/+"));
+    assertFalse(Topics.overlap("a/+", "a/b/c"));
+    assertFalse(Topics.overlap("#", "$SYS/x"));
+    assertFalse(Topics.overlap("+/x", "$SYS/x"));
+    assertTrue(Topics.overlap("$SYS/#", "$SYS/+"));
+    assertTrue(Topics.covers("a/#", "a/+/b"));
+    assertTrue(Topics.covers("a/#", "a"));
+    assertTrue(Topics.covers("#", "a/#"));
+    assertFalse(Topics.covers("#", "$SYS/#"));
+    assertFalse(Topics.covers("a/+", "a/#"));
+    assertFalse(Topics.covers("a/b", "a/+"));
+    assertTrue(Topics.covers("+/+", "a/+"));
+  }
+
+  /**
+   * overlap and covers agree with matches over every topic of a small universe (levels a, b, $s
+   * and empty, up to five deep: deeper than any filter tried, so a '#' shows its reach).
+   */
+  @Test
+  void overlapAndCoverAgreeWithMatching() {
+    String[] levels = {"a", "b", "$s", ""};
+    java.util.List<String> topics = new java.util.ArrayList<>();
+    java.util.List<String> prefixes = java.util.List.of("");
+    for (int depth = 1; depth <= 5; depth++) {
+      java.util.List<String> next = new java.util.ArrayList<>();
+      for (String p : prefixes) {
+        for (String l : levels) {
+          next.add(depth == 1 ? l : p + "/" + l);
+        }
+      }
+      for (String t : next) {
+        if (!t.isEmpty()) {
+          topics.add(t);
+        }
+      }
+      prefixes = next;
+    }
+    String[] filterLevels = {"a", "b", "$s", "+"};
+    Random random = new Random(42);
+    for (int n = 0; n < 3000; n++) {
+      String x = randomFilter(random, filterLevels);
+      String y = randomFilter(random, filterLevels);
+      boolean shared = false;
+      boolean all = true;
+      for (String t : topics) {
+        boolean mx = Topics.matches(x, t);
+        boolean my = Topics.matches(y, t);
+        shared |= mx && my;
+        all &= !my || mx;
+      }
+      assertEquals(shared, Topics.overlap(x, y), () -> "overlap(" + x + ", " + y + ")");
+      assertEquals(all, Topics.covers(x, y), () -> "covers(" + x + ", " + y + ")");
+    }
+  }
+
+  private static String randomFilter(Random random, String[] levels) {
+    int depth = 1 + random.nextInt(4);
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < depth; i++) {
+      if (i > 0) {
+        b.append('/');
+      }
+      b.append(i == depth - 1 && random.nextInt(4) == 0 ? "#" : levels[random.nextInt(levels.length)]);
+    }
+    return b.toString();
+  }
+
+  @Test
   void emptyLevelsAndLiterals() {
     assertTrue(Topics.matches("a//b", "a//b"));
     assertFalse(Topics.matches("a/b", "a//b"));

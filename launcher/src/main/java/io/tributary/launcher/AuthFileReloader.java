@@ -1,40 +1,49 @@
 package io.tributary.launcher;
 
-import io.tributary.router.security.PasswordAuthenticator;
-import io.tributary.router.security.PasswordFile;
-import io.tributary.router.security.PasswordFileException;
+import io.tributary.router.security.AuthFileException;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reloads {@code auth.passwordFile} when it changes on disk (checked every {@link #CHECK_MS}:
- * modification time, size and file identity, so an editor's or {@code passwd}'s replace-by-move
- * counts) and on {@link #reloadNow()} (SIGHUP). Connections stay; new logins use the new file. A
- * file that cannot be used keeps the previous users in force and logs why, once per change.
- * Reading runs on a worker, never on an event loop.
+ * Reloads one auth file ({@code auth.passwordFile}, {@code auth.aclFile}) when it changes on disk
+ * (checked every {@link #CHECK_MS}: modification time, size and file identity, so an editor's or
+ * {@code passwd}'s replace-by-move counts) and on {@link #reloadNow()} (SIGHUP). Connections stay;
+ * new logins and every connection's next decision use the new file. A file that cannot be used
+ * keeps the previous one in force and logs why, once per change. Reading runs on a worker, never
+ * on an event loop.
  */
-final class PasswordFileReloader {
+final class AuthFileReloader {
 
-  private static final Logger log = LoggerFactory.getLogger(PasswordFileReloader.class);
+  private static final Logger log = LoggerFactory.getLogger(AuthFileReloader.class);
   static final long CHECK_MS = 1_000;
 
   private final Vertx vertx;
+  private final String what;
   private final Path file;
-  private final PasswordAuthenticator authenticator;
+  private final Function<Path, String> load;
+  private final Supplier<String> inForce;
   private long timer = -1;
   /** The attributes of the file last looked at (loaded or refused); guarded by this. */
   private Object seen;
 
-  PasswordFileReloader(Vertx vertx, Path file, PasswordAuthenticator authenticator) {
+  /**
+   * {@code load} reads the file and puts it in force, returning a summary for the log, or throws
+   * {@link AuthFileException}; {@code inForce} says what stays in force when it does.
+   */
+  AuthFileReloader(Vertx vertx, String what, Path file, Function<Path, String> load, Supplier<String> inForce) {
     this.vertx = vertx;
+    this.what = what;
     this.file = file;
-    this.authenticator = authenticator;
+    this.load = load;
+    this.inForce = inForce;
     this.seen = stamp();
   }
 
@@ -66,12 +75,10 @@ final class PasswordFileReloader {
     }
     seen = now;
     try {
-      PasswordFile reloaded = PasswordFile.load(file);
-      authenticator.replace(reloaded);
-      log.info("password file {} reloaded{}: {} user(s)", file, asked ? " (SIGHUP)" : "", reloaded.users().size());
-    } catch (PasswordFileException e) {
-      log.warn("password file not reloaded, the previous {} user(s) stay in force: {}", authenticator.users(),
-          e.getMessage());
+      String summary = load.apply(file);
+      log.info("{} {} reloaded{}: {}", what, file, asked ? " (SIGHUP)" : "", summary);
+    } catch (AuthFileException e) {
+      log.warn("{} not reloaded, {} in force: {}", what, inForce.get(), e.getMessage());
     }
   }
 
