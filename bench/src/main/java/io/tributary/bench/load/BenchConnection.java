@@ -83,6 +83,14 @@ final class BenchConnection implements MqttPacketReader.Sink {
    */
   static Future<BenchConnection> open(NetClient client, ContextInternal context, String host, int port,
       String clientId, int version, int keepAliveSeconds, int receiveMaximum, Listener listener) {
+    return open(client, context, host, port, clientId, version, keepAliveSeconds, receiveMaximum, listener, null,
+        null);
+  }
+
+  /** As {@link #open(NetClient, ContextInternal, String, int, String, int, int, int, Listener)}, logging in. */
+  static Future<BenchConnection> open(NetClient client, ContextInternal context, String host, int port,
+      String clientId, int version, int keepAliveSeconds, int receiveMaximum, Listener listener, String username,
+      String password) {
     Promise<BenchConnection> promise = context.promise();
     context.runOnContext(v -> client.connect(port, host).onComplete(ar -> {
       if (ar.failed()) {
@@ -91,12 +99,13 @@ final class BenchConnection implements MqttPacketReader.Sink {
         return;
       }
       new BenchConnection(context, (NetSocketInternal) ar.result(), clientId, version, listener)
-          .start(keepAliveSeconds, receiveMaximum, promise);
+          .start(keepAliveSeconds, receiveMaximum, username, password, promise);
     }));
     return promise.future();
   }
 
-  private void start(int keepAliveSeconds, int receiveMaximum, Promise<BenchConnection> promise) {
+  private void start(int keepAliveSeconds, int receiveMaximum, String username, String password,
+      Promise<BenchConnection> promise) {
     connecting = promise;
     this.keepAliveSeconds = keepAliveSeconds;
     socket.messageHandler(msg -> {
@@ -114,7 +123,8 @@ final class BenchConnection implements MqttPacketReader.Sink {
       setupTimer = -1;
       fail("no " + (connecting != null ? "CONNACK" : "SUBACK") + " within " + SETUP_TIMEOUT_MS + " ms");
     });
-    socket.writeMessage(encodeConnect(alloc, v5 ? 5 : 4, clientId, keepAliveSeconds, receiveMaximum));
+    socket.writeMessage(encodeConnect(alloc, v5 ? 5 : 4, clientId, keepAliveSeconds, receiveMaximum, username,
+        password));
   }
 
   /** Subscribes to one filter at {@code qos}; completes on a SUBACK granting exactly that QoS. */
@@ -503,18 +513,22 @@ final class BenchConnection implements MqttPacketReader.Sink {
   // ---------------------------------------------------------------------------------------------
   // output
 
+  /** CONNECT with clean session / clean start and no will; username and password may be null. */
   static ByteBuf encodeConnect(ByteBufAllocator alloc, int version, String clientId, int keepAliveSeconds,
-      int receiveMaximum) {
+      int receiveMaximum, String username, String password) {
     byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
+    byte[] user = username == null ? null : username.getBytes(StandardCharsets.UTF_8);
+    byte[] pass = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
     boolean v5 = version == 5;
     int propsLength = v5 && receiveMaximum > 0 ? 3 : 0;
-    int remaining = 10 + (v5 ? MqttPacketReader.vbiLength(propsLength) + propsLength : 0) + 2 + id.length;
+    int remaining = 10 + (v5 ? MqttPacketReader.vbiLength(propsLength) + propsLength : 0) + 2 + id.length
+        + (user == null ? 0 : 2 + user.length) + (pass == null ? 0 : 2 + pass.length);
     ByteBuf b = alloc.buffer(remaining + 5);
     b.writeByte(0x10);
     MqttPacketReader.writeVbi(b, remaining);
     b.writeShort(4).writeByte('M').writeByte('Q').writeByte('T').writeByte('T');
     b.writeByte(version);
-    b.writeByte(0x02); // clean session / clean start, no will, no credentials
+    b.writeByte(0x02 | (user == null ? 0 : 0x80) | (pass == null ? 0 : 0x40)); // clean, no will
     b.writeShort(keepAliveSeconds);
     if (v5) {
       MqttPacketReader.writeVbi(b, propsLength);
@@ -523,6 +537,12 @@ final class BenchConnection implements MqttPacketReader.Sink {
       }
     }
     b.writeShort(id.length).writeBytes(id);
+    if (user != null) {
+      b.writeShort(user.length).writeBytes(user);
+    }
+    if (pass != null) {
+      b.writeShort(pass.length).writeBytes(pass);
+    }
     return b;
   }
 

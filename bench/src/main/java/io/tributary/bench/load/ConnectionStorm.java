@@ -2,9 +2,17 @@ package io.tributary.bench.load;
 
 import io.vertx.core.net.NetClient;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The chains of a connection storm: each completed cycle starts the next on the same loop. */
+/**
+ * A connection storm: chains of connect (CONNECT/CONNACK) + disconnect cycles, {@code concurrency}
+ * at a time; each completed cycle starts the next on the same loop. The broker is warmed up first
+ * for the scenario's warm-up time, like every other scenario (a fresh JVM broker compiles its
+ * connect path meanwhile), with the same load; then {@code connections} cycles are measured. With
+ * logins, each user logs in once before the warm-up: the measured part is a known fleet
+ * reconnecting, which is what a broker's credential cache is for.
+ */
 final class ConnectionStorm {
 
   /** What a storm needs of the run it belongs to. */
@@ -13,44 +21,69 @@ final class ConnectionStorm {
 
     void fail(String message);
 
+    void checkFailure() throws LoadException;
+
     String clientId(int n);
 
     LoadGenerator.Snapshot cpuSnapshot();
   }
 
-  final int total;
-  final int warm;
-  final AtomicInteger started;
-  final AtomicInteger completed;
-  final CountDownLatch warmDone;
-  final CountDownLatch allDone;
-  final BenchConnection.Listener listener;
-  final int version;
-  final Run run;
-  final NetClient client;
-  final String host;
-  final int port;
-  volatile LoadGenerator.Snapshot warmSnapshot;
-  volatile LoadGenerator.Snapshot endSnapshot;
+  /** Cycles per warm-up storm; warm-up storms repeat until the warm-up time has passed. */
+  private static final int WARM_UP_BATCH = 1_000;
 
-  ConnectionStorm(Run run, NetClient client, String host, int port, int total, int warm, AtomicInteger started,
-      AtomicInteger completed, CountDownLatch warmDone, CountDownLatch allDone, BenchConnection.Listener listener,
-      int version) {
+  private final int total;
+  private final int warm;
+  private final AtomicInteger started = new AtomicInteger();
+  private final AtomicInteger completed = new AtomicInteger();
+  private final CountDownLatch warmDone = new CountDownLatch(1);
+  private final CountDownLatch allDone = new CountDownLatch(1);
+  private final BenchConnection.Listener listener;
+  private final Scenario scenario;
+  private final Run run;
+  private final NetClient client;
+  private volatile LoadGenerator.Snapshot warmSnapshot;
+  private volatile LoadGenerator.Snapshot endSnapshot;
+
+  private ConnectionStorm(Run run, NetClient client, Scenario scenario, int total, int warm) {
     this.run = run;
     this.client = client;
-    this.host = host;
-    this.port = port;
+    this.scenario = scenario;
     this.total = total;
     this.warm = warm;
-    this.started = started;
-    this.completed = completed;
-    this.warmDone = warmDone;
-    this.allDone = allDone;
-    this.listener = listener;
-    this.version = version;
+    this.listener = new QuietListener(run::fail);
   }
 
-  void next(Loop loop) {
+  /**
+   * Warms up for the scenario's warm-up seconds, then measures its {@code connections} cycles.
+   * Returns the CPU snapshots at the start and end of the measured part.
+   */
+  static LoadGenerator.Snapshot[] measure(Run run, NetClient client, Scenario s, Loop[] loops) throws Exception {
+    if (s.getUsers() > 0) {
+      // Every user's first login, before the clock: what is measured is a fleet reconnecting.
+      new ConnectionStorm(run, client, s, s.getUsers(), 1).runOn(loops, "first-login");
+    }
+    long warmUntil = System.nanoTime() + (long) (s.getWarmupSeconds() * 1e9);
+    do {
+      new ConnectionStorm(run, client, s, WARM_UP_BATCH, 1).runOn(loops, "warm-up");
+    } while (System.nanoTime() < warmUntil);
+    int measured = s.getConnections();
+    // The first cycles of the measured storm only fill the chains: timing starts after them.
+    ConnectionStorm storm = new ConnectionStorm(run, client, s, measured + s.getConcurrency(), s.getConcurrency());
+    storm.runOn(loops, "measured");
+    return new LoadGenerator.Snapshot[] {storm.warmSnapshot, storm.endSnapshot};
+  }
+
+  private void runOn(Loop[] loops, String phase) throws Exception {
+    int chains = Math.min(scenario.getConcurrency(), total);
+    for (int i = 0; i < chains; i++) {
+      Loop loop = loops[i % loops.length];
+      loop.eventLoop.execute(() -> next(loop));
+    }
+    await(warmDone, phase);
+    await(allDone, phase);
+  }
+
+  private void next(Loop loop) {
     if (run.failed()) {
       return;
     }
@@ -58,8 +91,10 @@ final class ConnectionStorm {
     if (n >= total) {
       return;
     }
-    BenchConnection.open(client, loop.context, host, port, run.clientId(n), version,
-        LoadGenerator.KEEP_ALIVE_SECONDS, 0, listener)
+    int users = scenario.getUsers();
+    BenchConnection.open(client, loop.context, scenario.getHost(), scenario.getPort(), run.clientId(n),
+        scenario.getProtocolVersion(), LoadGenerator.KEEP_ALIVE_SECONDS, 0, listener,
+        users == 0 ? null : Scenario.user(n % users), users == 0 ? null : Scenario.password(n % users))
         .compose(BenchConnection::disconnect)
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -68,7 +103,7 @@ final class ConnectionStorm {
             return;
           }
           int done = completed.incrementAndGet();
-          // the measured part runs from the completion of the last warm-up cycle to that of the last one
+          // the measured part runs from the completion of the last warm cycle to that of the last one
           if (done == warm) {
             warmSnapshot = run.cpuSnapshot();
             warmDone.countDown();
@@ -79,5 +114,22 @@ final class ConnectionStorm {
           }
           next(loop);
         });
+  }
+
+  private void await(CountDownLatch latch, String phase) throws Exception {
+    int last = completed.get();
+    long lastProgress = System.nanoTime();
+    while (!latch.await(100, TimeUnit.MILLISECONDS)) {
+      run.checkFailure();
+      int now = completed.get();
+      if (now != last) {
+        last = now;
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > TimeUnit.MILLISECONDS.toNanos(LoadGenerator.STORM_STALL_MS)) {
+        throw new LoadException("connection storm stalled in the " + phase + " part: no connect/disconnect cycle "
+            + "completed for " + LoadGenerator.STORM_STALL_MS + " ms (" + now + " done)");
+      }
+    }
+    run.checkFailure();
   }
 }

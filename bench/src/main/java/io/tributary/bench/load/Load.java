@@ -26,11 +26,11 @@ public final class Load {
   static final String USAGE = "usage: Load --kind fan-in|fan-out|pairs|shared-fan-in|connection-storm|idle-connections"
       + " [--port N] [--host H] [--qos 0|1] [--protocol 4|5] [--publishers N] [--subscribers N]"
       + " [--mode closed-loop|fixed-rate] [--rate N] [--window N] [--payload N] [--warmup S] [--measure S]"
-      + " [--connections N] [--concurrency N] [--broker-pid PID] [--event-loops N] [--name TEXT]";
+      + " [--connections N] [--concurrency N] [--users N] [--broker-pid PID] [--event-loops N] [--name TEXT]";
 
   private static final java.util.Set<String> FLAGS = java.util.Set.of("--kind", "--mode", "--host", "--port",
       "--protocol", "--qos", "--publishers", "--subscribers", "--payload", "--window", "--rate", "--warmup",
-      "--measure", "--connections", "--concurrency", "--broker-pid", "--event-loops", "--name");
+      "--measure", "--connections", "--concurrency", "--users", "--broker-pid", "--event-loops", "--name");
 
   private Load() {
   }
@@ -82,6 +82,7 @@ public final class Load {
         "--window", Integer.toString(s.getWindow()), "--rate", Integer.toString(s.getRate()),
         "--warmup", Double.toString(s.getWarmupSeconds()), "--measure", Double.toString(s.getMeasureSeconds()),
         "--connections", Integer.toString(s.getConnections()), "--concurrency", Integer.toString(s.getConcurrency()),
+        "--users", Integer.toString(s.getUsers()),
         "--broker-pid", Long.toString(s.getBrokerPid()), "--event-loops", Integer.toString(s.getEventLoops()));
     if (!s.getName().isEmpty()) {
       java.util.Collections.addAll(a, "--name", s.getName());
@@ -158,6 +159,9 @@ public final class Load {
             break;
           case "--concurrency":
             s.setConcurrency(intIn(v, 1, 100_000));
+            break;
+          case "--users":
+            s.setUsers(intIn(v, 0, 1_000_000));
             break;
           case "--broker-pid":
             s.setBrokerPid(longIn(v));

@@ -593,29 +593,11 @@ public final class LoadGenerator {
   }
 
   private LoadResult connectionStorm() throws Exception {
-    Scenario s = scenario;
-    int measured = s.getConnections();
-    int warm = Math.max(1, (int) Math.ceil(measured * 0.2));
-    int total = warm + measured;
-    AtomicInteger started = new AtomicInteger();
-    AtomicInteger completed = new AtomicInteger();
-    CountDownLatch warmDone = new CountDownLatch(1);
-    CountDownLatch allDone = new CountDownLatch(1);
-    BenchConnection.Listener listener = new QuietListener(this::fail);
-    ConnectionStorm storm = new ConnectionStorm(stormRun(), client, s.getHost(), s.getPort(), total, warm, started,
-        completed, warmDone, allDone, listener, s.getProtocolVersion());
-    int chains = Math.min(s.getConcurrency(), total);
-    for (int i = 0; i < chains; i++) {
-      Loop loop = loops[i % loops.length];
-      loop.eventLoop.execute(() -> storm.next(loop));
-    }
-    awaitStorm(warmDone, completed, "warm-up");
-    awaitStorm(allDone, completed, "measured");
-    checkFailure();
-    Snapshot a = storm.warmSnapshot;
-    Snapshot b = storm.endSnapshot;
+    Snapshot[] window = ConnectionStorm.measure(stormRun(), client, scenario, loops);
+    Snapshot a = window[0];
+    Snapshot b = window[1];
     double seconds = (b.nanos - a.nanos) / 1e9;
-    LoadResult r = result(a, b, 0, Double.NaN, measured / seconds);
+    LoadResult r = result(a, b, 0, Double.NaN, scenario.getConnections() / seconds);
     // no messages in a storm: published/delivered are 0, per-million is meaningless
     return new LoadResult(r.scenario(), 0, 0, 0, r.seconds(), 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
         r.brokerCpuSeconds(), Double.NaN, r.brokerRssKiB(), Double.NaN, r.connectionsPerSecond(),
@@ -635,6 +617,11 @@ public final class LoadGenerator {
       }
 
       @Override
+      public void checkFailure() throws LoadException {
+        LoadGenerator.this.checkFailure();
+      }
+
+      @Override
       public String clientId(int n) {
         return LoadGenerator.this.clientId("c", n);
       }
@@ -650,25 +637,6 @@ public final class LoadGenerator {
     return new Snapshot(System.nanoTime(), 0, 0, 0, null, ProcStats.cpuTicks(scenario.getBrokerPid()),
         ProcStats.selfCpuTicks());
   }
-
-  private void awaitStorm(CountDownLatch latch, AtomicInteger completed, String phase) throws Exception {
-    int last = completed.get();
-    long lastProgress = System.nanoTime();
-    while (!latch.await(100, TimeUnit.MILLISECONDS)) {
-      checkFailure();
-      int now = completed.get();
-      if (now != last) {
-        last = now;
-        lastProgress = System.nanoTime();
-      } else if (System.nanoTime() - lastProgress > TimeUnit.MILLISECONDS.toNanos(STORM_STALL_MS)) {
-        throw new LoadException("connection storm stalled in the " + phase + " part: no connect/disconnect cycle "
-            + "completed for " + STORM_STALL_MS + " ms (" + now + " done)");
-      }
-    }
-    checkFailure();
-  }
-
-
 
   // ---------------------------------------------------------------------------------------------
   // state

@@ -57,6 +57,11 @@ public final class Scenario {
   private int connections = 1000;
   /** CONNECTION_STORM: connections in progress at once. */
   private int concurrency = 64;
+  /**
+   * CONNECTION_STORM: 0 for anonymous clients; else client n logs in as {@link #user}(n % users)
+   * with {@link #password} of that user (a fleet of that many devices reconnecting).
+   */
+  private int users;
   /** Pid of the broker process whose CPU and RSS are read from /proc; 0 to skip. */
   private long brokerPid;
   /** Event loops of the generator. */
@@ -82,6 +87,7 @@ public final class Scenario {
     measureSeconds = other.measureSeconds;
     connections = other.connections;
     concurrency = other.concurrency;
+    users = other.users;
     brokerPid = other.brokerPid;
     eventLoops = other.eventLoops;
   }
@@ -128,6 +134,12 @@ public final class Scenario {
   public Scenario setMeasureSeconds(double s) { this.measureSeconds = s; return this; }
   public int getConnections() { return connections; }
   public Scenario setConnections(int connections) { this.connections = connections; return this; }
+  public int getUsers() { return users; }
+  public Scenario setUsers(int users) { this.users = users; return this; }
+  /** The user name of user i of a storm with logins. */
+  public static String user(int i) { return "bench-" + i; }
+  /** The password of user i (each user its own, as devices have). */
+  public static String password(int i) { return "secret-" + i + "-of-the-bench"; }
   public int getConcurrency() { return concurrency; }
   public Scenario setConcurrency(int concurrency) { this.concurrency = concurrency; return this; }
   public long getBrokerPid() { return brokerPid; }

@@ -25,6 +25,12 @@ interface BrokerUnderTest {
    */
   void start(Path workDir) throws BrokerStartException, InterruptedException;
 
+  /**
+   * From the next {@link #start}: 0 for anonymous clients (the default), else a password file of
+   * that many users ({@link io.tributary.bench.load.Scenario#user}) and anonymous clients refused.
+   */
+  void setLogins(int users);
+
   /** Pid of the running process (its CPU and RSS are read from /proc). */
   long pid();
 

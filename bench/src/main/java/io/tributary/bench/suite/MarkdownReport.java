@@ -68,7 +68,8 @@ final class MarkdownReport {
   private static String size(Scenario s) {
     return switch (s.getKind()) {
       case FAN_OUT -> String.format(Locale.ROOT, "%,d subscribers", s.getSubscribers());
-      case IDLE_CONNECTIONS, CONNECTION_STORM -> String.format(Locale.ROOT, "%,d connections", s.getConnections());
+      case IDLE_CONNECTIONS, CONNECTION_STORM -> String.format(Locale.ROOT, "%,d connections", s.getConnections())
+          + (s.getUsers() == 0 ? "" : String.format(Locale.ROOT, " of %,d users", s.getUsers()));
       case PAIRS -> String.format(Locale.ROOT, "%,d pairs", s.getPublishers());
       default -> String.format(Locale.ROOT, "%d publishers, %d subscribers", s.getPublishers(), s.getSubscribers());
     };

@@ -51,16 +51,23 @@ final class MosquittoBroker extends ProcessBroker {
     return first.startsWith("mosquitto version ") ? first.substring("mosquitto version ".length()) : first;
   }
 
-  static String config(int port) {
+  /** {@code passwords}: a password file (anonymous clients then refused), or null. */
+  static String config(int port, Path passwords) {
     StringBuilder b = new StringBuilder("listener ").append(port).append(' ').append(HOST).append('\n');
-    SETTINGS.forEach(s -> b.append(s).append('\n'));
+    for (String s : SETTINGS) {
+      b.append(passwords != null && s.equals("allow_anonymous true") ? "allow_anonymous false" : s).append('\n');
+    }
+    if (passwords != null) {
+      b.append("password_file ").append(passwords).append('\n');
+    }
     return b.toString();
   }
 
   @Override
   protected List<String> command(int port, Path workDir) throws IOException {
     Path conf = workDir.resolve("mosquitto.conf");
-    Files.writeString(conf, config(port), StandardCharsets.US_ASCII);
+    Path passwords = logins() == 0 ? null : BenchPasswords.mosquitto(logins(), binary);
+    Files.writeString(conf, config(port, passwords), StandardCharsets.US_ASCII);
     return List.of(binary.toString(), "-c", conf.toString());
   }
 

@@ -21,6 +21,17 @@ abstract class ProcessBroker implements BrokerUnderTest {
   private Process process;
   private int port;
   private Path log;
+  private int logins;
+
+  @Override
+  public void setLogins(int users) {
+    this.logins = users;
+  }
+
+  /** Users the next start's password file holds; 0: anonymous clients, no password file. */
+  protected int logins() {
+    return logins;
+  }
 
   /** Writes the configuration for {@code port} into {@code workDir} and returns the command line. */
   protected abstract List<String> command(int port, Path workDir) throws IOException;

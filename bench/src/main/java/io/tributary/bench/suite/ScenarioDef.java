@@ -40,7 +40,10 @@ record ScenarioDef(String id, Scenario full, Scenario quick, List<Metric> metric
       case SHARED_FAN_IN -> plural(s.getPublishers(), "publisher") + " → shared subscription `$share/bench/bench/shared/+` of "
           + plural(s.getSubscribers(), "subscriber") + ", " + msg;
       case CONNECTION_STORM -> String.format(Locale.ROOT,
-          "%,d clients connect (CONNECT/CONNACK) and disconnect, %d at a time, %s", s.getConnections(), s.getConcurrency(), mqtt);
+          "%,d clients connect (CONNECT/CONNACK) and disconnect, %d at a time, %s%s", s.getConnections(), s.getConcurrency(),
+          mqtt, s.getUsers() == 0 ? ""
+              : String.format(Locale.ROOT, ", each logging in as one of %,d users (password file; anonymous refused)",
+                  s.getUsers()));
       case IDLE_CONNECTIONS -> String.format(Locale.ROOT,
           "%,d clients connect and stay idle; broker RSS growth per connection, %s", s.getConnections(), mqtt);
     };

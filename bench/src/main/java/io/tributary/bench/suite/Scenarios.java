@@ -52,7 +52,11 @@ final class Scenarios {
       def("shared-fan-in-q1", shared(), shared(),
           List.of(Metric.throughput("delivered msg/s", null), Metric.cpuPerMillion("CPU s per M msgs", null)), MESSAGES),
       def("storm", storm(5_000), storm(1_000),
-          List.of(Metric.connectionsPerSecond(null)), STORM));
+          List.of(Metric.connectionsPerSecond(null)), STORM),
+      // Issue 13: a fleet of 1,000 devices reconnecting, each with its password, against each
+      // broker's own password file.
+      def("storm-auth", storm(5_000).setUsers(1_000), storm(1_000).setUsers(100),
+          List.of(Metric.connectionsPerSecond(Target.ratio(1.0))), STORM));
 
   private Scenarios() {
   }

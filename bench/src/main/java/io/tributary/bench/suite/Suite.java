@@ -176,6 +176,7 @@ public final class Suite {
     String transport = "";
     current = broker;
     try {
+      broker.setLogins(scenario.getUsers());
       broker.start(dir);
       scenario.setHost(ProcessBroker.HOST).setPort(broker.port()).setBrokerPid(broker.pid());
       result = generate(scenario);

@@ -87,7 +87,13 @@ final class TributaryBroker extends ProcessBroker {
   @Override
   protected List<String> command(int port, Path workDir) throws IOException {
     Path conf = workDir.resolve("tributary.json");
-    Files.writeString(conf, configJson(transport, port, blocks), StandardCharsets.UTF_8);
+    String withLogins = blocks;
+    if (logins() > 0) {
+      // The storm's password file takes the auth block's place (anonymous clients then refused).
+      withLogins = blocks.replaceAll("\"auth\": \\{[^}]*\\}, ", "") + "\"auth\": {\"passwordFile\": \""
+          + BenchPasswords.tributary(logins()) + "\"}, ";
+    }
+    Files.writeString(conf, configJson(transport, port, withLogins), StandardCharsets.UTF_8);
     List<String> cmd = new ArrayList<>();
     cmd.add(java.toString());
     cmd.addAll(jvmOpts);

@@ -186,6 +186,30 @@ class LoadGeneratorTest {
     assertTrue(cycles >= 300 - 8 && cycles <= 300 + 8, () -> cycles + " cycles: " + r);
   }
 
+  /** The storm's logins are real: they pass a password file holding the users, and fail one without. */
+  @Test
+  void connectionStormLogsInAsItsUsers() throws Exception {
+    io.tributary.router.security.PasswordFile users = io.tributary.router.security.PasswordFile.empty();
+    for (int i = 0; i < 5; i++) {
+      users.put(Scenario.user(i), io.tributary.router.security.PasswordHash.create(
+          Scenario.password(i).getBytes(java.nio.charset.StandardCharsets.UTF_8), 1_000));
+    }
+    try (TestBroker secured = TestBroker.start(1, new io.tributary.mqtt.MqttOptions().setLoginAuthenticator(
+        new io.tributary.router.security.PasswordAuthenticator(users,
+            io.tributary.router.security.PasswordAuthenticator.Anonymous.DENY)),
+        new io.tributary.router.RouterOptions())) {
+      Scenario storm = scenario(Scenario.Kind.CONNECTION_STORM).setPort(secured.port()).setConnections(100)
+          .setConcurrency(4).setUsers(5);
+      LoadResult r = run(storm);
+      assertTrue(r.connectionsPerSecond() > 0, r::toString);
+      LoadException e = assertThrows(LoadException.class,
+          () -> LoadGenerator.run(new Scenario(storm).setUsers(6).setConnections(20)));
+      assertTrue(e.getMessage().contains("CONNACK"), e.getMessage());
+      assertThrows(LoadException.class, () -> LoadGenerator.run(new Scenario(storm).setUsers(0).setConnections(5)),
+          "anonymous refused");
+    }
+  }
+
   @Test
   void brokerThatClosesEveryConnectionFailsTheRun() throws Exception {
     try (FakeBroker fake = new FakeBroker(FakeBroker.CLOSE)) {

@@ -48,7 +48,8 @@ class MarkdownReportTest {
         2, true, List.of("tributary", "mosquitto"), "0.1.0", "t.jar", "auto", "", "2.0.11", Scenarios.all(), List.of(),
         List.of(), List.of()));
     assertTrue(quick.contains("| scale | quick: `fan-out-1000-q1` 100 subscribers, `idle-10k` 1,000 connections,"
-        + " `storm` 1,000 connections (the ids name the full scale) |"), quick);
+        + " `storm` 1,000 connections, `storm-auth` 1,000 connections of 100 users (the ids name the full scale) |"),
+        quick);
   }
 
   private static RunRecord main(int round, String scenario, String broker, String transport, LoadResult r) {

@@ -13,7 +13,7 @@ class ScenariosTest {
   @Test
   void allScenariosInOrder() {
     assertEquals(List.of("fan-in-q0", "fan-in-q1", "fan-out-100-q0", "fan-out-1000-q1", "pairs-100-q1",
-        "latency-q1-20k", "idle-10k", "shared-fan-in-q1", "storm"), Scenarios.ids());
+        "latency-q1-20k", "idle-10k", "shared-fan-in-q1", "storm", "storm-auth"), Scenarios.ids());
   }
 
   @Test

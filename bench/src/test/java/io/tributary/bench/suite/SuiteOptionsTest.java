@@ -26,7 +26,7 @@ class SuiteOptionsTest {
     assertEquals(List.of(), o.transports);
     assertEquals(Paths.get("/repo/bench/results"), o.out);
     assertEquals(Paths.get("/repo/launcher/target/tributary.jar"), o.jar);
-    assertEquals(9, o.scenarios().size());
+    assertEquals(10, o.scenarios().size());
     assertEquals(List.of(), o.transportScenarios());
   }
 
@@ -100,6 +100,17 @@ class SuiteOptionsTest {
         new PrintStream(new ByteArrayOutputStream()));
     assertEquals(0, code);
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("latency-q1-20k"));
+  }
+
+  @Test
+  void logAndAuthBlocksGoIntoTributarysConfig() throws Exception {
+    SuiteOptions o = SuiteOptions.parse(new String[] {"--tributary-log", "{\"storage\":\"memory\"}",
+        "--tributary-auth={\"aclFile\":\"/tmp/a.acl\"}"}, ROOT);
+    assertEquals("\"log\": {\"storage\":\"memory\"}, \"auth\": {\"aclFile\":\"/tmp/a.acl\"}, ", o.tributaryBlocks());
+    String json = TributaryBroker.configJson("auto", 1883, o.tributaryBlocks());
+    assertEquals("/tmp/a.acl", new io.vertx.core.json.JsonObject(json).getJsonObject("auth").getString("aclFile"));
+    assertNamed("--tributary-auth", "--tributary-auth", "aclFile");
+    assertEquals("", SuiteOptions.parse(new String[0], ROOT).tributaryBlocks());
   }
 
   @Test
