@@ -399,6 +399,10 @@ public final class BrokerConfig {
   public RouterOptions routerOptions() {
     return new RouterOptions()
         .setMaxInflight(sessions.maxInflight)
+        .setMaxSessions(limits.maxSessions)
+        .setMaxSubscriptionsPerClient(limits.maxSubscriptionsPerClient)
+        .setMaxRetainedMessages(limits.maxRetainedMessages)
+        .setMaxRetainedBytes(limits.maxRetainedBytes)
         .setSubscribeLookbackMs(sessions.subscribeLookbackMs)
         .setLog(log.toOptions());
   }

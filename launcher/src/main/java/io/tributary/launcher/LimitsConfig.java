@@ -2,12 +2,15 @@ package io.tributary.launcher;
 
 import static io.tributary.launcher.ConfigException.check;
 
+import io.tributary.router.RouterOptions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
 /**
  * The {@code limits} block of the configuration: bounds on connections, checked when a socket is
- * accepted (before TLS or any read), and the defaults derived from the process's open-file limit.
+ * accepted (before TLS or any read), and the defaults derived from the process's open-file limit;
+ * bounds on what clients keep in the broker (sessions, subscriptions, retained messages), checked
+ * by the router for every protocol.
  */
 public final class LimitsConfig {
 
@@ -19,6 +22,14 @@ public final class LimitsConfig {
   public int connectionRate = 1_000;
   /** Connections a listener may accept at once, above the rate, after a quiet spell. */
   public int connectionBurst = 1_000;
+  /** Sessions kept, connected or offline; a connect that would start one more is refused. */
+  public int maxSessions = RouterOptions.DEFAULT_MAX_SESSIONS;
+  /** Subscriptions one client may hold (shared ones included). */
+  public int maxSubscriptionsPerClient = RouterOptions.DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT;
+  /** Topics with a retained message. */
+  public int maxRetainedMessages = RouterOptions.DEFAULT_MAX_RETAINED_MESSAGES;
+  /** Bytes of retained messages (payloads and topics). */
+  public long maxRetainedBytes = RouterOptions.DEFAULT_MAX_RETAINED_BYTES;
 
   /** Throws {@link ConfigException} naming the first bad key. */
   void validate() {
@@ -28,6 +39,11 @@ public final class LimitsConfig {
         "must be >= 0 (0: half of limits.maxConnections), was " + maxConnectionsPerListener);
     check(connectionRate >= 0, "limits.connectionRate", "must be >= 0 (0: unlimited), was " + connectionRate);
     check(connectionBurst >= 1, "limits.connectionBurst", "must be >= 1, was " + connectionBurst);
+    check(maxSessions >= 1, "limits.maxSessions", "must be >= 1, was " + maxSessions);
+    check(maxSubscriptionsPerClient >= 1, "limits.maxSubscriptionsPerClient", "must be >= 1, was "
+        + maxSubscriptionsPerClient);
+    check(maxRetainedMessages >= 1, "limits.maxRetainedMessages", "must be >= 1, was " + maxRetainedMessages);
+    check(maxRetainedBytes >= 1, "limits.maxRetainedBytes", "must be >= 1, was " + maxRetainedBytes);
   }
 
 

@@ -264,6 +264,16 @@ class BrokerConfigTest {
         .contains("'limits.connectionBurst'"));
     assertTrue(error(new JsonObject().put("limits", new JsonObject().put("maxConnections", -1)))
         .contains("'limits.maxConnections'"));
+    for (String key : java.util.List.of("maxSessions", "maxSubscriptionsPerClient", "maxRetainedMessages",
+        "maxRetainedBytes")) {
+      assertTrue(error(new JsonObject().put("limits", new JsonObject().put(key, 0))).contains("'limits." + key + "'"),
+          key);
+    }
+    io.tributary.router.RouterOptions router = BrokerConfig.from(new JsonObject().put("limits",
+        new JsonObject().put("maxSessions", 7).put("maxRetainedBytes", 5_000_000_000L))).routerOptions();
+    assertEquals(7, router.getMaxSessions());
+    assertEquals(5_000_000_000L, router.getMaxRetainedBytes());
+    assertEquals(10_000, router.getMaxSubscriptionsPerClient(), "the default");
     assertTrue(error(new JsonObject().put("mqtt", new JsonObject().put("maxUserProperties", -1)))
         .contains("'mqtt.maxUserProperties'"));
     assertTrue(error(new JsonObject().put("mqtt", new JsonObject().put("writeStallTimeoutMs", 0)))

@@ -332,6 +332,13 @@ final class MqttConnection {
   }
 
   private void claimSession(SessionRequest request) {
+    if (!broker.admitsSession(request.clientId())) {
+      broker.counters().increment(BrokerCounters.Counter.SESSIONS_REFUSED_LIMIT);
+      releaseDeferred();
+      refuse(MqttLogin.quotaRefusal(protocolLevel), "limits.maxSessions " + broker.options().getMaxSessions()
+          + " sessions reached");
+      return;
+    }
     ClientAccess access = broker.authorizer().access(request.clientId(), username);
     if (request.will() != null && !access.mayPublish(request.will().topic())) {
       broker.counters().increment(BrokerCounters.Counter.WILLS_DENIED);

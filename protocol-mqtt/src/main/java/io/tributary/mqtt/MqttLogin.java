@@ -51,6 +51,16 @@ final class MqttLogin {
     return new ConnAck(false, code, p);
   }
 
+  /**
+   * The CONNACK refusing a connection the broker has no room for: MQTT 5 0x97 (quota exceeded),
+   * MQTT 3.1.1 0x03 (server unavailable), the nearest it has.
+   */
+  static ConnAck quotaRefusal(int protocolLevel) {
+    boolean v5 = protocolLevel == MqttVersion.V5;
+    return new ConnAck(false, v5 ? 0x97 : 0x03, v5 ? new MqttProperties().reasonString("quota exceeded")
+        : MqttProperties.EMPTY);
+  }
+
   static String reason(Decision decision) {
     return decision == Decision.BAD_CREDENTIALS ? "bad user name or password" : "not authorized";
   }

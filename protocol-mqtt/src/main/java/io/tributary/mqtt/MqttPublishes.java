@@ -88,7 +88,16 @@ final class MqttPublishes {
     }
     int qos = publish.qos();
     if (!session.access().mayPublish(topic)) {
-      denied(topic, qos, publish.packetId(), v5);
+      broker.counters().increment(BrokerCounters.Counter.PUBLISHES_DENIED);
+      DENIALS.info(log, "{}: PUBLISH to '{}' denied by the access rules", connection.describe(), LogSafe.text(topic));
+      refused(qos, publish.packetId(), v5 ? 0x87 : 0x00);
+      return;
+    }
+    if (publish.retain() && !broker.admitsRetained(topic, publish.payload().readableBytes())) {
+      broker.counters().increment(BrokerCounters.Counter.RETAINED_REFUSED_LIMIT);
+      DENIALS.info(log, "{}: retained PUBLISH to '{}' refused: limits.maxRetainedMessages / maxRetainedBytes reached",
+          connection.describe(), LogSafe.text(topic));
+      refused(qos, publish.packetId(), v5 ? 0x97 : 0x00);
       return;
     }
     if (qos == 2) {
@@ -136,18 +145,16 @@ final class MqttPublishes {
   }
 
   /**
-   * The access rules refuse this PUBLISH: nothing is stored. MQTT 5 says so in the PUBACK/PUBREC
-   * (0x87); MQTT 3.1.1 has no way to, so the message is acknowledged and dropped, as Mosquitto
-   * does. A 3.1.1 QoS 2 flow still completes: PUBREL of any id gets its PUBCOMP.
+   * A PUBLISH the broker refuses (access rules, a limit): nothing is stored. MQTT 5 says why in the
+   * PUBACK/PUBREC ({@code reason}); MQTT 3.1.1 has no way to, so the message is acknowledged and
+   * dropped, as Mosquitto does. A 3.1.1 QoS 2 flow still completes: PUBREL of any id gets its
+   * PUBCOMP.
    */
-  private void denied(String topic, int qos, int packetId, boolean v5) {
-    broker.counters().increment(BrokerCounters.Counter.PUBLISHES_DENIED);
-    DENIALS.info(log, "{}: PUBLISH to '{}' denied by the access rules", connection.describe(), LogSafe.text(topic));
+  private void refused(int qos, int packetId, int reason) {
     if (qos == 0) {
       return;
     }
     PacketType type = qos == 1 ? PacketType.PUBACK : PacketType.PUBREC;
-    int reason = v5 ? 0x87 : 0x00;
     if (acksAwaitingFlush == 0) {
       acknowledge(type, packetId, reason);
     } else {

@@ -95,6 +95,10 @@ final class MqttSubscriptions {
         code = v5 ? 0x87 : 0x80;
         counters.increment(BrokerCounters.Counter.SUBSCRIPTIONS_DENIED);
         notes.add("not authorized to read anything under " + sub.filter());
+      } else if (code < 0x80 && session.atSubscriptionLimit(sharedParts[i] != null ? sub.filter() : filter)) {
+        code = v5 ? 0x97 : 0x80;
+        counters.increment(BrokerCounters.Counter.SUBSCRIPTIONS_REFUSED_LIMIT);
+        notes.add("limits.maxSubscriptionsPerClient reached");
       }
       codes.add(code);
     }

@@ -278,6 +278,11 @@ final class DeviceConnection implements ClientLink {
       vertx.cancelTimer(identifyTimer);
       identifyTimer = -1;
     }
+    if (!broker.admitsSession(CLIENT_ID_PREFIX + deviceId)) {
+      broker.counters().increment(Counter.SESSIONS_REFUSED_LIMIT);
+      reject("limits.maxSessions " + broker.options().getMaxSessions() + " sessions reached");
+      return;
+    }
     String uplink = RawTcpOptions.topic(options.getUplink(), deviceId);
     ClientAccess access = broker.authorizer().access(CLIENT_ID_PREFIX + deviceId, username);
     if (!access.mayPublish(uplink)) {

@@ -57,7 +57,7 @@ public final class Broker implements AutoCloseable {
       return t;
     });
     SessionSettings settings = new SessionSettings(o.getMaxInflight(), o.getDrainBatch(), o.getRetentionReportMs(),
-        o.getSubscribeLookbackMs(), o.getSubscribeLookbackRecords());
+        o.getSubscribeLookbackMs(), o.getSubscribeLookbackRecords(), o.getMaxSubscriptionsPerClient());
     this.state = StateStore.open(o.getLog());
     StateStore.Recovered recovered = state.recovered();
     this.sharedGroups = new SharedGroups(log, o.getDrainBatch(), counters, index, state.sharedPositions());
@@ -94,6 +94,19 @@ public final class Broker implements AutoCloseable {
   /** Sets the topic access rules every adapter applies (before listeners start). */
   public void setAuthorizer(Authorizer authorizer) {
     this.authorizer = authorizer;
+  }
+
+  /**
+   * Whether a connect with this client id may go ahead within {@code maxSessions}: one that takes
+   * an existing session always may. Checked before the connect, so a burst may overshoot by a few.
+   */
+  public boolean admitsSession(String clientId) {
+    return sessions.size() < options.getMaxSessions() || sessions.contains(clientId);
+  }
+
+  /** Whether a retained message of this size on topic fits {@code maxRetainedMessages/Bytes}. */
+  public boolean admitsRetained(String topic, int payloadLength) {
+    return retained.admits(topic, payloadLength, options.getMaxRetainedMessages(), options.getMaxRetainedBytes());
   }
 
   /** Registers an event loop; {@code executor} must run tasks on that loop, in order. */

@@ -15,7 +15,20 @@ public final class RouterOptions {
   /** At most this many records are looked at for it. */
   public static final int DEFAULT_SUBSCRIBE_LOOKBACK_RECORDS = 1024;
 
+  /** Sessions the broker keeps, connected or not; a connect that would start one more is refused. */
+  public static final int DEFAULT_MAX_SESSIONS = 100_000;
+  /** Subscriptions one session may hold (shared ones included). */
+  public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT = 10_000;
+  /** Topics with a retained message. */
+  public static final int DEFAULT_MAX_RETAINED_MESSAGES = 1_000_000;
+  /** Bytes of retained messages (payloads and topics). */
+  public static final long DEFAULT_MAX_RETAINED_BYTES = 256L << 20;
+
   private int maxInflight = DEFAULT_MAX_INFLIGHT;
+  private int maxSessions = DEFAULT_MAX_SESSIONS;
+  private int maxSubscriptionsPerClient = DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT;
+  private int maxRetainedMessages = DEFAULT_MAX_RETAINED_MESSAGES;
+  private long maxRetainedBytes = DEFAULT_MAX_RETAINED_BYTES;
   private long subscribeLookbackMs = DEFAULT_SUBSCRIBE_LOOKBACK_MS;
   private int subscribeLookbackRecords = DEFAULT_SUBSCRIBE_LOOKBACK_RECORDS;
   private int drainBatch = DEFAULT_DRAIN_BATCH;
@@ -27,6 +40,10 @@ public final class RouterOptions {
 
   public RouterOptions(RouterOptions other) {
     this.maxInflight = other.maxInflight;
+    this.maxSessions = other.maxSessions;
+    this.maxSubscriptionsPerClient = other.maxSubscriptionsPerClient;
+    this.maxRetainedMessages = other.maxRetainedMessages;
+    this.maxRetainedBytes = other.maxRetainedBytes;
     this.drainBatch = other.drainBatch;
     this.retentionReportMs = other.retentionReportMs;
     this.subscribeLookbackMs = other.subscribeLookbackMs;
@@ -45,6 +62,53 @@ public final class RouterOptions {
     }
     this.maxInflight = maxInflight;
     return this;
+  }
+
+  /** Sessions kept at once, connected or offline (see {@link #DEFAULT_MAX_SESSIONS}). */
+  public int getMaxSessions() {
+    return maxSessions;
+  }
+
+  public RouterOptions setMaxSessions(int maxSessions) {
+    this.maxSessions = positive(maxSessions, "maxSessions");
+    return this;
+  }
+
+  public int getMaxSubscriptionsPerClient() {
+    return maxSubscriptionsPerClient;
+  }
+
+  public RouterOptions setMaxSubscriptionsPerClient(int maxSubscriptionsPerClient) {
+    this.maxSubscriptionsPerClient = positive(maxSubscriptionsPerClient, "maxSubscriptionsPerClient");
+    return this;
+  }
+
+  public int getMaxRetainedMessages() {
+    return maxRetainedMessages;
+  }
+
+  public RouterOptions setMaxRetainedMessages(int maxRetainedMessages) {
+    this.maxRetainedMessages = positive(maxRetainedMessages, "maxRetainedMessages");
+    return this;
+  }
+
+  public long getMaxRetainedBytes() {
+    return maxRetainedBytes;
+  }
+
+  public RouterOptions setMaxRetainedBytes(long maxRetainedBytes) {
+    if (maxRetainedBytes < 1) {
+      throw new IllegalArgumentException("maxRetainedBytes must be > 0: " + maxRetainedBytes);
+    }
+    this.maxRetainedBytes = maxRetainedBytes;
+    return this;
+  }
+
+  private static int positive(int value, String name) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be > 0: " + value);
+    }
+    return value;
   }
 
   /** Records a core reads from the log per event-loop task before yielding to other work. */

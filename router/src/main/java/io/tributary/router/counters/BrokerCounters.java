@@ -34,6 +34,12 @@ public final class BrokerCounters {
     SUBSCRIPTIONS_DENIED,
     /** Connections refused because the access rules do not let them publish their will. */
     WILLS_DENIED,
+    /** Connections refused because the broker holds {@code limits.maxSessions} sessions. */
+    SESSIONS_REFUSED_LIMIT,
+    /** Subscriptions refused past {@code limits.maxSubscriptionsPerClient} (0x97 / 0x80). */
+    SUBSCRIPTIONS_REFUSED_LIMIT,
+    /** Retained PUBLISHes refused past {@code limits.maxRetainedMessages} or {@code maxRetainedBytes}. */
+    RETAINED_REFUSED_LIMIT,
     /** Failed accepts (for instance, out of file descriptors); each one backs the acceptor off. */
     ACCEPT_ERRORS,
     /** HTTP connections closed for not finishing a request in time, or idle between requests. */

@@ -294,6 +294,15 @@ public final class Session {
     return subscribe(filter, qos, SubscriptionOptions.DEFAULT);
   }
 
+  /**
+   * Whether one more subscription to filter would pass {@code limits.maxSubscriptionsPerClient}
+   * (replacing one it holds never does; {@code shared}: the whole {@code $share/...} key).
+   */
+  public boolean atSubscriptionLimit(String filterOrSharedKey) {
+    return subscriptions.size() + shared.count() >= registry.options().maxSubscriptions()
+        && !subscriptions.containsKey(filterOrSharedKey) && !shared.holds(filterOrSharedKey);
+  }
+
   /** Returns whether the filter was subscribed. */
   public boolean unsubscribe(String filter) {
     Subscription sub = subscriptions.remove(filter);

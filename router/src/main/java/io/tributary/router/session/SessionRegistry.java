@@ -133,6 +133,11 @@ public final class SessionRegistry {
   }
 
   /** Sessions known to the broker, connected or not. */
+  /** Whether a session with this client id exists (connected or not). */
+  public boolean contains(String clientId) {
+    return sessions.containsKey(clientId);
+  }
+
   public int size() {
     return sessions.size();
   }

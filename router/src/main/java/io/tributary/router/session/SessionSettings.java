@@ -5,4 +5,4 @@ package io.tributary.router.session;
  * documented and checked).
  */
 public record SessionSettings(int maxInflight, int drainBatch, long retentionReportMs, long subscribeLookbackMs,
-    int subscribeLookbackRecords) {}
+    int subscribeLookbackRecords, int maxSubscriptions) {}

@@ -42,6 +42,11 @@ final class SharedMemberships implements SharedReceiver {
     return byKey.size();
   }
 
+  /** Whether it holds the shared subscription {@code $share/{name}/{filter}}. */
+  boolean holds(String key) {
+    return byKey.containsKey(key);
+  }
+
   /**
    * Adds or replaces {@code $share/{shareName}/{filter}} and joins its group while attached to
    * {@code dispatcher}. Returns whether it was already subscribed (and is now replaced).

@@ -22,6 +22,8 @@ import java.util.function.ObjLongConsumer;
 public final class RetainedStore {
 
   private final ConcurrentHashMap<String, Retained> byTopic = new ConcurrentHashMap<>();
+  /** Payload and topic bytes of the retained messages (topics counted as chars: a bound, not an audit). */
+  private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
   private final ReentrantLock lock = new ReentrantLock();
   private StateStore state = StateStore.none();
 
@@ -48,6 +50,30 @@ public final class RetainedStore {
   /** Restores what the state log kept (before any publish). */
   public void restore(java.util.Map<String, Retained> saved) {
     byTopic.putAll(saved);
+    saved.values().forEach(r -> bytes.addAndGet(weight(r.message())));
+  }
+
+  private static long weight(Message m) {
+    return m.payloadLength() + m.topic().length();
+  }
+
+  /**
+   * Whether a retained message of this size on topic stays within the bounds: clearing one always
+   * does, replacing one counts only the difference. Checked before the publish, so concurrent
+   * publishes may overshoot by a few messages.
+   */
+  public boolean admits(String topic, int payloadLength, int maxMessages, long maxBytes) {
+    if (payloadLength == 0) {
+      return true;
+    }
+    Retained old = byTopic.get(topic);
+    long after = bytes.get() + payloadLength + topic.length() - (old == null ? 0 : weight(old.message()));
+    return (old != null || byTopic.size() < maxMessages) && after <= maxBytes;
+  }
+
+  /** Payload and topic bytes of the retained messages. */
+  public long bytes() {
+    return bytes.get();
   }
 
   /** From now on every change is also written to state (a durable broker). */
@@ -62,11 +88,16 @@ public final class RetainedStore {
    */
   public void update(Message message, long offset) {
     state.saveRetained(message, offset);
+    Retained old;
     if (message.payloadLength() == 0) {
-      byTopic.remove(message.topic());
+      old = byTopic.remove(message.topic());
     } else {
       // kept indefinitely: no shared payload chunk pinned
-      byTopic.put(message.topic(), new Retained(message.compact(), offset));
+      old = byTopic.put(message.topic(), new Retained(message.compact(), offset));
+      bytes.addAndGet(weight(message));
+    }
+    if (old != null) {
+      bytes.addAndGet(-weight(old.message()));
     }
   }
 
@@ -82,7 +113,9 @@ public final class RetainedStore {
         Message m = r.message();
         if (m.isExpired(now)) {
           // An expired retained message is never sent again (MQTT-3.3.2-5): drop it, not just skip.
-          byTopic.remove(m.topic(), r);
+          if (byTopic.remove(m.topic(), r)) {
+            bytes.addAndGet(-weight(m));
+          }
           continue;
         }
         if (r.offset() < below && Topics.matches(filter, m.topic())) {
