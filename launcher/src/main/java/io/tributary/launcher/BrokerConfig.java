@@ -393,6 +393,8 @@ public final class BrokerConfig {
         .setMaxUserProperties(mqtt.maxUserProperties)
         .setMaxUserPropertyBytes(mqtt.maxUserPropertyBytes)
         .setWriteStallTimeoutMs(mqtt.writeStallTimeoutMs)
+        .setPublishRate(limits.publishRate)
+        .setPublishBytesRate(limits.publishBytesRate)
         .setLoginAuthenticator(auth.authenticator());
   }
 
@@ -403,6 +405,7 @@ public final class BrokerConfig {
         .setMaxSubscriptionsPerClient(limits.maxSubscriptionsPerClient)
         .setMaxRetainedMessages(limits.maxRetainedMessages)
         .setMaxRetainedBytes(limits.maxRetainedBytes)
+        .setFlapping(limits.flappingConnects, limits.flappingWindowSeconds, limits.flappingBanSeconds)
         .setSubscribeLookbackMs(sessions.subscribeLookbackMs)
         .setLog(log.toOptions());
   }

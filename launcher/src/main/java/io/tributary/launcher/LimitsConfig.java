@@ -30,6 +30,15 @@ public final class LimitsConfig {
   public int maxRetainedMessages = RouterOptions.DEFAULT_MAX_RETAINED_MESSAGES;
   /** Bytes of retained messages (payloads and topics). */
   public long maxRetainedBytes = RouterOptions.DEFAULT_MAX_RETAINED_BYTES;
+  /** Connects of one client id within {@code flappingWindowSeconds} past which it is refused; 0 = off. */
+  public int flappingConnects = RouterOptions.DEFAULT_FLAPPING_CONNECTS;
+  public int flappingWindowSeconds = RouterOptions.DEFAULT_FLAPPING_WINDOW_SECONDS;
+  /** How long such a client id is refused. */
+  public int flappingBanSeconds = RouterOptions.DEFAULT_FLAPPING_BAN_SECONDS;
+  /** PUBLISHes a second per MQTT connection, past which it is not read for a while; 0 = unlimited. */
+  public int publishRate = 0;
+  /** Payload bytes a second per MQTT connection, likewise; 0 = unlimited. */
+  public long publishBytesRate = 0;
 
   /** Throws {@link ConfigException} naming the first bad key. */
   void validate() {
@@ -44,6 +53,11 @@ public final class LimitsConfig {
         + maxSubscriptionsPerClient);
     check(maxRetainedMessages >= 1, "limits.maxRetainedMessages", "must be >= 1, was " + maxRetainedMessages);
     check(maxRetainedBytes >= 1, "limits.maxRetainedBytes", "must be >= 1, was " + maxRetainedBytes);
+    check(flappingConnects >= 0, "limits.flappingConnects", "must be >= 0 (0: off), was " + flappingConnects);
+    check(flappingWindowSeconds >= 1, "limits.flappingWindowSeconds", "must be >= 1, was " + flappingWindowSeconds);
+    check(flappingBanSeconds >= 1, "limits.flappingBanSeconds", "must be >= 1, was " + flappingBanSeconds);
+    check(publishRate >= 0, "limits.publishRate", "must be >= 0 (0: unlimited), was " + publishRate);
+    check(publishBytesRate >= 0, "limits.publishBytesRate", "must be >= 0 (0: unlimited), was " + publishBytesRate);
   }
 
 

@@ -50,8 +50,9 @@ final class KeepAlive {
       if (!connection.isOpen()) {
         return;
       }
-      if (outbound.readPaused()) {
-        // We are not reading (the client is not reading us): its silence is not measurable.
+      if (connection.readingStopped()) {
+        // We are not reading (the client does not read us, or is over its rate): its silence is
+        // not measurable.
         schedule(periodMs);
         return;
       }

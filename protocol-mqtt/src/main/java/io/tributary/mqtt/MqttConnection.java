@@ -1,7 +1,6 @@
 package io.tributary.mqtt;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.Auth;
 import io.tributary.mqtt.codec.ConnAck;
@@ -23,11 +22,8 @@ import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.logging.LogSafe;
 import io.tributary.router.session.Session;
 import io.tributary.router.security.Authenticator;
-import io.tributary.router.security.ClientAccess;
 import io.tributary.router.session.SessionRequest;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +54,8 @@ final class MqttConnection {
   private final MqttSubscriptions subscriptions;
   private final MqttPublishes publishes;
   private final KeepAlive keepAlive;
+  /** limits.publishRate / publishBytesRate; null when unlimited. */
+  private final PublishThrottle throttle;
   private final String remote;
 
   private State state = State.AWAIT_CONNECT;
@@ -70,8 +68,8 @@ final class MqttConnection {
   private boolean sendWill = true;
   private MqttProperties connackProperties = MqttProperties.EMPTY;
   private long connectTimer = -1;
-  /** Packets that arrived behind CONNECT while the session was being claimed (rare). */
-  private List<Packet> deferred;
+  /** Packets that arrived behind CONNECT while the login was checked or the session claimed. */
+  private HeldPackets deferred;
 
   MqttConnection(Vertx vertx, Broker broker, Dispatcher dispatcher, MqttOptions options, MqttConnections registry,
       MqttTransport socket) {
@@ -85,6 +83,7 @@ final class MqttConnection {
         .userPropertyLimits(options.getMaxUserProperties(), options.getMaxUserPropertyBytes());
     this.outbound = new MqttOutbound(this, vertx, options, registry, broker.counters(), socket);
     this.subscriptions = new MqttSubscriptions(options, outbound, broker.counters());
+    this.throttle = PublishThrottle.of(this, vertx, socket, outbound, broker.counters(), options);
     this.publishes = new MqttPublishes(this, broker, dispatcher, options, registry.arena(), outbound);
     this.keepAlive = new KeepAlive(vertx, this, outbound);
     this.remote = socket.remoteAddress();
@@ -146,6 +145,11 @@ final class MqttConnection {
     keepAlive.readNow();
   }
 
+  /** Reading is stopped: the client does not read what we write, or it publishes over its rate. */
+  boolean readingStopped() {
+    return outbound.readPaused() || (throttle != null && throttle.pausing());
+  }
+
   void takenOver() {
     log.info("{}: session taken over by a new connection, closing", describe());
     session = null;
@@ -197,7 +201,7 @@ final class MqttConnection {
       return;
     }
     if (state == State.CONNECTING) {
-      deferred.add(packet instanceof Publish ? copyOf((Publish) packet) : packet);
+      deferred.add(packet);
       return;
     }
     if (state == State.AUTHENTICATING) {
@@ -209,31 +213,27 @@ final class MqttConnection {
       }
       return;
     }
+    if (throttle != null && state == State.CONNECTED && throttle.holds(packet)) {
+      return; // over limits.publishRate: handled when the throttle lets it through
+    }
+    handle(packet);
+  }
+
+  /** A packet the throttle held, now let through. */
+  void handleHeld(Packet packet) {
+    handle(packet);
+  }
+
+  private void handle(Packet packet) {
     switch (packet.type()) {
       case CONNECT -> onConnect((Connect) packet);
       case PUBLISH -> onPublish((Publish) packet);
-      case PUBACK -> {
-        if (!session.acknowledge(((Ack) packet).packetId())) {
-          log.debug("{}: PUBACK for unknown packet id {}", describe(), ((Ack) packet).packetId());
-        }
-      }
-      case PUBREC -> {
-        int id = ((Ack) packet).packetId();
-        if (v5() && ((Ack) packet).reasonCode() >= 0x80) {
-          // The client refused the message: the delivery ends here, no PUBREL (MQTT 5 4.3.3).
-          session.refused(id);
-        } else if (!session.received(id)) {
-          // Unknown id (e.g. already completed before a reconnect): release it anyway so the
-          // client can free its state; MQTT 5 says why (0x92 packet identifier not found).
-          outbound.send(new Ack(PacketType.PUBREL, id, v5() ? 0x92 : 0));
-        }
-      }
+      case PUBACK, PUBREC, PUBCOMP -> outbound.acknowledged((Ack) packet, session);
       case PUBREL -> {
         int id = ((Ack) packet).packetId();
         session.releaseQos2(id);
         outbound.send(new Ack(PacketType.PUBCOMP, id));
       }
-      case PUBCOMP -> session.completed(((Ack) packet).packetId());
       case SUBSCRIBE -> subscriptions.subscribe((Subscribe) packet, session, v5());
       case UNSUBSCRIBE -> subscriptions.unsubscribe((Unsubscribe) packet, session, v5());
       case PINGREQ -> outbound.send(PingResp.INSTANCE);
@@ -290,7 +290,7 @@ final class MqttConnection {
     }
     // Packets behind the CONNECT wait (as while the session is claimed) until the login is decided.
     state = State.CONNECTING;
-    deferred = new ArrayList<>();
+    deferred = new HeldPackets();
     MqttLogin.check(vertx, socket.executor(), options.getLoginAuthenticator(), connect, clientId,
         socket.fromLoopback(), decision -> loggedIn(decision, n.request()));
   }
@@ -332,28 +332,19 @@ final class MqttConnection {
   }
 
   private void claimSession(SessionRequest request) {
-    if (!broker.admitsSession(request.clientId())) {
-      broker.counters().increment(BrokerCounters.Counter.SESSIONS_REFUSED_LIMIT);
+    ConnectAdmission admission = ConnectAdmission.check(broker, request, username, protocolLevel);
+    if (admission.refusal() != null) {
       releaseDeferred();
-      refuse(MqttLogin.quotaRefusal(protocolLevel), "limits.maxSessions " + broker.options().getMaxSessions()
-          + " sessions reached");
+      refuse(admission.refusal(), admission.reason());
       return;
     }
-    ClientAccess access = broker.authorizer().access(request.clientId(), username);
-    if (request.will() != null && !access.mayPublish(request.will().topic())) {
-      broker.counters().increment(BrokerCounters.Counter.WILLS_DENIED);
-      releaseDeferred();
-      refuse(MqttLogin.refusal(Authenticator.Decision.NOT_AUTHORIZED, protocolLevel), "will topic not allowed");
-      return;
-    }
-    request = request.withAccess(access);
     cancelTimer(connectTimer);
     connectTimer = -1;
     state = State.CONNECTING;
     if (deferred == null) {
-      deferred = new ArrayList<>();
+      deferred = new HeldPackets();
     }
-    broker.connect(dispatcher, request, this::onSessionBound);
+    broker.connect(dispatcher, admission.request(), this::onSessionBound);
   }
 
   private void onSessionBound(Session s, boolean present) {
@@ -367,19 +358,16 @@ final class MqttConnection {
       // What the client sent before it left still counts: its PUBLISHes are published, and a
       // DISCONNECT means no will (MQTT-3.14.4-3). Replies go nowhere: the socket is gone.
       session = s;
-      List<Packet> queued = deferred;
+      HeldPackets queued = deferred;
       deferred = null;
-      for (Packet p : queued == null ? List.<Packet>of() : queued) {
-        if (sendWill) {
-          if (p instanceof Publish) {
-            onPublish((Publish) p);
-          } else if (p.type() == PacketType.DISCONNECT) {
+      if (queued != null) {
+        queued.handleAll(p -> {
+          if (sendWill && p instanceof Publish publish) {
+            onPublish(publish);
+          } else if (sendWill && p.type() == PacketType.DISCONNECT) {
             sendWill = v5() && ((Disconnect) p).reasonCode() == 0x04;
           }
-        }
-        if (p instanceof Publish) {
-          ((Publish) p).payload().release();
-        }
+        });
       }
       session = null;
       s.disconnect(outbound, sendWill);
@@ -390,34 +378,18 @@ final class MqttConnection {
     // The session may already have queued resends into this turn's frames: CONNACK goes first.
     outbound.sendFirst(new ConnAck(present, 0x00, connackProperties));
     log.debug("{}: connected, session present {}", describe(), present);
-    List<Packet> queued = deferred;
+    HeldPackets queued = deferred;
     deferred = null;
-    for (Packet p : queued) {
-      onPacket(p);
-      if (p instanceof Publish) {
-        ((Publish) p).payload().release();
-      }
-    }
+    queued.handleAll(this::onPacket);
   }
 
   private void onPublish(Publish publish) {
     publishes.publish(publish, session, v5());
   }
 
-  private static Publish copyOf(Publish p) {
-    // Keep the MQTT 5 properties: a deferred PUBLISH may carry a topic alias (with an empty topic)
-    // and metadata to forward. The decoded properties hold no reference into the read buffer.
-    return new Publish(p.topic(), p.qos(), p.retain(), p.dup(), p.packetId(), Unpooled.copiedBuffer(p.payload()),
-        p.properties());
-  }
-
   private void releaseDeferred() {
     if (deferred != null) {
-      for (Packet p : deferred) {
-        if (p instanceof Publish) {
-          ((Publish) p).payload().release();
-        }
-      }
+      deferred.drop();
       deferred = null;
     }
   }

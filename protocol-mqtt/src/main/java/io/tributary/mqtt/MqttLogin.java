@@ -52,12 +52,13 @@ final class MqttLogin {
   }
 
   /**
-   * The CONNACK refusing a connection the broker has no room for: MQTT 5 0x97 (quota exceeded),
-   * MQTT 3.1.1 0x03 (server unavailable), the nearest it has.
+   * The CONNACK refusing a connection the broker has no room for now: MQTT 5 {@code v5Code} (0x97
+   * quota exceeded, 0x9F connection rate exceeded), MQTT 3.1.1 0x03 (server unavailable), the
+   * nearest it has.
    */
-  static ConnAck quotaRefusal(int protocolLevel) {
+  static ConnAck quotaRefusal(int protocolLevel, int v5Code, String reason) {
     boolean v5 = protocolLevel == MqttVersion.V5;
-    return new ConnAck(false, v5 ? 0x97 : 0x03, v5 ? new MqttProperties().reasonString("quota exceeded")
+    return new ConnAck(false, v5 ? v5Code : 0x03, v5 ? new MqttProperties().reasonString(reason)
         : MqttProperties.EMPTY);
   }
 

@@ -34,6 +34,8 @@ public final class MqttOptions {
   private int maxUserProperties = DEFAULT_MAX_USER_PROPERTIES;
   private int maxUserPropertyBytes = DEFAULT_MAX_USER_PROPERTY_BYTES;
   private int writeStallTimeoutMs = DEFAULT_WRITE_STALL_TIMEOUT_MS;
+  private int publishRate;
+  private long publishBytesRate;
   private String responseInformation;
   private final Map<String, EnhancedAuthenticator> authenticators = new LinkedHashMap<>();
   private Authenticator login = Authenticator.ALLOW_ALL;
@@ -53,6 +55,8 @@ public final class MqttOptions {
     this.maxUserProperties = other.maxUserProperties;
     this.maxUserPropertyBytes = other.maxUserPropertyBytes;
     this.writeStallTimeoutMs = other.writeStallTimeoutMs;
+    this.publishRate = other.publishRate;
+    this.publishBytesRate = other.publishBytesRate;
     this.authenticators.putAll(other.authenticators);
     this.login = other.login;
   }
@@ -67,6 +71,37 @@ public final class MqttOptions {
     if (json.containsKey("topicAliasMaximum")) setTopicAliasMaximum(json.getInteger("topicAliasMaximum"));
     if (json.containsKey("maxKeepAliveSeconds")) setMaxKeepAliveSeconds(json.getInteger("maxKeepAliveSeconds"));
     if (json.containsKey("responseInformation")) setResponseInformation(json.getString("responseInformation"));
+    if (json.containsKey("publishRate")) setPublishRate(json.getInteger("publishRate"));
+    if (json.containsKey("publishBytesRate")) setPublishBytesRate(json.getLong("publishBytesRate"));
+  }
+
+  /**
+   * PUBLISHes a second one connection may send (a second's worth at once); past it the broker
+   * stops reading the connection until it is back under (see {@link PublishThrottle}). 0: unlimited.
+   */
+  public int getPublishRate() {
+    return publishRate;
+  }
+
+  public MqttOptions setPublishRate(int publishRate) {
+    if (publishRate < 0) {
+      throw new IllegalArgumentException("publishRate must be >= 0 (0: unlimited): " + publishRate);
+    }
+    this.publishRate = publishRate;
+    return this;
+  }
+
+  /** Payload bytes a second one connection may publish, as {@link #getPublishRate}. 0: unlimited. */
+  public long getPublishBytesRate() {
+    return publishBytesRate;
+  }
+
+  public MqttOptions setPublishBytesRate(long publishBytesRate) {
+    if (publishBytesRate < 0) {
+      throw new IllegalArgumentException("publishBytesRate must be >= 0 (0: unlimited): " + publishBytesRate);
+    }
+    this.publishBytesRate = publishBytesRate;
+    return this;
   }
 
   /** Largest packet accepted (fixed header included); larger ones close the connection. */

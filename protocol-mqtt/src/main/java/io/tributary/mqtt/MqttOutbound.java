@@ -5,12 +5,14 @@ import io.netty.buffer.ByteBufAllocator;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.Disconnect;
 import io.tributary.mqtt.codec.MqttEncoder;
+import io.tributary.mqtt.codec.MqttVersion;
 import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.Packet;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.message.Message;
 import io.tributary.router.session.ExactlyOnceLink;
+import io.tributary.router.session.Session;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
@@ -252,13 +254,41 @@ final class MqttOutbound implements ExactlyOnceLink {
     }
   }
 
+  /**
+   * The client acknowledged one of the broker's deliveries: PUBACK (QoS 1), PUBREC or PUBCOMP
+   * (QoS 2). The session frees its window; a PUBREC is answered with PUBREL.
+   */
+  void acknowledged(Ack ack, Session session) {
+    int id = ack.packetId();
+    switch (ack.type()) {
+      case PUBACK -> {
+        if (!session.acknowledge(id)) {
+          log.debug("{}: PUBACK for unknown packet id {}", connection.describe(), id);
+        }
+      }
+      case PUBREC -> {
+        if (protocolLevel == MqttVersion.V5 && ack.reasonCode() >= 0x80) {
+          // The client refused the message: the delivery ends here, no PUBREL (MQTT 5 4.3.3).
+          session.refused(id);
+        } else if (!session.received(id)) {
+          // Unknown id (e.g. already completed before a reconnect): release it anyway so the
+          // client can free its state; MQTT 5 says why (0x92 packet identifier not found).
+          send(new Ack(PacketType.PUBREL, id, protocolLevel == MqttVersion.V5 ? 0x92 : 0));
+        }
+      }
+      default -> session.completed(id); // PUBCOMP
+    }
+  }
+
   /** The socket's write queue drained: read again if we had stopped. */
   void drained() {
     if (readPaused) {
       readPaused = false;
       cancelStallTimer();
       connection.readingAgain();
-      socket.resume();
+      if (!connection.readingStopped()) { // still over its publish rate: the throttle resumes
+        socket.resume();
+      }
     }
     connection.writable();
   }

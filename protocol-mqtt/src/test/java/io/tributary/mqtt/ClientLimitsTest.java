@@ -89,6 +89,26 @@ class ClientLimitsTest {
   }
 
   @Test
+  void aClientIdThatConnectsTooOftenIsRefusedForTheBanTime() throws Exception {
+    start(new RouterOptions().setFlapping(3, 60, 2));
+    for (int i = 0; i < 3; i++) {
+      v3("flappy", true).disconnect();
+    }
+    MqttException e = assertThrows(MqttException.class, () -> v3("flappy", true));
+    assertEquals(MqttException.REASON_CODE_BROKER_UNAVAILABLE, e.getReasonCode(), "3.1.1: 0x03, try later");
+    assertTrue(v3("steady", true).isConnected(), "other ids are not touched");
+    for (int i = 0; i < 3; i++) {
+      v5("flappy-5").disconnect();
+    }
+    org.eclipse.paho.mqttv5.common.MqttException e5 = assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class,
+        () -> v5("flappy-5"));
+    assertEquals(0x9F, e5.getReasonCode(), "5: connection rate exceeded");
+    assertEquals(2, count(Counter.CONNECTS_REFUSED_FLAPPING));
+    Thread.sleep(2_100); // the ban is 2 s
+    assertTrue(v3("flappy", true).isConnected(), "let in once the ban is over");
+  }
+
+  @Test
   void subscriptionsPastTheLimitAreRefusedAndReplacingOneIsNot() throws Exception {
     start(new RouterOptions().setMaxSubscriptionsPerClient(2));
     MqttClient c = v3("subs", true);

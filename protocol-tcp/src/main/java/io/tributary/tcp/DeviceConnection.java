@@ -278,6 +278,13 @@ final class DeviceConnection implements ClientLink {
       vertx.cancelTimer(identifyTimer);
       identifyTimer = -1;
     }
+    if (!broker.admitsConnect(CLIENT_ID_PREFIX + deviceId)) {
+      broker.counters().increment(Counter.CONNECTS_REFUSED_FLAPPING);
+      reject("device '" + LogSafe.text(deviceId) + "' connected more than limits.flappingConnects "
+          + broker.options().getFlappingConnects() + " times in " + broker.options().getFlappingWindowSeconds()
+          + " s: refused for " + broker.options().getFlappingBanSeconds() + " s");
+      return;
+    }
     if (!broker.admitsSession(CLIENT_ID_PREFIX + deviceId)) {
       broker.counters().increment(Counter.SESSIONS_REFUSED_LIMIT);
       reject("limits.maxSessions " + broker.options().getMaxSessions() + " sessions reached");

@@ -43,6 +43,7 @@ public final class Broker implements AutoCloseable {
   private final StateStore state;
   private final ScheduledExecutorService timer;
   private volatile Authorizer authorizer = Authorizer.OPEN;
+  private final FlappingGuard flapping;
 
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
@@ -51,6 +52,8 @@ public final class Broker implements AutoCloseable {
     if (log.recovery().records() > 0 || !log.recovery().problems().isEmpty()) {
       LoggerFactory.getLogger(Broker.class).info("commit log recovered: {}", log.recovery().describe());
     }
+    this.flapping = new FlappingGuard(o.getFlappingConnects(), o.getFlappingWindowSeconds() * 1000L,
+        o.getFlappingBanSeconds() * 1000L);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tributary-session-timer");
       t.setDaemon(true);
@@ -102,6 +105,14 @@ public final class Broker implements AutoCloseable {
    */
   public boolean admitsSession(String clientId) {
     return sessions.size() < options.getMaxSessions() || sessions.contains(clientId);
+  }
+
+  /**
+   * Records a connect of clientId for flapping detection; false while the id is banned for
+   * connecting too often (see {@link FlappingGuard}).
+   */
+  public boolean admitsConnect(String clientId) {
+    return flapping.admit(clientId, System.currentTimeMillis());
   }
 
   /** Whether a retained message of this size on topic fits {@code maxRetainedMessages/Bytes}. */

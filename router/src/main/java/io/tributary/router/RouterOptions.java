@@ -24,7 +24,15 @@ public final class RouterOptions {
   /** Bytes of retained messages (payloads and topics). */
   public static final long DEFAULT_MAX_RETAINED_BYTES = 256L << 20;
 
+  /** Connects of one client id within the flapping window past which it is refused for a while; 0: off. */
+  public static final int DEFAULT_FLAPPING_CONNECTS = 30;
+  public static final int DEFAULT_FLAPPING_WINDOW_SECONDS = 60;
+  public static final int DEFAULT_FLAPPING_BAN_SECONDS = 60;
+
   private int maxInflight = DEFAULT_MAX_INFLIGHT;
+  private int flappingConnects = DEFAULT_FLAPPING_CONNECTS;
+  private int flappingWindowSeconds = DEFAULT_FLAPPING_WINDOW_SECONDS;
+  private int flappingBanSeconds = DEFAULT_FLAPPING_BAN_SECONDS;
   private int maxSessions = DEFAULT_MAX_SESSIONS;
   private int maxSubscriptionsPerClient = DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT;
   private int maxRetainedMessages = DEFAULT_MAX_RETAINED_MESSAGES;
@@ -41,6 +49,9 @@ public final class RouterOptions {
   public RouterOptions(RouterOptions other) {
     this.maxInflight = other.maxInflight;
     this.maxSessions = other.maxSessions;
+    this.flappingConnects = other.flappingConnects;
+    this.flappingWindowSeconds = other.flappingWindowSeconds;
+    this.flappingBanSeconds = other.flappingBanSeconds;
     this.maxSubscriptionsPerClient = other.maxSubscriptionsPerClient;
     this.maxRetainedMessages = other.maxRetainedMessages;
     this.maxRetainedBytes = other.maxRetainedBytes;
@@ -101,6 +112,30 @@ public final class RouterOptions {
       throw new IllegalArgumentException("maxRetainedBytes must be > 0: " + maxRetainedBytes);
     }
     this.maxRetainedBytes = maxRetainedBytes;
+    return this;
+  }
+
+  /** See {@link FlappingGuard}: more connects of one client id than this within the window ban it. */
+  public int getFlappingConnects() {
+    return flappingConnects;
+  }
+
+  public int getFlappingWindowSeconds() {
+    return flappingWindowSeconds;
+  }
+
+  public int getFlappingBanSeconds() {
+    return flappingBanSeconds;
+  }
+
+  /** {@code connects} 0 turns flapping detection off. */
+  public RouterOptions setFlapping(int connects, int windowSeconds, int banSeconds) {
+    if (connects < 0) {
+      throw new IllegalArgumentException("flappingConnects must be >= 0 (0: off): " + connects);
+    }
+    this.flappingConnects = connects;
+    this.flappingWindowSeconds = positive(windowSeconds, "flappingWindowSeconds");
+    this.flappingBanSeconds = positive(banSeconds, "flappingBanSeconds");
     return this;
   }
 

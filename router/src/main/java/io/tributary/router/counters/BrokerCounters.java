@@ -40,6 +40,10 @@ public final class BrokerCounters {
     SUBSCRIPTIONS_REFUSED_LIMIT,
     /** Retained PUBLISHes refused past {@code limits.maxRetainedMessages} or {@code maxRetainedBytes}. */
     RETAINED_REFUSED_LIMIT,
+    /** Times a connection stopped being read for publishing over {@code limits.publishRate} / {@code publishBytesRate}. */
+    PUBLISHES_THROTTLED,
+    /** Connections refused because their client id connected too often ({@code limits.flapping*}). */
+    CONNECTS_REFUSED_FLAPPING,
     /** Failed accepts (for instance, out of file descriptors); each one backs the acceptor off. */
     ACCEPT_ERRORS,
     /** HTTP connections closed for not finishing a request in time, or idle between requests. */
