@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.tributary.mqtt.MqttOptions;
+import io.tributary.mqtt.TlsIdentity;
 import io.tributary.router.RouterOptions;
 import io.tributary.tcp.RawTcpOptions;
 import io.tributary.websocket.WebSocketOptions;
@@ -145,6 +146,8 @@ public final class BrokerConfig {
     public ClientAuthMode clientAuth = ClientAuthMode.none;
     /** PEM CA bundle that client certificates must chain to; required unless clientAuth is none. */
     public String caPath;
+    /** MQTT listeners: what a client certificate's CN stands for: none, username or clientId. */
+    public String identity = TlsIdentity.NONE.key();
   }
 
   /** The device options of a raw-tcp listener; see {@link RawTcpOptions} and the README. */
@@ -372,12 +375,29 @@ public final class BrokerConfig {
     } else {
       pemFile(l.tls.caPath, key + ".tls.caPath");
     }
+    TlsIdentity identity;
+    try {
+      identity = TlsIdentity.of(l.tls.identity);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("configuration key '" + key + ".tls.identity': " + e.getMessage());
+    }
+    if (identity != TlsIdentity.NONE) {
+      check(!"raw-tcp".equals(l.protocol), key + ".tls.identity",
+          "is for MQTT listeners (devices have device.identify: client-certificate)");
+      check(l.tls.clientAuth != ClientAuthMode.none, key + ".tls.identity",
+          identity.key() + " needs client certificates: clientAuth request or require");
+    }
   }
 
   private static void pemFile(String path, String key) {
     check(path != null && !path.isBlank(), key, "is required (a PEM file)");
     Path file = Path.of(path);
     check(Files.isRegularFile(file) && Files.isReadable(file), key, "cannot read file " + file.toAbsolutePath());
+  }
+
+  /** The MQTT options of one listener: the broker's, with the listener's TLS identity. */
+  public MqttOptions mqttOptions(Listener l) {
+    return mqttOptions().setTlsIdentity(l.tls == null ? TlsIdentity.NONE : TlsIdentity.of(l.tls.identity));
   }
 
   public MqttOptions mqttOptions() {

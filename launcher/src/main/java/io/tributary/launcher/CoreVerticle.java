@@ -42,7 +42,7 @@ final class CoreVerticle extends VerticleBase {
       chain = chain.compose(v -> {
         Future<SocketAddress> listening;
         if ("mqtt-ws".equals(l.protocol)) {
-          WebSocketListener listener = new WebSocketListener(vertx, broker, core, config.mqttOptions(),
+          WebSocketListener listener = new WebSocketListener(vertx, broker, core, config.mqttOptions(l),
               l.webSocketOptions(config.tls.engine), states::snapshot);
           closers.add(listener::close);
           listening = listener.listen();
@@ -56,7 +56,7 @@ final class CoreVerticle extends VerticleBase {
           listening = listener.listen();
         } else {
           MqttListener listener = new MqttListener(vertx, broker, core,
-              ListenerTls.serverOptions(l, config.tls.engine), config.mqttOptions());
+              ListenerTls.serverOptions(l, config.tls.engine), config.mqttOptions(l));
           closers.add(listener::close);
           listening = listener.listen();
         }

@@ -98,6 +98,18 @@ class TlsListenerTest {
     assertTrue(msg.contains("'tls.engine'"), msg);
   }
 
+  @Test
+  void tlsIdentityNeedsClientCertificates() {
+    BrokerConfig c = BrokerConfig.from(one(mqtts(8883, tls("require", true).put("identity", "username"))));
+    assertEquals(io.tributary.mqtt.TlsIdentity.USERNAME, c.mqttOptions(c.listeners.get(0)).getTlsIdentity());
+    BrokerConfig plain = BrokerConfig.from(one(mqtts(8883, tls(null, false))));
+    assertEquals(io.tributary.mqtt.TlsIdentity.NONE, plain.mqttOptions(plain.listeners.get(0)).getTlsIdentity());
+    String msg = error(one(mqtts(8883, tls(null, false).put("identity", "clientId"))));
+    assertTrue(msg.contains("'listeners[0].tls.identity'") && msg.contains("client certificates"), msg);
+    msg = error(one(mqtts(8883, tls("require", true).put("identity", "cn"))));
+    assertTrue(msg.contains("'listeners[0].tls.identity'") && msg.contains("none, username or clientId"), msg);
+  }
+
   /** Issue 13, fail closed: Vert.x would start the listener and fail every handshake. */
   @Test
   void aKeyThatDoesNotMatchItsCertificateStopsTheStartNamingKeyPath() throws Exception {

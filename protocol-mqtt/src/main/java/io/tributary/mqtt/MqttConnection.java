@@ -255,9 +255,20 @@ final class MqttConnection {
     }
   }
 
-  private void onConnect(Connect connect) {
+  private void onConnect(Connect received) {
     if (state != State.AWAIT_CONNECT) {
       violation("second CONNECT", 0x82);
+      return;
+    }
+    TlsIdentity identity = options.getTlsIdentity();
+    Connect connect = identity.apply(received, socket.peerCommonName());
+    if (connect == null) {
+      clientId = received.clientId();
+      protocolLevel = received.protocolLevel() == MqttVersion.V5 ? MqttVersion.V5 : MqttVersion.V3_1_1;
+      outbound.protocolLevel(protocolLevel);
+      broker.counters().increment(BrokerCounters.Counter.LOGINS_REFUSED_NOT_AUTHORIZED);
+      refuse(MqttLogin.refusal(Authenticator.Decision.NOT_AUTHORIZED, received.protocolLevel()),
+          "no TLS client certificate with a CN (tls.identity " + identity.key() + ")");
       return;
     }
     ConnectNegotiation n = ConnectNegotiation.of(connect, options, outbound);
@@ -277,6 +288,9 @@ final class MqttConnection {
     }
     outbound.connected(protocolLevel, n.clientMaxPacketSize(), n.clientTopicAliasMaximum());
     connackProperties = n.connack();
+    if (identity == TlsIdentity.CLIENT_ID && v5() && !connect.clientId().equals(received.clientId())) {
+      connackProperties.assignedClientIdentifier(connect.clientId()); // the id it has now
+    }
     if (n.keepAliveMs() > 0) {
       keepAlive.start(n.keepAliveMs());
     }
@@ -291,7 +305,9 @@ final class MqttConnection {
     // Packets behind the CONNECT wait (as while the session is claimed) until the login is decided.
     state = State.CONNECTING;
     deferred = new HeldPackets();
-    MqttLogin.check(vertx, socket.executor(), options.getLoginAuthenticator(), connect, clientId,
+    // A user name from the certificate needs no password: the handshake verified it.
+    MqttLogin.check(vertx, socket.executor(), identity == TlsIdentity.USERNAME ? Authenticator.ALLOW_ALL
+        : options.getLoginAuthenticator(), connect, clientId,
         socket.fromLoopback(), decision -> loggedIn(decision, n.request()));
   }
 

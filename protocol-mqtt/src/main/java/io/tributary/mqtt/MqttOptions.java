@@ -34,6 +34,7 @@ public final class MqttOptions {
   private int maxUserProperties = DEFAULT_MAX_USER_PROPERTIES;
   private int maxUserPropertyBytes = DEFAULT_MAX_USER_PROPERTY_BYTES;
   private int writeStallTimeoutMs = DEFAULT_WRITE_STALL_TIMEOUT_MS;
+  private TlsIdentity tlsIdentity = TlsIdentity.NONE;
   private int publishRate;
   private long publishBytesRate;
   private String responseInformation;
@@ -56,6 +57,7 @@ public final class MqttOptions {
     this.maxUserPropertyBytes = other.maxUserPropertyBytes;
     this.writeStallTimeoutMs = other.writeStallTimeoutMs;
     this.publishRate = other.publishRate;
+    this.tlsIdentity = other.tlsIdentity;
     this.publishBytesRate = other.publishBytesRate;
     this.authenticators.putAll(other.authenticators);
     this.login = other.login;
@@ -72,7 +74,18 @@ public final class MqttOptions {
     if (json.containsKey("maxKeepAliveSeconds")) setMaxKeepAliveSeconds(json.getInteger("maxKeepAliveSeconds"));
     if (json.containsKey("responseInformation")) setResponseInformation(json.getString("responseInformation"));
     if (json.containsKey("publishRate")) setPublishRate(json.getInteger("publishRate"));
+    if (json.containsKey("tlsIdentity")) setTlsIdentity(TlsIdentity.of(json.getString("tlsIdentity")));
     if (json.containsKey("publishBytesRate")) setPublishBytesRate(json.getLong("publishBytesRate"));
+  }
+
+  /** What the CN of a TLS client certificate stands for on this listener (see {@link TlsIdentity}). */
+  public TlsIdentity getTlsIdentity() {
+    return tlsIdentity;
+  }
+
+  public MqttOptions setTlsIdentity(TlsIdentity tlsIdentity) {
+    this.tlsIdentity = java.util.Objects.requireNonNull(tlsIdentity, "tlsIdentity");
+    return this;
   }
 
   /**

@@ -54,4 +54,9 @@ public interface MqttTransport {
 
   /** Whether the peer's address is a loopback address (the anonymous-login policy asks). */
   boolean fromLoopback();
+
+  /** The CN of the TLS client certificate the peer showed, or null (no TLS, no certificate). */
+  default String peerCommonName() {
+    return null;
+  }
 }

@@ -1,5 +1,6 @@
 package io.tributary.mqtt;
 
+import io.tributary.router.security.CertificateIdentity;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -21,8 +22,12 @@ import io.vertx.core.internal.net.NetSocketInternal;
  */
 final class TcpTransport extends ChannelTransport {
 
-  private TcpTransport(ContextInternal context, io.vertx.core.net.SocketAddress peer) {
+  /** The CN of the client certificate, read while the Vert.x socket still holds the TLS session. */
+  private final String peerCommonName;
+
+  private TcpTransport(ContextInternal context, io.vertx.core.net.SocketAddress peer, String peerCommonName) {
     super(context, "", peer);
+    this.peerCommonName = peerCommonName;
   }
 
   /**
@@ -31,7 +36,7 @@ final class TcpTransport extends ChannelTransport {
    */
   static TcpTransport takeOver(NetSocketInternal socket) {
     ChannelHandlerContext vertxHandler = socket.channelHandlerContext();
-    TcpTransport transport = new TcpTransport(currentContext(), socket.remoteAddress());
+    TcpTransport transport = new TcpTransport(currentContext(), socket.remoteAddress(), commonName(socket));
     ChannelPipeline pipeline = vertxHandler.pipeline();
     pipeline.replace(vertxHandler.handler(), "mqtt", transport);
     // Vert.x adds it for file transfers where the transport cannot send files (io_uring, TLS);
@@ -40,6 +45,22 @@ final class TcpTransport extends ChannelTransport {
       pipeline.remove("chunkedWriter");
     }
     return transport;
+  }
+
+  private static String commonName(NetSocketInternal socket) {
+    if (!socket.isSsl()) {
+      return null;
+    }
+    try {
+      return CertificateIdentity.commonName(socket.peerCertificates());
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return null; // no certificate (clientAuth request)
+    }
+  }
+
+  @Override
+  public String peerCommonName() {
+    return peerCommonName;
   }
 
   @Override

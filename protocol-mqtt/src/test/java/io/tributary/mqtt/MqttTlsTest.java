@@ -52,8 +52,13 @@ class MqttTlsTest {
     final Vertx vertx = Vertx.vertx();
     final int port = TestBroker.freePort();
 
+    final Broker broker = new Broker(new RouterOptions());
+
     TlsBroker(ClientAuth auth) throws Exception {
-      Broker broker = new Broker(new RouterOptions());
+      this(auth, new MqttOptions());
+    }
+
+    TlsBroker(ClientAuth auth, MqttOptions mqtt) throws Exception {
       NetServerOptions options = new NetServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
           .setSsl(true)
           .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.pem("server.pem")).setKeyPath(certs.pem("server.key")))
@@ -69,7 +74,7 @@ class MqttTlsTest {
         @Override
         public Future<?> start() {
           core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "tls-" + context.hashCode());
-          listener = new MqttListener(vertx, broker, core, options, new MqttOptions());
+          listener = new MqttListener(vertx, broker, core, options, mqtt);
           return listener.listen();
         }
 
@@ -245,6 +250,56 @@ class MqttTlsTest {
         refused = true;
       }
       assertTrue(refused, "the broker talked to a client it should have refused");
+    }
+  }
+
+  /** tls.identity username: the certificate's CN is the user name, no password asked; none, no entry. */
+  @Test
+  void certificateCommonNameAsUserName() throws Exception {
+    MqttOptions mqtt = new MqttOptions().setTlsIdentity(TlsIdentity.USERNAME).setLoginAuthenticator(
+        new io.tributary.router.security.PasswordAuthenticator(io.tributary.router.security.PasswordFile.empty(),
+            io.tributary.router.security.PasswordAuthenticator.Anonymous.DENY));
+    try (TlsBroker b = new TlsBroker(ClientAuth.REQUEST, mqtt)) {
+      b.broker.setAuthorizer(new io.tributary.router.security.Authorizer(io.tributary.router.security.AccessRules
+          .parse(java.util.List.of("user dev1", "topic readwrite tls/#"), "test.acl")));
+      MqttClient dev1 = connectV3(b, "any-id", certs.clientContext("client")); // CN=dev1, no password
+      roundTrip(dev1); // the rules of user dev1 apply
+      dev1.disconnect();
+      dev1.close();
+      MqttException e = org.junit.jupiter.api.Assertions.assertThrows(MqttException.class, () -> {
+        MqttClient c = new MqttClient(b.uri(), "no-cert", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setSocketFactory(certs.clientContext(null).getSocketFactory());
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setUserName("dev1"); // a user name of its own does not count: only the certificate does
+        c.connect(o);
+      });
+      assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, e.getReasonCode());
+    }
+  }
+
+  /** tls.identity clientId: the CN is the client id, whatever the CONNECT said (MQTT 5 is told). */
+  @Test
+  void certificateCommonNameAsClientId() throws Exception {
+    try (TlsBroker b = new TlsBroker(ClientAuth.REQUIRED, new MqttOptions().setTlsIdentity(TlsIdentity.CLIENT_ID))) {
+      org.eclipse.paho.mqttv5.client.MqttAsyncClient v5 = new org.eclipse.paho.mqttv5.client.MqttAsyncClient(b.uri(),
+          "asked-for", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+      MqttConnectionOptions o5 = new MqttConnectionOptions();
+      o5.setSocketFactory(certs.clientContext("client").getSocketFactory());
+      org.eclipse.paho.mqttv5.client.IMqttToken t = v5.connect(o5);
+      t.waitForCompletion(10_000);
+      assertEquals("dev1", t.getResponseProperties().getAssignedClientIdentifier());
+      // Another connection with the same certificate is the same client: it takes the session over.
+      MqttClient again = connectV3(b, "something-else", certs.clientContext("client"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (v5.isConnected() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      org.junit.jupiter.api.Assertions.assertFalse(v5.isConnected(), "taken over by the same CN");
+      assertEquals(1, b.broker.sessionCount());
+      again.disconnect();
+      again.close();
+      v5.close();
     }
   }
 }

@@ -9,6 +9,7 @@ import io.tributary.router.logging.LogSafe;
 import io.tributary.router.message.Message;
 import io.tributary.router.security.Authenticator;
 import io.tributary.router.security.Authenticator.Decision;
+import io.tributary.router.security.CertificateIdentity;
 import io.tributary.router.security.ClientAccess;
 import io.tributary.router.session.Session;
 import io.tributary.router.session.SessionRequest;
@@ -17,14 +18,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,19 +121,8 @@ final class DeviceConnection implements ClientLink {
       return null;
     }
     try {
-      List<Certificate> chain = socket.peerCertificates();
-      if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate)) {
-        return null;
-      }
-      String dn = ((X509Certificate) chain.get(0)).getSubjectX500Principal().getName();
-      String cn = null;
-      for (Rdn rdn : new LdapName(dn).getRdns()) {
-        if ("CN".equalsIgnoreCase(rdn.getType())) {
-          cn = String.valueOf(rdn.getValue()); // the last CN in LDAP order is the most specific
-        }
-      }
-      return cn;
-    } catch (javax.net.ssl.SSLPeerUnverifiedException | InvalidNameException e) {
+      return CertificateIdentity.commonName(socket.peerCertificates());
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
       return null;
     }
   }

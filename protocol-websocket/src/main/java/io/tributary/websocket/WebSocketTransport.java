@@ -1,5 +1,6 @@
 package io.tributary.websocket;
 
+import io.tributary.router.security.CertificateIdentity;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -57,9 +58,13 @@ final class WebSocketTransport extends ChannelTransport {
   /** A Close frame went out: nothing may follow it (RFC 6455 §5.5.1). */
   private boolean closeSent;
 
+  /** The CN of the client certificate (wss with client certificates), read at the takeover. */
+  private final String peerCommonName;
+
   private WebSocketTransport(ContextInternal context, io.vertx.core.net.SocketAddress peer, BrokerCounters counters,
-      LogThrottle warnings, long stallTimeoutMs) {
+      LogThrottle warnings, long stallTimeoutMs, String peerCommonName) {
     super(context, "ws:", peer);
+    this.peerCommonName = peerCommonName;
     this.counters = counters;
     this.warnings = warnings;
     this.stallTimeoutMs = stallTimeoutMs;
@@ -72,8 +77,16 @@ final class WebSocketTransport extends ChannelTransport {
   static WebSocketTransport takeOver(ServerWebSocket ws, BrokerCounters counters, LogThrottle warnings,
       long stallTimeoutMs) {
     ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
+    String commonName = null;
+    if (ws.isSsl()) {
+      try {
+        commonName = CertificateIdentity.commonName(ws.peerCertificates());
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        // no client certificate (clientAuth request)
+      }
+    }
     WebSocketTransport transport = new WebSocketTransport(currentContext(), ws.remoteAddress(), counters,
-        warnings, stallTimeoutMs);
+        warnings, stallTimeoutMs, commonName);
     ChannelPipeline pipeline = vertxHandler.pipeline();
     pipeline.replace(vertxHandler.handler(), "mqtt-ws", transport);
     // The HTTP idle timeout does not apply to an MQTT connection: MQTT's keep alive does.
@@ -85,6 +98,11 @@ final class WebSocketTransport extends ChannelTransport {
       pipeline.remove("chunkedWriter");
     }
     return transport;
+  }
+
+  @Override
+  public String peerCommonName() {
+    return peerCommonName;
   }
 
   /** The channel's pipeline (tests check what the takeover left in it). */
