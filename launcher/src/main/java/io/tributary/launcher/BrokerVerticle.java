@@ -136,6 +136,14 @@ public final class BrokerVerticle extends VerticleBase {
           config.limits.effectiveMaxConnectionsPerListener(),
           config.limits.connectionRate == 0 ? "unlimited" : config.limits.connectionRate, config.limits.connectionBurst);
     }
+    LimitsConfig l = config.limits;
+    log.info("limits: {} sessions, {} subscriptions per client, {} retained messages / {} MiB, flapping {}, "
+        + "publish rate per connection {}", l.maxSessions, l.maxSubscriptionsPerClient, l.maxRetainedMessages,
+        l.maxRetainedBytes >> 20, l.flappingConnects == 0 ? "off" : "over " + l.flappingConnects + " connects in "
+            + l.flappingWindowSeconds + " s refused for " + l.flappingBanSeconds + " s",
+        l.publishRate == 0 && l.publishBytesRate == 0 ? "unlimited"
+            : (l.publishRate == 0 ? "any" : l.publishRate) + " msg/s, "
+                + (l.publishBytesRate == 0 ? "any" : l.publishBytesRate) + " B/s");
     log.info("commit log: {} ({}), flush {}, keeps up to {} MiB and {} h of records",
         config.log.storage, config.log.storage.equals("disk") ? java.nio.file.Path.of(config.log.dir).toAbsolutePath()
             : "off-heap", config.log.flush, config.log.retentionBytes >> 20,
