@@ -2,6 +2,7 @@ package io.tributary.launcher;
 
 import static io.tributary.launcher.ConfigException.check;
 
+import io.tributary.mqtt.auth.ScramSha256Authenticator;
 import io.tributary.router.security.AccessRules;
 import io.tributary.router.security.AuthFileException;
 import io.tributary.router.security.Authorizer;
@@ -30,6 +31,7 @@ public final class AuthConfig {
   public String aclFile;
 
   private PasswordAuthenticator authenticator;
+  private ScramSha256Authenticator scram;
   private Authorizer authorizer;
 
   /** Loads the password file; throws {@link ConfigException} naming the key (and the file's line). */
@@ -46,6 +48,8 @@ public final class AuthConfig {
       }
     }
     authenticator = new PasswordAuthenticator(passwords, anonymous());
+    PasswordAuthenticator users = authenticator;
+    scram = passwordFile == null ? null : new ScramSha256Authenticator(users::scramKeys);
     authorizer = Authorizer.OPEN;
     if (aclFile != null) {
       check(!aclFile.isBlank(), "auth.aclFile", "must be a file path");
@@ -70,6 +74,14 @@ public final class AuthConfig {
   /** One authenticator for every listener and event loop (its credential cache is shared). */
   PasswordAuthenticator authenticator() {
     return authenticator;
+  }
+
+  /**
+   * MQTT 5 enhanced authentication SCRAM-SHA-256 against the password file's SCRAM entries; null
+   * without a password file (then a CONNECT naming it gets 0x8C, as any method nobody offers).
+   */
+  ScramSha256Authenticator scram() {
+    return scram;
   }
 
   /** One authorizer for the broker: every protocol applies its rules. */

@@ -401,7 +401,7 @@ public final class BrokerConfig {
   }
 
   public MqttOptions mqttOptions() {
-    return new MqttOptions()
+    MqttOptions o = new MqttOptions()
         .setMaxPacketSize(mqtt.maxPacketSize)
         .setConnectTimeoutMs(mqtt.connectTimeoutMs)
         .setMaxTopicLevels(mqtt.maxTopicLevels)
@@ -416,6 +416,10 @@ public final class BrokerConfig {
         .setPublishRate(limits.publishRate)
         .setPublishBytesRate(limits.publishBytesRate)
         .setLoginAuthenticator(auth.authenticator());
+    if (auth.scram() != null) {
+      o.addAuthenticator(auth.scram());
+    }
+    return o;
   }
 
   public RouterOptions routerOptions() {

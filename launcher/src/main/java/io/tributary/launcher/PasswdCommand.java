@@ -17,15 +17,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code java -jar tributary.jar passwd [-c | -D] [-b] [-i N] FILE USER [PASSWORD]}: adds,
+ * {@code java -jar tributary.jar passwd [-c | -D] [-b] [-s] [-i N] FILE USER [PASSWORD]}: adds,
  * changes or deletes a user of a password file, like {@code mosquitto_passwd}, in the same format
  * (Mosquitto reads these files and this reads Mosquitto's). The password is asked twice on the
  * terminal, or read as one line from standard input when there is none; {@code -b} takes it from
- * the command line (visible to other users of the machine: for scripts and tests).
+ * the command line (visible to other users of the machine: for scripts and tests). {@code -s}
+ * writes a SCRAM-SHA-256 entry instead, for users who log in with MQTT 5 enhanced authentication
+ * too (Mosquitto does not read such entries).
  */
 final class PasswdCommand {
 
-  static final String USAGE = "Usage: java -jar tributary.jar passwd [-c | -D] [-b] [-i ITERATIONS] FILE USER [PASSWORD]";
+  static final String USAGE = "Usage: java -jar tributary.jar passwd [-c | -D] [-b] [-s] [-i ITERATIONS] FILE USER [PASSWORD]";
 
   private PasswdCommand() {
   }
@@ -39,6 +41,7 @@ final class PasswdCommand {
     boolean create = false;
     boolean delete = false;
     boolean batch = false;
+    boolean scram = false;
     int iterations = PasswordHash.DEFAULT_ITERATIONS;
     List<String> rest = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
@@ -46,6 +49,7 @@ final class PasswdCommand {
         case "-c" -> create = true;
         case "-D" -> delete = true;
         case "-b" -> batch = true;
+        case "-s" -> scram = true;
         case "-i" -> {
           try {
             iterations = Integer.parseInt(i + 1 < args.length ? args[++i] : "");
@@ -75,7 +79,8 @@ final class PasswdCommand {
           err.println("passwd: the passwords do not match, or none was given; nothing changed");
           return 1;
         }
-        passwords.put(user, PasswordHash.create(password, iterations));
+        passwords.put(user, scram ? PasswordHash.createScram(password, iterations)
+            : PasswordHash.create(password, iterations));
         Arrays.fill(password, (byte) 0);
       }
       passwords.save(file);

@@ -14,7 +14,7 @@ final class Usage {
   static final String TEXT = """
       Usage: java -jar tributary.jar [-conf FILE] [-instances N] [-options FILE|JSON]
              java -jar tributary.jar log inspect DIR [--records]
-             java -jar tributary.jar passwd [-c | -D] [-b] [-i ITERATIONS] FILE USER [PASSWORD]
+             java -jar tributary.jar passwd [-c | -D] [-b] [-s] [-i ITERATIONS] FILE USER [PASSWORD]
 
       Starts the Tributary message broker: MQTT 3.1.1 and 5.0 over TCP, TLS and WebSocket, the
       web console, and devices over raw TCP, every publish stored once in a shared commit log.
@@ -34,7 +34,9 @@ final class Usage {
                             files from mosquitto_passwd work, and Mosquitto reads these); the
                             password is asked twice, or read from standard input. -c creates
                             FILE anew, -D deletes USER, -b takes the password from the command
-                            line, -i sets the PBKDF2 iterations (default 10000).
+                            line, -i sets the PBKDF2 iterations (default 10000), -s writes a
+                            SCRAM-SHA-256 entry (MQTT 5 enhanced authentication; Mosquitto
+                            cannot read it).
 
       Logs go to standard output (-Dlogback.configurationFile=FILE for your own logback
       configuration). SIGTERM or Ctrl-C stops the broker: listeners close first, then

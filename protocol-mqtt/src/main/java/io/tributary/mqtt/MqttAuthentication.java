@@ -133,7 +133,7 @@ final class MqttAuthentication {
           log.debug("{}: authenticated with {}", connection.describe(), method);
           SessionRequest request = pendingRequest;
           pendingRequest = null;
-          connection.authenticated(method, step.data(), request);
+          connection.authenticated(method, step.data(), step.username(), request);
         } else {
           log.debug("{}: re-authenticated with {}", connection.describe(), method);
           outbound.send(new Auth(Auth.SUCCESS,
@@ -145,6 +145,7 @@ final class MqttAuthentication {
         String reason = step.reason() == null ? "not authorized" : step.reason();
         if (!connection.isConnected()) {
           int code = ReasonCodes.isValidFromServer(PacketType.CONNACK, step.reasonCode()) ? step.reasonCode() : 0x87;
+          connection.countRefusal(code);
           refuseConnect(code, method + " authentication failed: " + reason);
         } else {
           int code = ReasonCodes.isValidFromServer(PacketType.DISCONNECT, step.reasonCode()) ? step.reasonCode() : 0x87;

@@ -326,6 +326,12 @@ final class MqttConnection {
     claimSession(request);
   }
 
+  /** Counts a refused enhanced authentication by its CONNACK code (0x86 bad credentials, else not authorized). */
+  void countRefusal(int connackCode) {
+    broker.counters().increment(connackCode == 0x86 ? BrokerCounters.Counter.LOGINS_REFUSED_BAD_CREDENTIALS
+        : BrokerCounters.Counter.LOGINS_REFUSED_NOT_AUTHORIZED);
+  }
+
   /** Answers the CONNECT with a refusing CONNACK, logged with its reason, and closes. */
   private void refuse(ConnAck refusal, String reason) {
     log.info("{}: {}; CONNACK {}", describe(), reason, String.format("0x%02X", refusal.reasonCode()));
@@ -341,8 +347,14 @@ final class MqttConnection {
     }
   }
 
-  /** The initial enhanced authentication succeeded: its method and data go into the CONNACK. */
-  void authenticated(String method, byte[] data, SessionRequest request) {
+  /**
+   * The initial enhanced authentication succeeded: its method and data go into the CONNACK; the
+   * user it proved, if it names one, is who the access rules see.
+   */
+  void authenticated(String method, byte[] data, String provedUser, SessionRequest request) {
+    if (provedUser != null) {
+      username = provedUser;
+    }
     connackProperties.authenticationMethod(method).authenticationData(data);
     claimSession(request);
   }

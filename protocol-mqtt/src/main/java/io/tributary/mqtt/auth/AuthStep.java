@@ -26,12 +26,18 @@ public final class AuthStep {
   private final byte[] data;
   private final int reasonCode;
   private final String reason;
+  private final String username;
 
   private AuthStep(Kind kind, byte[] data, int reasonCode, String reason) {
+    this(kind, data, reasonCode, reason, null);
+  }
+
+  private AuthStep(Kind kind, byte[] data, int reasonCode, String reason, String username) {
     this.kind = kind;
     this.data = data;
     this.reasonCode = reasonCode;
     this.reason = reason;
+    this.username = username;
   }
 
   /** Continue: send the client this Authentication Data (may be null) and wait for its answer. */
@@ -42,6 +48,19 @@ public final class AuthStep {
   /** Authenticated, with final Authentication Data for the client (may be null). */
   public static AuthStep success(byte[] serverData) {
     return new AuthStep(Kind.SUCCESS, serverData, 0x00, null);
+  }
+
+  /**
+   * Authenticated as {@code username} (the user the method proved, e.g. SCRAM's): the access
+   * rules know the connection by it, whatever the CONNECT's User Name said.
+   */
+  public static AuthStep success(byte[] serverData, String username) {
+    return new AuthStep(Kind.SUCCESS, serverData, 0x00, null, username);
+  }
+
+  /** The user a successful step proved, or null (the CONNECT's User Name stands). */
+  public String username() {
+    return username;
   }
 
   /** Authenticated, no final data. */

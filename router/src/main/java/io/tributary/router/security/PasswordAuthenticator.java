@@ -59,6 +59,13 @@ public final class PasswordAuthenticator implements Authenticator {
     }
   }
 
+  /** The SCRAM-SHA-256 keys of user in the file now, or null (no such user, or a $6$/$7$ entry). */
+  public PasswordHash.ScramKeys scramKeys(String user) {
+    PasswordFile p = passwords;
+    PasswordHash h = p == null ? null : p.hashOf(user);
+    return h == null ? null : h.scramKeys();
+  }
+
   /** Users in the file now; -1 without a password file. */
   public int users() {
     PasswordFile p = passwords;

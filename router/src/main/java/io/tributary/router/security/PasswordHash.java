@@ -20,6 +20,10 @@ import javax.crypto.spec.PBEKeySpec;
  *   <li>{@code $7$ITERATIONS$SALT$HASH}: PBKDF2-HMAC-SHA512 (Mosquitto 2.0's default, 101
  *       iterations there; {@link #create} writes more, see {@link #DEFAULT_ITERATIONS});</li>
  *   <li>{@code $6$SALT$HASH}: SHA-512 of password then salt (Mosquitto 1.6 and earlier), read only.</li>
+ *   <li>{@code $scram-sha-256$ITERATIONS$SALT$STOREDKEY$SERVERKEY}: Tributary's own, for users who
+ *       also log in with MQTT 5 enhanced authentication SCRAM-SHA-256 (RFC 5802 / 7677; the keys
+ *       are what a SCRAM server keeps). A plain password login works too. Mosquitto does not read
+ *       this form.</li>
  * </ul>
  * Salt and hash are standard base64. Hashing uses the JDK ({@code PBKDF2WithHmacSHA512},
  * {@code SHA-512}); comparison is constant-time.
@@ -36,15 +40,26 @@ public final class PasswordHash {
   private static final int HASH_BYTES = 64;
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private static final String SCRAM = "scram-sha-256";
+
   private final int iterations; // 0 for $6$
   private final byte[] salt;
-  private final byte[] hash;
+  private final byte[] hash; // the SCRAM StoredKey for a SCRAM entry
+  private final byte[] serverKey; // SCRAM entries only, else null
 
   private PasswordHash(int iterations, byte[] salt, byte[] hash) {
+    this(iterations, salt, hash, null);
+  }
+
+  private PasswordHash(int iterations, byte[] salt, byte[] hash, byte[] serverKey) {
     this.iterations = iterations;
     this.salt = salt;
     this.hash = hash;
+    this.serverKey = serverKey;
   }
+
+  /** What a SCRAM-SHA-256 server keeps of a password (RFC 5802 §3). */
+  public record ScramKeys(int iterations, byte[] salt, byte[] storedKey, byte[] serverKey) {}
 
   /** Parses {@code $7$...} or {@code $6$...}; throws IllegalArgumentException saying what is wrong. */
   public static PasswordHash parse(String encoded) {
@@ -64,10 +79,17 @@ public final class PasswordHash {
       if (parts[1].equals("6") && parts.length == 4) {
         return new PasswordHash(0, decode(parts[2]), decode(parts[3]));
       }
+      if (parts[1].equals(SCRAM) && parts.length == 6) {
+        int iterations = Integer.parseInt(parts[2]);
+        if (iterations < 1) {
+          throw new IllegalArgumentException("iterations must be at least 1");
+        }
+        return new PasswordHash(iterations, decode(parts[3]), decode(parts[4]), decode(parts[5]));
+      }
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("iterations are not a number");
     }
-    throw new IllegalArgumentException("unknown hash type $" + parts[1] + "$ (known: $6$, $7$)");
+    throw new IllegalArgumentException("unknown hash type $" + parts[1] + "$ (known: $6$, $7$, $" + SCRAM + "$)");
   }
 
   private static byte[] decode(String base64) {
@@ -96,10 +118,39 @@ public final class PasswordHash {
     return new PasswordHash(iterations, salt, pbkdf2(chars, salt, iterations, HASH_BYTES));
   }
 
+  /**
+   * A new SCRAM-SHA-256 entry for password with a random salt: it serves SCRAM logins and plain
+   * password logins alike.
+   */
+  public static PasswordHash createScram(byte[] password, int iterations) {
+    if (iterations < 1) {
+      throw new IllegalArgumentException("iterations must be at least 1");
+    }
+    char[] chars = utf8(password);
+    if (chars == null) {
+      throw new IllegalArgumentException("the password is not UTF-8 text");
+    }
+    byte[] salt = new byte[SALT_BYTES];
+    RANDOM.nextBytes(salt);
+    byte[] salted = Scram.saltedPassword(chars, salt, iterations);
+    return new PasswordHash(iterations, salt, Scram.storedKey(salted), Scram.serverKey(salted));
+  }
+
+  /** The SCRAM-SHA-256 keys of a SCRAM entry; null for a $6$ or $7$ one (it cannot serve SCRAM). */
+  public ScramKeys scramKeys() {
+    return serverKey == null ? null : new ScramKeys(iterations, salt.clone(), hash.clone(), serverKey.clone());
+  }
+
   /** Whether password (the bytes a client sent) is the one this hash was made from. */
   public boolean matches(byte[] password) {
     byte[] computed;
-    if (iterations == 0) {
+    if (serverKey != null) {
+      char[] chars = utf8(password);
+      if (chars == null) {
+        return false;
+      }
+      computed = Scram.storedKey(Scram.saltedPassword(chars, salt, iterations));
+    } else if (iterations == 0) {
       MessageDigest sha512 = sha512();
       sha512.update(password);
       sha512.update(salt);
@@ -116,9 +167,13 @@ public final class PasswordHash {
     return MessageDigest.isEqual(computed, hash);
   }
 
-  /** The file form: {@code $7$ITERATIONS$SALT$HASH} or {@code $6$SALT$HASH}. */
+  /** The file form: {@code $7$ITERATIONS$SALT$HASH}, {@code $6$SALT$HASH} or the SCRAM one. */
   public String encoded() {
     Base64.Encoder b64 = Base64.getEncoder();
+    if (serverKey != null) {
+      return "$" + SCRAM + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash) + "$"
+          + b64.encodeToString(serverKey);
+    }
     return iterations == 0 ? "$6$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash)
         : "$7$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
   }
@@ -127,7 +182,7 @@ public final class PasswordHash {
     return iterations;
   }
 
-  private static char[] utf8(byte[] bytes) {
+  static char[] utf8(byte[] bytes) {
     try {
       CharBuffer chars = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
