@@ -47,6 +47,10 @@
     el.log.textContent = clock(new Date()) + '  ' + text;
   }
 
+  // CONNACK codes MQTT.js reports as err.code for a refused login: bad user name or password,
+  // not authorized (3.1.1: 4, 5; MQTT 5: 0x86, 0x87), banned (0x8A), bad authentication method (0x8C).
+  var LOGIN_REFUSED = [4, 5, 0x86, 0x87, 0x8a, 0x8c];
+
   function connect() {
     if (client) return;
     var url = brokerUrl();
@@ -85,8 +89,20 @@
       if (client && !client.connected && el.status.dataset.state === 'connected') setStatus('offline');
     });
     client.on('error', function (err) {
+      var message = err && err.message ? err.message : String(err);
+      if (client && LOGIN_REFUSED.indexOf(err && err.code) >= 0) {
+        // Retrying with the same credentials cannot help (and the broker refuses a client id that
+        // reconnects too often): stop, and let the user fill in the login fields.
+        var c = client;
+        client = null;
+        c.end(true);
+        setStatus('error', 'login refused');
+        log('login refused (' + message + '): enter the user name and password, then Connect');
+        el.username.focus();
+        return;
+      }
       setStatus('error', 'error');
-      log('error: ' + (err && err.message ? err.message : err));
+      log('error: ' + message);
     });
     client.on('message', onMessage);
   }

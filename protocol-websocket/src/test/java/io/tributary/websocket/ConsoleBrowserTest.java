@@ -169,6 +169,52 @@ class ConsoleBrowserTest {
     }
   }
 
+  /**
+   * Issue 13: the page's login fields log in against the broker's password file. Opened without
+   * them the page is refused once and stops (it does not retry into flapping detection); with
+   * them it connects, as the user it named.
+   */
+  @Test
+  void consoleLogsInWithItsFields(@TempDir Path profile) throws Exception {
+    requireBrowser();
+    io.tributary.router.security.PasswordFile users = io.tributary.router.security.PasswordFile.empty();
+    users.put("alice", io.tributary.router.security.PasswordHash.create(
+        "s3cret".getBytes(StandardCharsets.UTF_8), 1_000));
+    io.tributary.mqtt.MqttOptions mqtt = new io.tributary.mqtt.MqttOptions().setLoginAuthenticator(
+        new io.tributary.router.security.PasswordAuthenticator(users,
+            io.tributary.router.security.PasswordAuthenticator.Anonymous.DENY));
+    WebDriver driver = startBrowser(profile);
+    try (WsTestBroker broker = WsTestBroker.start(ws -> { }, mqtt)) {
+      WebDriverWait wait = new WebDriverWait(driver, WAIT);
+      driver.get("http://127.0.0.1:" + broker.wsPort() + "/");
+      wait.until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "error"));
+      assertEquals("login refused", driver.findElement(By.id("status")).getText());
+      assertTrue(driver.findElement(By.id("log")).getText().contains("enter the user name and password"));
+      Thread.sleep(3_000); // longer than the page's reconnect period: it must not have retried
+      assertEquals(1, broker.broker().counters().get(
+          io.tributary.router.counters.BrokerCounters.Counter.LOGINS_REFUSED_NOT_AUTHORIZED));
+
+      driver.findElement(By.id("username")).sendKeys("alice");
+      driver.findElement(By.id("password")).sendKeys("wrong");
+      driver.findElement(By.id("connect")).click();
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "login refused"));
+      assertEquals(1, broker.broker().counters().get(
+          io.tributary.router.counters.BrokerCounters.Counter.LOGINS_REFUSED_BAD_CREDENTIALS));
+
+      WebElement password = driver.findElement(By.id("password"));
+      password.clear();
+      password.sendKeys("s3cret");
+      driver.findElement(By.id("connect")).click();
+      wait.until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "connected"));
+      screenshot(driver, TARGET.resolve("console-login.png"));
+    } catch (Throwable t) {
+      screenshot(driver, TARGET.resolve("console-login-failure.png"));
+      throw t;
+    } finally {
+      driver.quit();
+    }
+  }
+
   private static void close(MqttClient client) {
     try {
       client.disconnect();
