@@ -82,7 +82,7 @@ final class MqttConnection {
     this.decoder = new MqttDecoder(options.getMaxPacketSize())
         .userPropertyLimits(options.getMaxUserProperties(), options.getMaxUserPropertyBytes());
     this.outbound = new MqttOutbound(this, vertx, options, registry, broker.counters(), socket);
-    this.subscriptions = new MqttSubscriptions(options, outbound, broker.counters());
+    this.subscriptions = new MqttSubscriptions(this, options, outbound, broker.counters());
     this.throttle = PublishThrottle.of(this, vertx, socket, outbound, broker.counters(), options);
     this.publishes = new MqttPublishes(this, broker, dispatcher, options, registry.arena(), outbound);
     this.keepAlive = new KeepAlive(vertx, this, outbound);

@@ -10,6 +10,8 @@ import io.tributary.mqtt.codec.UnsubAck;
 import io.tributary.mqtt.codec.UserProperty;
 import io.tributary.mqtt.codec.Unsubscribe;
 import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.logging.LogSafe;
+import io.tributary.router.logging.LogThrottle;
 import io.tributary.router.delivery.SubscriptionOptions;
 import io.tributary.router.session.Replay;
 import io.tributary.router.session.Session;
@@ -17,15 +19,23 @@ import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** SUBSCRIBE and UNSUBSCRIBE of one connection: the codes granted, then the session's changes. */
 final class MqttSubscriptions {
 
+  private static final Logger log = LoggerFactory.getLogger(MqttSubscriptions.class);
+  /** A client can repeat a refused SUBSCRIBE without end: its lines are throttled. */
+  private static final LogThrottle REFUSALS = new LogThrottle(20, 1);
+
+  private final MqttConnection connection;
   private final MqttOptions options;
   private final MqttOutbound outbound;
   private final BrokerCounters counters;
 
-  MqttSubscriptions(MqttOptions options, MqttOutbound outbound, BrokerCounters counters) {
+  MqttSubscriptions(MqttConnection connection, MqttOptions options, MqttOutbound outbound, BrokerCounters counters) {
+    this.connection = connection;
     this.options = options;
     this.outbound = outbound;
     this.counters = counters;
@@ -95,10 +105,14 @@ final class MqttSubscriptions {
         code = v5 ? 0x87 : 0x80;
         counters.increment(BrokerCounters.Counter.SUBSCRIPTIONS_DENIED);
         notes.add("not authorized to read anything under " + sub.filter());
+        REFUSALS.info(log, "{}: SUBSCRIBE to '{}' refused: the access rules let it read nothing under it",
+            connection.describe(), LogSafe.text(sub.filter()));
       } else if (code < 0x80 && session.atSubscriptionLimit(sharedParts[i] != null ? sub.filter() : filter)) {
         code = v5 ? 0x97 : 0x80;
         counters.increment(BrokerCounters.Counter.SUBSCRIPTIONS_REFUSED_LIMIT);
         notes.add("limits.maxSubscriptionsPerClient reached");
+        REFUSALS.info(log, "{}: SUBSCRIBE to '{}' refused: limits.maxSubscriptionsPerClient reached",
+            connection.describe(), LogSafe.text(sub.filter()));
       }
       codes.add(code);
     }

@@ -247,8 +247,9 @@ class TakeoverTest {
   @Test
   void repeatedTakeoversUnderLoadLoseNothingAndRedeliverOnlyWithDup() throws Exception {
     int n = 1500;
+    // Flapping detection off: this client id is taken over a hundred times in seconds on purpose.
     try (TestBroker broker = TestBroker.start(2, new MqttOptions(),
-            new io.tributary.router.RouterOptions().setMaxInflight(4));
+            new io.tributary.router.RouterOptions().setMaxInflight(4).setFlapping(0, 60, 60));
         MqttWire pub = MqttWire.connect311(broker.port(), "ld-pub", true)) {
       MqttWire current = MqttWire.connect311(broker.port(), "ld", false);
       assertEquals(1, current.subscribe("ld/#", 1));
