@@ -33,6 +33,8 @@ final class ConnectionStorm {
 
   private final int total;
   private final int warm;
+  /** Client ids of this storm start here: every cycle of a run is a client id of its own. */
+  private final int firstId;
   private final AtomicInteger started = new AtomicInteger();
   private final AtomicInteger completed = new AtomicInteger();
   private final CountDownLatch warmDone = new CountDownLatch(1);
@@ -44,8 +46,9 @@ final class ConnectionStorm {
   private volatile LoadGenerator.Snapshot warmSnapshot;
   private volatile LoadGenerator.Snapshot endSnapshot;
 
-  private ConnectionStorm(Run run, NetClient client, Scenario scenario, int total, int warm) {
+  private ConnectionStorm(Run run, NetClient client, Scenario scenario, int total, int warm, int firstId) {
     this.run = run;
+    this.firstId = firstId;
     this.client = client;
     this.scenario = scenario;
     this.total = total;
@@ -58,17 +61,23 @@ final class ConnectionStorm {
    * Returns the CPU snapshots at the start and end of the measured part.
    */
   static LoadGenerator.Snapshot[] measure(Run run, NetClient client, Scenario s, Loop[] loops) throws Exception {
+    // Client ids never repeat within a run (a broker's flapping detection would rightly refuse an
+    // id that reconnects every few hundred milliseconds); user names repeat (user n % users).
+    int ids = 0;
     if (s.getUsers() > 0) {
       // Every user's first login, before the clock: what is measured is a fleet reconnecting.
-      new ConnectionStorm(run, client, s, s.getUsers(), 1).runOn(loops, "first-login");
+      new ConnectionStorm(run, client, s, s.getUsers(), 1, ids).runOn(loops, "first-login");
+      ids += s.getUsers();
     }
     long warmUntil = System.nanoTime() + (long) (s.getWarmupSeconds() * 1e9);
     do {
-      new ConnectionStorm(run, client, s, WARM_UP_BATCH, 1).runOn(loops, "warm-up");
+      new ConnectionStorm(run, client, s, WARM_UP_BATCH, 1, ids).runOn(loops, "warm-up");
+      ids += WARM_UP_BATCH;
     } while (System.nanoTime() < warmUntil);
     int measured = s.getConnections();
     // The first cycles of the measured storm only fill the chains: timing starts after them.
-    ConnectionStorm storm = new ConnectionStorm(run, client, s, measured + s.getConcurrency(), s.getConcurrency());
+    ConnectionStorm storm = new ConnectionStorm(run, client, s, measured + s.getConcurrency(), s.getConcurrency(),
+        ids);
     storm.runOn(loops, "measured");
     return new LoadGenerator.Snapshot[] {storm.warmSnapshot, storm.endSnapshot};
   }
@@ -92,9 +101,10 @@ final class ConnectionStorm {
       return;
     }
     int users = scenario.getUsers();
-    BenchConnection.open(client, loop.context, scenario.getHost(), scenario.getPort(), run.clientId(n),
+    BenchConnection.open(client, loop.context, scenario.getHost(), scenario.getPort(), run.clientId(firstId + n),
         scenario.getProtocolVersion(), LoadGenerator.KEEP_ALIVE_SECONDS, 0, listener,
-        users == 0 ? null : Scenario.user(n % users), users == 0 ? null : Scenario.password(n % users))
+        users == 0 ? null : Scenario.user((firstId + n) % users),
+        users == 0 ? null : Scenario.password((firstId + n) % users))
         .compose(BenchConnection::disconnect)
         .onComplete(ar -> {
           if (ar.failed()) {
