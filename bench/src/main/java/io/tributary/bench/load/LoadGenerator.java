@@ -593,11 +593,11 @@ public final class LoadGenerator {
   }
 
   private LoadResult connectionStorm() throws Exception {
-    Snapshot[] window = ConnectionStorm.measure(stormRun(), client, scenario, loops);
-    Snapshot a = window[0];
-    Snapshot b = window[1];
+    ConnectionStorm.Window window = ConnectionStorm.measure(stormRun(), client, scenario, loops);
+    Snapshot a = window.start();
+    Snapshot b = window.end();
     double seconds = (b.nanos - a.nanos) / 1e9;
-    LoadResult r = result(a, b, 0, Double.NaN, scenario.getConnections() / seconds);
+    LoadResult r = result(a, b, 0, Double.NaN, window.cycles() / seconds);
     // no messages in a storm: published/delivered are 0, per-million is meaningless
     return new LoadResult(r.scenario(), 0, 0, 0, r.seconds(), 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
         r.brokerCpuSeconds(), Double.NaN, r.brokerRssKiB(), Double.NaN, r.connectionsPerSecond(),

@@ -40,7 +40,8 @@ record ScenarioDef(String id, Scenario full, Scenario quick, List<Metric> metric
       case SHARED_FAN_IN -> plural(s.getPublishers(), "publisher") + " → shared subscription `$share/bench/bench/shared/+` of "
           + plural(s.getSubscribers(), "subscriber") + ", " + msg;
       case CONNECTION_STORM -> String.format(Locale.ROOT,
-          "%,d clients connect (CONNECT/CONNACK) and disconnect, %d at a time, %s%s", s.getConnections(), s.getConcurrency(),
+          "clients connect (CONNECT/CONNACK) and disconnect, %d at a time, for the measure time and at least %,d "
+              + "cycles, each a client id of its own, %s%s", s.getConcurrency(), s.getConnections(),
           mqtt, s.getUsers() == 0 ? ""
               : String.format(Locale.ROOT, ", each logging in as one of %,d users (password file; anonymous refused)",
                   s.getUsers()));

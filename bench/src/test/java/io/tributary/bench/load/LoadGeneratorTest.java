@@ -181,9 +181,10 @@ class LoadGeneratorTest {
     LoadResult r = run(scenario(Scenario.Kind.CONNECTION_STORM).setConnections(300).setConcurrency(8)
         .setProtocolVersion(5));
     assertTrue(r.connectionsPerSecond() > 0 && Double.isFinite(r.connectionsPerSecond()), r::toString);
-    // the measured part is the 300 cycles after the warm-up (give or take those in flight)
+    // the measured part is at least the 300 cycles after the warm-up, and at least the measure time
     double cycles = r.connectionsPerSecond() * r.seconds();
-    assertTrue(cycles >= 300 - 8 && cycles <= 300 + 8, () -> cycles + " cycles: " + r);
+    assertTrue(cycles >= 300 - 1, () -> cycles + " cycles: " + r);
+    assertTrue(r.seconds() >= 1.0, () -> "measured for " + r.seconds() + " s: " + r);
   }
 
   /** The storm's logins are real: they pass a password file holding the users, and fail one without. */
