@@ -51,7 +51,8 @@ final class CoreVerticle extends VerticleBase {
           // reads the TLS session's peer certificate).
           RawTcpListener listener = new RawTcpListener(vertx, broker, core,
               ListenerTls.serverOptions(l, config.tls.engine),
-              l.device.rawTcpOptions().setLoginAuthenticator(config.auth.authenticator()));
+              l.device.rawTcpOptions().setLoginAuthenticator(config.auth.authenticator())
+                  .setPublishRates(config.limits.publishRate, config.limits.publishBytesRate));
           closers.add(listener::close);
           listening = listener.listen();
         } else {

@@ -35,9 +35,9 @@ public final class LimitsConfig {
   public int flappingWindowSeconds = RouterOptions.DEFAULT_FLAPPING_WINDOW_SECONDS;
   /** How long such a client id is refused. */
   public int flappingBanSeconds = RouterOptions.DEFAULT_FLAPPING_BAN_SECONDS;
-  /** PUBLISHes a second per MQTT connection, past which it is not read for a while; 0 = unlimited. */
+  /** PUBLISHes (device frames) a second per connection, past which it is not read for a while; 0 = unlimited. */
   public int publishRate = 0;
-  /** Payload bytes a second per MQTT connection, likewise; 0 = unlimited. */
+  /** Payload bytes a second per connection, likewise; 0 = unlimited. */
   public long publishBytesRate = 0;
 
   /** Throws {@link ConfigException} naming the first bad key. */

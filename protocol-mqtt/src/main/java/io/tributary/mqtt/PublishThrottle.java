@@ -2,6 +2,7 @@ package io.tributary.mqtt;
 
 import io.tributary.mqtt.codec.Packet;
 import io.tributary.mqtt.codec.Publish;
+import io.tributary.router.PublishBudget;
 import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.logging.LogThrottle;
 import io.vertx.core.Vertx;
@@ -9,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code limits.publishRate} and {@code limits.publishBytesRate} of one connection: a token bucket
- * each, holding a second's worth. A PUBLISH is never dropped for them: the first one the buckets
+ * {@code limits.publishRate} and {@code limits.publishBytesRate} of one MQTT connection (a
+ * {@link PublishBudget}). A PUBLISH is never dropped for them: the first one the buckets
  * cannot pay for stops the connection's reading, and it and every packet behind it (in order; the
  * rest of the read they came in, at most) wait here until the buckets have refilled enough for
  * each; then reading resumes. TCP flow control slows the client down meanwhile, and the broker's
@@ -27,35 +28,25 @@ final class PublishThrottle {
   private final MqttTransport socket;
   private final MqttOutbound outbound;
   private final BrokerCounters counters;
-  private final int messagesPerSecond;
-  private final long bytesPerSecond;
-  private double messages;
-  private double bytes;
-  private long refilledAt = System.nanoTime();
+  private final PublishBudget budget;
   /** Packets waiting for the rate; null while none wait (and reading goes on). */
   private HeldPackets held;
 
   private PublishThrottle(MqttConnection connection, Vertx vertx, MqttTransport socket, MqttOutbound outbound,
-      BrokerCounters counters, int messagesPerSecond, long bytesPerSecond) {
+      BrokerCounters counters, PublishBudget budget) {
     this.connection = connection;
     this.vertx = vertx;
     this.socket = socket;
     this.outbound = outbound;
     this.counters = counters;
-    this.messagesPerSecond = messagesPerSecond;
-    this.bytesPerSecond = bytesPerSecond;
-    this.messages = messagesPerSecond;
-    this.bytes = bytesPerSecond;
+    this.budget = budget;
   }
 
   /** The throttle the options ask for, or null when both rates are 0 (unlimited). */
   static PublishThrottle of(MqttConnection connection, Vertx vertx, MqttTransport socket, MqttOutbound outbound,
       BrokerCounters counters, MqttOptions options) {
-    if (options.getPublishRate() == 0 && options.getPublishBytesRate() == 0) {
-      return null;
-    }
-    return new PublishThrottle(connection, vertx, socket, outbound, counters, options.getPublishRate(),
-        options.getPublishBytesRate());
+    PublishBudget budget = PublishBudget.of(options.getPublishRate(), options.getPublishBytesRate());
+    return budget == null ? null : new PublishThrottle(connection, vertx, socket, outbound, counters, budget);
   }
 
   /**
@@ -70,10 +61,9 @@ final class PublishThrottle {
     if (!(packet instanceof Publish publish)) {
       return false;
     }
-    refill();
     int size = publish.payload().readableBytes();
-    if (fits(size)) {
-      take(size);
+    if (budget.fits(size)) {
+      budget.take(size);
       return false;
     }
     held = new HeldPackets();
@@ -81,7 +71,7 @@ final class PublishThrottle {
     socket.pause();
     counters.increment(BrokerCounters.Counter.PUBLISHES_THROTTLED);
     LINES.info(log, "{}: publishing faster than limits.publishRate {} msg/s / publishBytesRate {} B/s: reading "
-        + "stops until it is back under", connection.describe(), messagesPerSecond, bytesPerSecond);
+        + "stops until it is back under", connection.describe(), budget.messagesPerSecond(), budget.bytesPerSecond());
     scheduleRelease(size);
     return true;
   }
@@ -92,16 +82,15 @@ final class PublishThrottle {
   }
 
   private void release() {
-    refill();
     Packet next;
     while (connection.isOpen() && (next = held.peek()) != null) {
       if (next instanceof Publish publish) {
         int size = publish.payload().readableBytes();
-        if (!fits(size)) {
+        if (!budget.fits(size)) {
           scheduleRelease(size);
           return;
         }
-        take(size);
+        budget.take(size);
       }
       held.handleNext(connection::handleHeld);
     }
@@ -116,27 +105,7 @@ final class PublishThrottle {
     }
   }
 
-  /** A message larger than a second's worth of bytes goes once the bucket is full. */
-  private boolean fits(int size) {
-    return (messagesPerSecond == 0 || messages >= 1) && (bytesPerSecond == 0 || bytes >= Math.min(size, bytesPerSecond));
-  }
-
-  private void take(int size) {
-    messages -= 1;
-    bytes -= size;
-  }
-
   private void scheduleRelease(int size) {
-    double seconds = Math.max(messagesPerSecond == 0 ? 0 : (1 - messages) / messagesPerSecond,
-        bytesPerSecond == 0 ? 0 : (Math.min(size, bytesPerSecond) - bytes) / bytesPerSecond);
-    vertx.setTimer(Math.max(1, (long) Math.ceil(seconds * 1000)), id -> release());
-  }
-
-  private void refill() {
-    long now = System.nanoTime();
-    double seconds = (now - refilledAt) / 1e9;
-    refilledAt = now;
-    messages = Math.min(messagesPerSecond, messages + seconds * messagesPerSecond);
-    bytes = Math.min(bytesPerSecond, bytes + seconds * bytesPerSecond);
+    vertx.setTimer(Math.max(1, budget.waitMs(size)), id -> release());
   }
 }

@@ -2,6 +2,7 @@ package io.tributary.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.tributary.router.Broker;
+import io.tributary.router.PublishBudget;
 import io.tributary.router.counters.BrokerCounters.Counter;
 import io.tributary.router.session.ClientLink;
 import io.tributary.router.delivery.Dispatcher;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 final class DeviceConnection implements ClientLink {
 
   private static final Logger log = LoggerFactory.getLogger(DeviceConnection.class);
+  private static final io.tributary.router.logging.LogThrottle RATE_LINES =
+      new io.tributary.router.logging.LogThrottle(20, 1);
   /** Session client ids of devices: {@code device/{id}}. */
   static final String CLIENT_ID_PREFIX = SessionRequest.DEVICE_PREFIX;
   static final int MAX_ID_LENGTH = 256;
@@ -63,6 +66,8 @@ final class DeviceConnection implements ClientLink {
   /** Frames decoded but not yet stored (one read's worth while paused). */
   private List<byte[]> pending = new ArrayList<>();
   private boolean flushScheduled;
+  /** limits.publishRate / publishBytesRate; null when unlimited. */
+  private final PublishBudget budget;
 
   DeviceConnection(Vertx vertx, Broker broker, Dispatcher core, RawTcpOptions options, NetSocket socket,
       Consumer<DeviceConnection> onClose) {
@@ -73,6 +78,7 @@ final class DeviceConnection implements ClientLink {
     this.socket = socket;
     this.onClose = onClose;
     this.decoder = new FrameDecoder(options);
+    this.budget = PublishBudget.of(options.getPublishRate(), options.getPublishBytesRate());
     this.remote = String.valueOf(socket.remoteAddress());
   }
 
@@ -146,6 +152,9 @@ final class DeviceConnection implements ClientLink {
     }
     for (int i = first; i < frames.size(); i++) {
       pending.add(frames.get(i));
+      if (budget != null) {
+        budget.take(frames.get(i).length);
+      }
     }
     if (error != null) {
       if (state == State.ONLINE) {
@@ -159,7 +168,17 @@ final class DeviceConnection implements ClientLink {
       flushScheduled = true;
       socket.pause();
       broker.counters().increment(Counter.DEVICE_READ_PAUSES);
-      core.execute(this::flush);
+      long debtMs = budget == null ? 0 : budget.debtMs();
+      if (debtMs > 0) {
+        // Over limits.publishRate: this read's frames are stored, nothing more is read, once the
+        // rate allows them. Never dropped.
+        broker.counters().increment(Counter.PUBLISHES_THROTTLED);
+        RATE_LINES.info(log, "raw-tcp {}: sending faster than limits.publishRate / publishBytesRate: not read for {} ms",
+            describe(), debtMs);
+        vertx.setTimer(debtMs, t -> core.execute(this::flush));
+      } else {
+        core.execute(this::flush);
+      }
     }
   }
 

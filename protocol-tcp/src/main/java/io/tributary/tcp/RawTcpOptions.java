@@ -1,5 +1,6 @@
 package io.tributary.tcp;
 
+import io.tributary.router.PublishBudget;
 import io.tributary.router.security.Authenticator;
 import java.util.Objects;
 
@@ -127,6 +128,8 @@ public final class RawTcpOptions {
   private int qos = DEFAULT_QOS;
   private int identifyTimeoutMs = DEFAULT_IDENTIFY_TIMEOUT_MS;
   private Authenticator loginAuthenticator = Authenticator.ALLOW_ALL;
+  private int publishRate;
+  private long publishBytesRate;
 
   public RawTcpOptions() {
   }
@@ -143,6 +146,8 @@ public final class RawTcpOptions {
     qos = o.qos;
     identifyTimeoutMs = o.identifyTimeoutMs;
     loginAuthenticator = o.loginAuthenticator;
+    publishRate = o.publishRate;
+    publishBytesRate = o.publishBytesRate;
   }
 
   public Framing getFraming() {
@@ -255,6 +260,23 @@ public final class RawTcpOptions {
    */
   public RawTcpOptions setLoginAuthenticator(Authenticator authenticator) {
     this.loginAuthenticator = Objects.requireNonNull(authenticator, "authenticator");
+    return this;
+  }
+
+  /** Frames a second one device may send (a second's worth at once); past it it is not read. 0: unlimited. */
+  public int getPublishRate() {
+    return publishRate;
+  }
+
+  public long getPublishBytesRate() {
+    return publishBytesRate;
+  }
+
+  /** {@code limits.publishRate} / {@code publishBytesRate} for devices (0: unlimited). */
+  public RawTcpOptions setPublishRates(int framesPerSecond, long bytesPerSecond) {
+    PublishBudget.of(framesPerSecond, bytesPerSecond); // checks them
+    this.publishRate = framesPerSecond;
+    this.publishBytesRate = bytesPerSecond;
     return this;
   }
 

@@ -110,6 +110,29 @@ class DeviceSecurityTest {
     }
   }
 
+  @Test
+  void aDeviceOverThePublishRateIsSlowedNotDropped() throws Exception {
+    RawTcpOptions o = new RawTcpOptions().setPublishRates(20, 0);
+    try (DeviceFixture f = new DeviceFixture(o); Sub sub = new Sub(f, "devices/+/up");
+        Socket d = RawTcpListenerTest.device(f)) {
+      RawTcpListenerTest.send(d, "dev5\nfirst\n");
+      assertEquals("first", sub.next().payload());
+      StringBuilder burst = new StringBuilder();
+      for (int i = 0; i < 60; i++) {
+        burst.append("m").append(i).append('\n');
+      }
+      long start = System.nanoTime();
+      RawTcpListenerTest.send(d, burst.toString());
+      for (int i = 0; i < 60; i++) {
+        assertEquals("m" + i, sub.next().payload(), "every frame, in order");
+      }
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      // A lower bound (the rate holds), not a speed expectation.
+      assertTrue(ms >= 1_000, "60 frames at 20/s took only " + ms + " ms");
+      assertTrue(count(f, Counter.PUBLISHES_THROTTLED) > 0);
+    }
+  }
+
   private static boolean readsAnything(Socket s) throws java.io.IOException {
     try {
       return s.getInputStream().read() >= 0;
