@@ -167,8 +167,7 @@ public final class AccessRules {
     RuleSet own = username == null ? anonymous : users.getOrDefault(username, NONE);
     List<Rule> filled = new ArrayList<>(patterns.size());
     for (Rule p : patterns) {
-      String f = fill(p.filter(), "%c", clientId);
-      f = f == null ? null : fill(f, "%u", username);
+      String f = fill(p.filter(), clientId, username);
       if (f != null) {
         filled.add(new Rule(p.grants(), f));
       }
@@ -176,16 +175,27 @@ public final class AccessRules {
     return new ClientRules(own, filled);
   }
 
-  /** pattern with every placeholder replaced by value, or null when value cannot stand in a filter. */
-  private static String fill(String pattern, String placeholder, String value) {
-    if (!pattern.contains(placeholder)) {
-      return pattern;
+  /**
+   * pattern with %c and %u filled in, in one pass (a client id of "%u" stays "%u"), or null when a
+   * value it needs cannot stand in a filter.
+   */
+  private static String fill(String pattern, String clientId, String username) {
+    StringBuilder b = new StringBuilder(pattern.length() + 16);
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      if (c == '%' && i + 1 < pattern.length() && (pattern.charAt(i + 1) == 'c' || pattern.charAt(i + 1) == 'u')) {
+        String value = pattern.charAt(i + 1) == 'c' ? clientId : username;
+        if (value == null || value.isEmpty() || value.indexOf('/') >= 0 || value.indexOf('+') >= 0
+            || value.indexOf('#') >= 0) {
+          return null;
+        }
+        b.append(value);
+        i++;
+      } else {
+        b.append(c);
+      }
     }
-    if (value == null || value.isEmpty() || value.indexOf('/') >= 0 || value.indexOf('+') >= 0
-        || value.indexOf('#') >= 0) {
-      return null;
-    }
-    return pattern.replace(placeholder, value);
+    return b.toString();
   }
 
   /**

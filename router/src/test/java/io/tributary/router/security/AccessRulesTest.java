@@ -76,6 +76,13 @@ class AccessRulesTest {
   }
 
   @Test
+  void placeholdersAreFilledInOnePass() {
+    ClientAccess c = access(FILE, "%u", "alice");
+    assertTrue(c.mayPublish("devices/%u/up"), "the client id is taken as it is");
+    assertFalse(c.mayPublish("devices/alice/up"), "not filled in again with the user name");
+  }
+
+  @Test
   void sysIsReadOnlyForEveryone() {
     List<String> lines = List.of("topic readwrite $SYS/#", "topic readwrite #");
     ClientAccess c = access(lines, "c", null);
