@@ -193,12 +193,12 @@ public final class BrokerVerticle extends VerticleBase {
   public Future<?> stop() {
     reloaders.forEach(AuthFileReloader::stop);
     // When the broker verticle is undeployed, Vert.x has already undeployed its per-core children
-    // (listeners first, then their connections); a caller may also stop the children alone.
+    // (each listener's connections, then the listener); a caller may also stop the children alone.
     boolean childrenUp = coresDeployment != null && vertx.deploymentIDs().contains(coresDeployment);
     Future<Void> undeploy = childrenUp ? vertx.undeploy(coresDeployment) : Future.succeededFuture();
     return undeploy.andThen(ar -> {
       broker.close();
-      log.info("Tributary stopped: listeners closed, then connections; {} messages published since start",
+      log.info("Tributary stopped: connections closed, then listeners; {} messages published since start",
           broker.publishedCount());
     });
   }

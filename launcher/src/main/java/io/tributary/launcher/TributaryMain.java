@@ -101,20 +101,27 @@ public final class TributaryMain implements VertxApplicationHooks {
   }
 
   /**
-   * SIGHUP reloads the password file, as it reloads Mosquitto's configuration (the JVM would
-   * otherwise treat SIGHUP as a request to exit). {@code sun.misc.Signal} (module jdk.unsupported):
-   * Java has no public API for signals; only the launcher's own process registers it, never an
+   * SIGHUP reloads the password and ACL files, as it reloads Mosquitto's configuration (the JVM
+   * would otherwise treat SIGHUP as a request to exit). SIGTERM stops the broker as the JVM would
+   * (the launcher's shutdown hook closes listeners, then connections, MQTT 5 clients told 0x8B,
+   * then the log and state), but exits 0: a stop that was asked for is not a failure, and a
+   * systemd unit reads the JVM's own 143 as one. {@code sun.misc.Signal} (module jdk.unsupported):
+   * Java has no public API for signals; only the launcher's own process registers them, never an
    * application embedding the verticle.
    */
   @Override
   public void afterVerticleDeployed(HookContext context) {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-        log.info("SIGHUP: reloading the password file");
+        log.info("SIGHUP: reloading the password and ACL files");
         verticle.reloadAuth();
       });
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
+        log.info("SIGTERM: stopping");
+        System.exit(0); // runs the shutdown hooks: the graceful stop
+      });
     } catch (IllegalArgumentException e) {
-      log.debug("SIGHUP cannot be handled here: {}", e.toString());
+      log.debug("signals cannot be handled here: {}", e.toString());
     }
   }
 
@@ -126,7 +133,7 @@ public final class TributaryMain implements VertxApplicationHooks {
 
   @Override
   public void beforeStoppingVertx(HookContext context) {
-    log.info("Tributary stopping: closing listeners, then connections");
+    log.info("Tributary stopping: closing connections, then listeners");
   }
 
   @Override

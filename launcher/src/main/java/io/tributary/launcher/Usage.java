@@ -39,8 +39,8 @@ final class Usage {
                             cannot read it).
 
       Logs go to standard output (-Dlogback.configurationFile=FILE for your own logback
-      configuration). SIGTERM or Ctrl-C stops the broker: listeners close first, then
-      connections. The configuration keys are in README.md.
+      configuration). SIGTERM or Ctrl-C stops the broker and exits 0: connections close (MQTT 5
+      clients get DISCONNECT 0x8B), then listeners. The configuration keys are in README.md.
       """;
 
   private Usage() {}

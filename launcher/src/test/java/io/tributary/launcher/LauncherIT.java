@@ -75,13 +75,20 @@ class LauncherIT {
         got.lines().sorted().toList(), got);
 
     // SIGTERM from outside: Process.destroy() would also close our end of the broker's stdout.
-    assertEquals(0, new ProcessBuilder("kill", "-TERM", "" + broker.pid()).start().waitFor());
+    // An MQTT 5 client connected meanwhile is told why its connection ends.
+    try (io.tributary.mqtt.MqttWire v5 = io.tributary.mqtt.MqttWire.connect5(port, "it-v5")) {
+      assertEquals(0, new ProcessBuilder("kill", "-TERM", "" + broker.pid()).start().waitFor());
+      io.tributary.mqtt.codec.Disconnect bye = v5.expect(io.tributary.mqtt.codec.Disconnect.class, 20_000);
+      assertEquals(0x8B, bye.reasonCode(), "DISCONNECT 0x8B server shutting down");
+    }
     assertTrue(broker.waitFor(20, TimeUnit.SECONDS), "broker exits after SIGTERM");
+    assertEquals(0, broker.exitValue(), "a stop that was asked for exits 0 (systemd reads 143 as a failure)");
+    awaitLine("SIGTERM: stopping");
     awaitLine("Tributary stopping");
     String last = awaitLine("Tributary stopped");
     int stopping = indexOf("Tributary stopping");
     assertTrue(stopping < indexOf("Tributary stopped"), output.toString());
-    assertTrue(last.contains("listeners closed, then connections"), last);
+    assertTrue(last.contains("connections closed, then listeners"), last);
   }
 
   /**

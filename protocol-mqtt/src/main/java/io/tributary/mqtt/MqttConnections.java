@@ -54,9 +54,10 @@ public final class MqttConnections {
     return open.size();
   }
 
+  /** The listener is closing (the broker stops): MQTT 5 clients are told so (DISCONNECT 0x8B). */
   public void closeAll() {
     for (MqttConnection c : new ArrayList<>(open)) {
-      c.close();
+      c.closeWithReason(0x8B, "server shutting down");
     }
   }
 }

@@ -51,12 +51,15 @@ public final class MqttListener {
     return server.listen().map(s -> SocketAddress.inetSocketAddress(s.actualPort(), serverOptions.getHost()));
   }
 
-  /** Stops accepting, then closes this listener's connections. */
+  /** Closes this listener's connections, then stops accepting. */
   public Future<Void> close() {
     if (server == null) {
       return Future.succeededFuture();
     }
-    return server.close().andThen(ar -> connections.closeAll());
+    // Our connections first, so MQTT 5 clients are told (DISCONNECT 0x8B) before the server's
+    // close would cut their sockets; a socket accepted in between is closed with the server.
+    connections.closeAll();
+    return server.close();
   }
 
   public int connectionCount() {

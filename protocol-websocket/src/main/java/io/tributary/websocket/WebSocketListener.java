@@ -241,12 +241,15 @@ public final class WebSocketListener {
         .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("listeners", array).encode());
   }
 
-  /** Stops accepting, then closes this listener's connections. */
+  /** Closes this listener's connections, then stops accepting. */
   public Future<Void> close() {
     if (server == null) {
       return Future.succeededFuture();
     }
-    return server.close().andThen(ar -> connections.closeAll());
+    // Our connections first, so MQTT 5 clients are told (DISCONNECT 0x8B) before the server's
+    // close would cut their sockets; a socket accepted in between is closed with the server.
+    connections.closeAll();
+    return server.close();
   }
 
   public int connectionCount() {
