@@ -15,17 +15,11 @@ import io.tributary.router.session.SessionRequest;
 record ConnectAdmission(SessionRequest request, ConnAck refusal, String reason) {
 
   static ConnectAdmission check(Broker broker, SessionRequest request, String username, int protocolLevel) {
-    if (!broker.admitsConnect(request.clientId())) {
-      broker.counters().increment(Counter.CONNECTS_REFUSED_FLAPPING);
-      return new ConnectAdmission(null, MqttLogin.quotaRefusal(protocolLevel, 0x9F, "connection rate exceeded"),
-          "client id connected more than limits.flappingConnects " + broker.options().getFlappingConnects()
-              + " times in " + broker.options().getFlappingWindowSeconds() + " s: refused for "
-              + broker.options().getFlappingBanSeconds() + " s");
-    }
-    if (!broker.admitsSession(request.clientId())) {
-      broker.counters().increment(Counter.SESSIONS_REFUSED_LIMIT);
-      return new ConnectAdmission(null, MqttLogin.quotaRefusal(protocolLevel, 0x97, "quota exceeded"),
-          "limits.maxSessions " + broker.options().getMaxSessions() + " sessions reached");
+    Broker.Refusal refusal = broker.admit(request.clientId());
+    if (refusal != null) {
+      return new ConnectAdmission(null, refusal == Broker.Refusal.FLAPPING
+          ? MqttLogin.quotaRefusal(protocolLevel, 0x9F, "connection rate exceeded")
+          : MqttLogin.quotaRefusal(protocolLevel, 0x97, "quota exceeded"), broker.describe(refusal));
     }
     ClientAccess access = broker.authorizer().access(request.clientId(), username);
     if (request.will() != null && !access.mayPublish(request.will().topic())) {

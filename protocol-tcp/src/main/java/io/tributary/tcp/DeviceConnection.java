@@ -282,16 +282,9 @@ final class DeviceConnection implements ClientLink {
       vertx.cancelTimer(identifyTimer);
       identifyTimer = -1;
     }
-    if (!broker.admitsConnect(CLIENT_ID_PREFIX + deviceId)) {
-      broker.counters().increment(Counter.CONNECTS_REFUSED_FLAPPING);
-      reject("device '" + LogSafe.text(deviceId) + "' connected more than limits.flappingConnects "
-          + broker.options().getFlappingConnects() + " times in " + broker.options().getFlappingWindowSeconds()
-          + " s: refused for " + broker.options().getFlappingBanSeconds() + " s");
-      return;
-    }
-    if (!broker.admitsSession(CLIENT_ID_PREFIX + deviceId)) {
-      broker.counters().increment(Counter.SESSIONS_REFUSED_LIMIT);
-      reject("limits.maxSessions " + broker.options().getMaxSessions() + " sessions reached");
+    Broker.Refusal refusal = broker.admit(CLIENT_ID_PREFIX + deviceId);
+    if (refusal != null) {
+      reject("device '" + LogSafe.text(deviceId) + "' " + broker.describe(refusal));
       return;
     }
     String uplink = RawTcpOptions.topic(options.getUplink(), deviceId);

@@ -99,20 +99,35 @@ public final class Broker implements AutoCloseable {
     this.authorizer = authorizer;
   }
 
-  /**
-   * Whether a connect with this client id may go ahead within {@code maxSessions}: one that takes
-   * an existing session always may. Checked before the connect, so a burst may overshoot by a few.
-   */
-  public boolean admitsSession(String clientId) {
-    return sessions.size() < options.getMaxSessions() || sessions.contains(clientId);
-  }
+  /** Why a connect is refused before it claims its session (see {@link #admit}). */
+  public enum Refusal { FLAPPING, SESSIONS }
 
   /**
-   * Records a connect of clientId for flapping detection; false while the id is banned for
-   * connecting too often (see {@link FlappingGuard}).
+   * What every protocol asks before it claims a session for clientId: flapping detection (the
+   * connect is recorded; refused while the id is banned, see {@link FlappingGuard}), then
+   * {@code maxSessions} (taking an existing session back is never one more; checked before the
+   * connect, so a burst may overshoot by a few). Null when it may go ahead, else the refusal,
+   * counted.
    */
-  public boolean admitsConnect(String clientId) {
-    return flapping.admit(clientId, System.currentTimeMillis());
+  public Refusal admit(String clientId) {
+    if (!flapping.admit(clientId, System.currentTimeMillis())) {
+      counters.increment(Counter.CONNECTS_REFUSED_FLAPPING);
+      return Refusal.FLAPPING;
+    }
+    if (sessions.size() >= options.getMaxSessions() && !sessions.contains(clientId)) {
+      counters.increment(Counter.SESSIONS_REFUSED_LIMIT);
+      return Refusal.SESSIONS;
+    }
+    return null;
+  }
+
+  /** The refusal for a log line, with the limit that caused it. */
+  public String describe(Refusal refusal) {
+    RouterOptions o = options;
+    return refusal == Refusal.FLAPPING
+        ? "connected more than limits.flappingConnects " + o.getFlappingConnects() + " times in "
+            + o.getFlappingWindowSeconds() + " s: refused for " + o.getFlappingBanSeconds() + " s"
+        : "limits.maxSessions " + o.getMaxSessions() + " sessions reached";
   }
 
   /** Whether a retained message of this size on topic fits {@code maxRetainedMessages/Bytes}. */
