@@ -66,6 +66,16 @@ public interface CommitLog<V> extends AutoCloseable {
   /** What opening the log found (an empty report for a new in-memory log). */
   RecoveryReport recovery();
 
+  /** Forces (fsyncs) done so far; 0 for a log that never forces. */
+  default long flushCount() {
+    return 0;
+  }
+
+  /** Time spent in those forces, in nanoseconds, in all. */
+  default long flushNanos() {
+    return 0;
+  }
+
   /** Stops appends, forces what the flush policy promises, frees the buffers once readers are done. */
   @Override
   void close();

@@ -228,8 +228,14 @@ public final class SegmentedLog<V> implements CommitLog<V> {
   }
 
   /** Forces the flusher has done (for tests and metrics). */
+  @Override
   public long flushCount() {
     return flusher.flushes();
+  }
+
+  @Override
+  public long flushNanos() {
+    return flusher.flushNanos();
   }
 
   public CommitLogOptions options() {

@@ -1,6 +1,7 @@
 package io.tributary.launcher;
 
 import io.tributary.router.security.AuthFileException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +50,11 @@ final class AuthFileReloader {
 
   void start() {
     timer = vertx.setPeriodic(CHECK_MS, id -> vertx.executeBlocking(() -> {
-      reload(false);
+      try {
+        reload(false);
+      } catch (AuthFileException e) {
+        // logged; the previous file stays in force
+      }
       return null;
     }, false));
   }
@@ -60,26 +65,34 @@ final class AuthFileReloader {
     }
   }
 
-  /** SIGHUP: reload now, changed or not (any thread; the reading happens on a worker). */
-  void reloadNow() {
-    vertx.executeBlocking(() -> {
-      reload(true);
-      return null;
-    }, false);
+  /**
+   * SIGHUP or the admin API: reload now, changed or not (any thread; the reading happens on a
+   * worker). Completes with what is in force afterwards, or fails with why the file was refused.
+   */
+  Future<String> reloadNow() {
+    return vertx.executeBlocking(() -> reload(true), false);
   }
 
-  private synchronized void reload(boolean asked) {
+  /** What the file in force now holds; throws {@link AuthFileException} when it was refused. */
+  private synchronized String reload(boolean asked) {
     Object now = stamp();
     if (!asked && Objects.equals(now, seen)) {
-      return;
+      return null;
     }
     seen = now;
     try {
       String summary = load.apply(file);
-      log.info("{} {} reloaded{}: {}", what, file, asked ? " (SIGHUP)" : "", summary);
+      log.info("{} {} reloaded{}: {}", what, file, asked ? " (asked)" : "", summary);
+      return summary;
     } catch (AuthFileException e) {
       log.warn("{} not reloaded, {} in force: {}", what, inForce.get(), e.getMessage());
+      throw e;
     }
+  }
+
+  /** What this reloader watches: "password file", "ACL file". */
+  String what() {
+    return what;
   }
 
   /** What tells one version of the file from another; null when it cannot be read. */

@@ -57,6 +57,8 @@ public final class BrokerConfig {
   public TlsSettings tls = new TlsSettings();
   public LimitsConfig limits = new LimitsConfig();
   public AuthConfig auth = new AuthConfig();
+  public AdminConfig admin = new AdminConfig();
+  public AdminConfig.Sys sys = new AdminConfig.Sys();
 
   public static final class Listener {
     public String name;
@@ -210,8 +212,8 @@ public final class BrokerConfig {
   }
 
   /** Protocols a listener may name, and the ones this build serves. */
-  static final Set<String> PROTOCOLS = Set.of("mqtt", "mqtt-ws", "raw-tcp");
-  static final Set<String> SERVED = Set.of("mqtt", "mqtt-ws", "raw-tcp");
+  static final Set<String> PROTOCOLS = Set.of("mqtt", "mqtt-ws", "raw-tcp", "admin");
+  static final Set<String> SERVED = Set.of("mqtt", "mqtt-ws", "raw-tcp", "admin");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -271,7 +273,7 @@ public final class BrokerConfig {
       check(names.add(l.name), key + ".name", "duplicate listener name '" + l.name + "'");
       check(l.protocol != null, key + ".protocol", "is required (one of " + String.join(", ", PROTOCOLS) + ")");
       check(PROTOCOLS.contains(l.protocol), key + ".protocol",
-          "unknown protocol '" + l.protocol + "' (one of mqtt, mqtt-ws, raw-tcp)");
+          "unknown protocol '" + l.protocol + "' (one of mqtt, mqtt-ws, raw-tcp, admin)");
       check(SERVED.contains(l.protocol), key + ".protocol",
           "'" + l.protocol + "' is not available in this version (available: " + String.join(", ", SERVED) + ")");
       check(l.host != null && !l.host.isBlank(), key + ".host", "is required");
@@ -279,6 +281,8 @@ public final class BrokerConfig {
       check(l.port >= 0 && l.port <= 65535, key + ".port", "must be 0..65535, was " + l.port);
       check(l.port == 0 || endpoints.add(l.host + ":" + l.port), key + ".port",
           "port " + l.port + " is already used by another listener");
+      check(!"admin".equals(l.protocol) || listeners.stream().filter(o -> o != null && "admin".equals(o.protocol))
+          .count() == 1, key + ".protocol", "only one admin listener may be configured");
       validateWebSocket(l, key);
       validateTls(l, key);
       validateDevice(l, key);
@@ -300,6 +304,10 @@ public final class BrokerConfig {
     limits.validate();
     check(auth != null, "auth", "must be an object");
     auth.validate();
+    check(admin != null, "admin", "must be an object");
+    admin.validate(auth);
+    check(sys != null, "sys", "must be an object");
+    sys.validate();
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("sessions.subscribeLookbackMs",
         () -> new RouterOptions().setSubscribeLookbackMs(sessions.subscribeLookbackMs));
@@ -384,6 +392,7 @@ public final class BrokerConfig {
     if (identity != TlsIdentity.NONE) {
       check(!"raw-tcp".equals(l.protocol), key + ".tls.identity",
           "is for MQTT listeners (devices have device.identify: client-certificate)");
+      check(!"admin".equals(l.protocol), key + ".tls.identity", "is for MQTT listeners");
       check(l.tls.clientAuth != ClientAuthMode.none, key + ".tls.identity",
           identity.key() + " needs client certificates: clientAuth request or require");
     }
@@ -397,7 +406,8 @@ public final class BrokerConfig {
 
   /** The MQTT options of one listener: the broker's, with the listener's TLS identity. */
   public MqttOptions mqttOptions(Listener l) {
-    return mqttOptions().setTlsIdentity(l.tls == null ? TlsIdentity.NONE : TlsIdentity.of(l.tls.identity));
+    return mqttOptions().setListenerName(l.name)
+        .setTlsIdentity(l.tls == null ? TlsIdentity.NONE : TlsIdentity.of(l.tls.identity));
   }
 
   public MqttOptions mqttOptions() {
@@ -425,6 +435,7 @@ public final class BrokerConfig {
   public RouterOptions routerOptions() {
     return new RouterOptions()
         .setMaxInflight(sessions.maxInflight)
+        .setSysIntervalSeconds(sys.intervalSeconds)
         .setMaxSessions(limits.maxSessions)
         .setMaxSubscriptionsPerClient(limits.maxSubscriptionsPerClient)
         .setMaxRetainedMessages(limits.maxRetainedMessages)

@@ -55,8 +55,9 @@ public final class BrokerVerticle extends VerticleBase {
     gate = connectionGate();
     int instances = config.effectiveInstances();
     ListenerStates states = new ListenerStates(config.listeners, instances);
+    LauncherAdminHost adminHost = new LauncherAdminHost(config, states, () -> reloaders);
     return vertx.deployVerticle(() -> {
-          CoreVerticle core = new CoreVerticle(broker, config, states);
+          CoreVerticle core = new CoreVerticle(broker, config, states, cores.size(), adminHost);
           cores.add(core);
           return core;
         }, new DeploymentOptions().setInstances(instances))
@@ -68,6 +69,8 @@ public final class BrokerVerticle extends VerticleBase {
           logLimits(gate);
           log.info("authentication (MQTT): {}", config.auth.describe());
           log.info("authorization: {}", config.auth.describeAcl());
+          log.info("$SYS topics: {}", config.sys.intervalSeconds == 0 ? "off (sys.intervalSeconds 0)"
+              : "$SYS/broker/... every " + config.sys.intervalSeconds + " s");
           startReloaders();
           for (int i = 0; i < config.listeners.size(); i++) {
             BrokerConfig.Listener l = config.listeners.get(i);
@@ -81,6 +84,10 @@ public final class BrokerVerticle extends VerticleBase {
               log.info("listener '{}' ({}) on {}: MQTT at {}, console at {}://<host>:{}/, origins: {}",
                   l.name, l.protocol, addressOf(i), urls, l.tls != null ? "https" : "http", port,
                   l.allowedOrigins == null || l.allowedOrigins.isEmpty() ? "any" : l.allowedOrigins);
+            } else if ("admin".equals(l.protocol)) {
+              String scheme = l.tls != null ? "https" : "http";
+              log.info("listener '{}' ({}) on {}: {}://<host>:{}/metrics, /health, /api/v1 ({})", l.name, l.protocol,
+                  addressOf(i), scheme, addressOf(i).port(), config.admin.describe());
             } else if ("raw-tcp".equals(l.protocol)) {
               BrokerConfig.Device d = l.device;
               log.info("listener '{}' ({}) on {}: devices, framing {}, identify {}, uplink {} (QoS {}), downlink {}",
@@ -186,7 +193,7 @@ public final class BrokerVerticle extends VerticleBase {
    * reloaded by themselves when they change on disk. No-op without {@code auth} files.
    */
   public void reloadAuth() {
-    reloaders.forEach(AuthFileReloader::reloadNow);
+    reloaders.forEach(AuthFileReloader::reloadNow); // each logs its outcome
   }
 
   @Override

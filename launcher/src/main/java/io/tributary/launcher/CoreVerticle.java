@@ -1,5 +1,7 @@
 package io.tributary.launcher;
 
+import io.tributary.admin.AdminHost;
+import io.tributary.admin.AdminListener;
 import io.tributary.mqtt.MqttListener;
 import io.tributary.router.Broker;
 import io.tributary.router.delivery.Dispatcher;
@@ -21,27 +23,43 @@ final class CoreVerticle extends VerticleBase {
   private final Broker broker;
   private final BrokerConfig config;
   private final ListenerStates states;
+  /** This core's number: core 0 also runs the admin listener (one per broker). */
+  private final int coreIndex;
+  private final AdminHost adminHost;
   /** Closes one started listener (stop accepting, then close its connections). */
   private final List<Supplier<Future<Void>>> closers = new ArrayList<>();
   private final List<SocketAddress> bound = new ArrayList<>();
   private Dispatcher core;
 
-  CoreVerticle(Broker broker, BrokerConfig config, ListenerStates states) {
+  CoreVerticle(Broker broker, BrokerConfig config, ListenerStates states, int index, AdminHost adminHost) {
     this.broker = broker;
     this.config = config;
     this.states = states;
+    this.coreIndex = index;
+    this.adminHost = adminHost;
   }
 
   @Override
   public Future<?> start() {
-    core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "loop-" + context.hashCode());
+    core = broker.addDispatcher(task -> context.runOnContext(v -> task.run()), "loop-" + coreIndex);
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < config.listeners.size(); i++) {
       BrokerConfig.Listener l = config.listeners.get(i);
       int index = i;
       chain = chain.compose(v -> {
         Future<SocketAddress> listening;
-        if ("mqtt-ws".equals(l.protocol)) {
+        if ("admin".equals(l.protocol)) {
+          if (coreIndex != 0) {
+            // Served by core 0 alone; the slots keep both lists in config order.
+            bound.add(null);
+            closers.add(Future::succeededFuture);
+            return Future.succeededFuture();
+          }
+          AdminListener listener = new AdminListener(vertx, broker, config.admin.adminOptions(config.auth)
+              .setName(l.name).setServerOptions(ListenerTls.adminServerOptions(l, config.tls.engine)), adminHost);
+          closers.add(listener::close);
+          listening = listener.listen();
+        } else if ("mqtt-ws".equals(l.protocol)) {
           WebSocketListener listener = new WebSocketListener(vertx, broker, core, config.mqttOptions(l),
               l.webSocketOptions(config.tls.engine), states::snapshot);
           closers.add(listener::close);
@@ -51,7 +69,7 @@ final class CoreVerticle extends VerticleBase {
           // reads the TLS session's peer certificate).
           RawTcpListener listener = new RawTcpListener(vertx, broker, core,
               ListenerTls.serverOptions(l, config.tls.engine),
-              l.device.rawTcpOptions().setLoginAuthenticator(config.auth.authenticator())
+              l.device.rawTcpOptions().setListenerName(l.name).setLoginAuthenticator(config.auth.authenticator())
                   .setPublishRates(config.limits.publishRate, config.limits.publishBytesRate));
           closers.add(listener::close);
           listening = listener.listen();
@@ -79,7 +97,7 @@ final class CoreVerticle extends VerticleBase {
   public Future<?> stop() {
     List<Future<Void>> closing = new ArrayList<>();
     for (int i = 0; i < closers.size(); i++) {
-      if (i < bound.size()) {
+      if (i < bound.size() && bound.get(i) != null) {
         states.closed(i);
       }
       closing.add(closers.get(i).get());

@@ -1,6 +1,6 @@
 package io.tributary.launcher;
 
-import io.tributary.websocket.ListenerStatus;
+import io.tributary.router.ListenerStatus;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +40,7 @@ final class ListenerStates {
       BrokerConfig.Listener l = listeners.get(i);
       String address = addresses.get(i);
       out.add(new ListenerStatus(l.name, l.protocol, address != null ? address : l.host + ":" + l.port,
-          bound.get(i) >= instances));
+          bound.get(i) >= ("admin".equals(l.protocol) ? 1 : instances)));
     }
     return out;
   }

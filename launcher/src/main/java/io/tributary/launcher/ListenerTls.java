@@ -54,6 +54,14 @@ public final class ListenerTls {
   }
 
   /** Turns on TLS in {@code options} (NetServerOptions or HttpServerOptions) as {@code tls} says. */
+  /** HTTP server options of an admin listener: host, port and, with a tls block, TLS. */
+  public static io.vertx.core.http.HttpServerOptions adminServerOptions(BrokerConfig.Listener listener,
+      BrokerConfig.TlsEngine engine) {
+    io.vertx.core.http.HttpServerOptions o = new io.vertx.core.http.HttpServerOptions().setHost(listener.host)
+        .setPort(listener.port).setIdleTimeout(io.tributary.admin.AdminOptions.DEFAULT_IDLE_TIMEOUT_SECONDS);
+    return listener.tls == null ? o : apply(listener.tls, engine, o);
+  }
+
   public static <T extends NetServerOptions> T apply(BrokerConfig.Tls tls, BrokerConfig.TlsEngine engine, T options) {
     ServerSSLOptions ssl = sslOptions(tls);
     options.setSsl(true)

@@ -9,7 +9,13 @@ import io.vertx.launcher.application.ExitCodes;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,10 +87,23 @@ public final class TributaryMain implements VertxApplicationHooks {
     return json;
   }
 
+  /**
+   * Vert.x is built with Micrometer metrics (vertx-micrometer-metrics) on a Prometheus registry,
+   * which the admin listener's {@code /metrics} serves with the broker's own meters: JVM, GC and the
+   * worker pools (where password hashing waits) come from it. Vert.x's per-socket and per-request
+   * categories stay off: the broker counts its connections and traffic itself, per event loop, and
+   * they would put a meter update on every read.
+   */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     try {
-      return Vertx.builder().with(options).withTransport(GuardedTransport.wrap(Transports.choose(config.transport)));
+      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+          .setDisabledMetricsCategories(Set.of(MetricsDomain.NET_SERVER.name(), MetricsDomain.NET_CLIENT.name(),
+              MetricsDomain.HTTP_SERVER.name(), MetricsDomain.HTTP_CLIENT.name(), MetricsDomain.DATAGRAM_SOCKET.name(),
+              MetricsDomain.EVENT_BUS.name())));
+      return Vertx.builder().with(options)
+          .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)))
+          .withTransport(GuardedTransport.wrap(Transports.choose(config.transport)));
     } catch (ConfigException e) {
       fail(e.getMessage());
       return null;

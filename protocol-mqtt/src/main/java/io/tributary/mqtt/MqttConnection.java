@@ -18,8 +18,11 @@ import io.tributary.mqtt.codec.Subscribe;
 import io.tributary.mqtt.codec.Unsubscribe;
 import io.tributary.router.Broker;
 import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.counters.Traffic;
 import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.logging.ClientMdc;
 import io.tributary.router.logging.LogSafe;
+import io.tributary.router.session.ConnectionDetails;
 import io.tributary.router.session.Session;
 import io.tributary.router.security.Authenticator;
 import io.tributary.router.session.SessionRequest;
@@ -37,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class MqttConnection {
 
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+  /** Connects and disconnects, one line each: a logger of their own, so operators can turn them down. */
+  static final Logger CONNECTIONS = LoggerFactory.getLogger("io.tributary.connections");
 
   /** AUTHENTICATING: a CONNECT with an Authentication Method, its exchange not finished yet. */
   private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
@@ -70,6 +75,13 @@ final class MqttConnection {
   private long connectTimer = -1;
   /** Packets that arrived behind CONNECT while the login was checked or the session claimed. */
   private HeldPackets deferred;
+  // For the connect and disconnect log lines and the admin API.
+  private boolean cleanStart;
+  private int keepAliveSeconds;
+  /** Wall-clock ms the session was bound; 0 until then (and no disconnect line is due). */
+  private long connectedAt;
+  /** Why the broker ended the connection; null while it has not (then the client's side did). */
+  private String endReason;
 
   MqttConnection(Vertx vertx, Broker broker, Dispatcher dispatcher, MqttOptions options, MqttConnections registry,
       MqttTransport socket) {
@@ -91,6 +103,7 @@ final class MqttConnection {
 
   void start() {
     registry.add(this);
+    registry.traffic().opened();
     socket.handler(this::onMessage);
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(e -> log.debug("{}: socket error: {}", describe(), e.toString()));
@@ -151,9 +164,23 @@ final class MqttConnection {
   }
 
   void takenOver() {
-    log.info("{}: session taken over by a new connection, closing", describe());
     session = null;
     closeWithReason(0x8E, "session taken over");
+  }
+
+  /** An operator disconnected the client; its session let go of it already. */
+  void closedByAdmin() {
+    session = null;
+    closeWithReason(0x98, "disconnected by an operator");
+  }
+
+  Traffic traffic() {
+    return registry.traffic();
+  }
+
+  ConnectionDetails details() {
+    return new ConnectionDetails(options.getListenerName(), registry.protocol(), remote, protocolLevel, username,
+        cleanStart, keepAliveSeconds, connectedAt);
   }
 
   // ---- inbound -----------------------------------------------------------------------------
@@ -164,12 +191,13 @@ final class MqttConnection {
         return;
       }
       keepAlive.readNow();
+      registry.traffic().bytesIn(buf.readableBytes());
       decoder.feed(buf, this::onPacket);
     } catch (MqttCodecException e) {
       onCodecError(e);
     } catch (RuntimeException e) {
       log.error("{}: internal error handling input, closing", describe(), e);
-      close();
+      close("internal error: " + e);
     } finally {
       buf.release();
     }
@@ -243,6 +271,7 @@ final class MqttConnection {
         // MQTT 5: 0x04 "disconnect with will message" keeps the will; a new session expiry
         // applies from now (the codec refuses non-zero after a CONNECT that said 0).
         sendWill = v5() && d.reasonCode() == 0x04;
+        endReason = d.reasonCode() == 0 ? "client DISCONNECT" : String.format("client DISCONNECT 0x%02X", d.reasonCode());
         Long expiry = d.properties().sessionExpiryInterval();
         if (v5() && expiry != null) {
           session.setExpirySeconds(expiry);
@@ -273,6 +302,8 @@ final class MqttConnection {
     }
     ConnectNegotiation n = ConnectNegotiation.of(connect, options, outbound);
     username = connect.username();
+    cleanStart = connect.cleanStart();
+    keepAliveSeconds = connect.keepAliveSeconds();
     protocolLevel = n.protocolLevel();
     outbound.protocolLevel(protocolLevel);
     if (n.clientId() != null) {
@@ -405,7 +436,15 @@ final class MqttConnection {
     state = State.CONNECTED;
     // The session may already have queued resends into this turn's frames: CONNACK goes first.
     outbound.sendFirst(new ConnAck(present, 0x00, connackProperties));
-    log.debug("{}: connected, session present {}", describe(), present);
+    connectedAt = System.currentTimeMillis();
+    if (CONNECTIONS.isInfoEnabled()) {
+      try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, clientId)) {
+        CONNECTIONS.info("connected: {} listener '{}' from {}, client id {}, MQTT {}, clean start {}, keep alive {} s, "
+            + "user {}, session present {}", registry.protocol(), options.getListenerName(), remote,
+            LogSafe.text(clientId), v5() ? "5" : "3.1.1", cleanStart, keepAliveSeconds,
+            username == null ? "-" : LogSafe.text(username), present);
+      }
+    }
     HeldPackets queued = deferred;
     deferred = null;
     queued.handleAll(this::onPacket);
@@ -429,7 +468,12 @@ final class MqttConnection {
    * with the reason code while connecting, DISCONNECT once connected (MQTT-4.13.2-1).
    */
   void violation(String reason, int reasonCode) {
-    registry.warnings().warn(log, "{}: protocol violation: {}; closing", describe(), reason);
+    if (endReason == null) {
+      endReason = "protocol violation: " + reason;
+    }
+    try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, clientId)) {
+      registry.warnings().warn(log, "{}: protocol violation: {}; closing", describe(), reason);
+    }
     broker.counters().increment(BrokerCounters.Counter.MQTT_PROTOCOL_VIOLATIONS);
     if (v5() && reasonCode >= 0x80) {
       if (state == State.CONNECTED) {
@@ -443,6 +487,9 @@ final class MqttConnection {
 
   /** An MQTT 5 client is told why the broker closes its connection; a 3.1.1 one just sees EOF. */
   void closeWithReason(int reasonCode, String reason) {
+    if (endReason == null) {
+      endReason = reason;
+    }
     if (v5() && state == State.CONNECTED) {
       outbound.send(outbound.disconnect(reasonCode, reason));
     }
@@ -455,11 +502,20 @@ final class MqttConnection {
     outbound.writeAndClose();
   }
 
+  /** Closes the socket, saying why in the disconnect line (the first reason given stays). */
+  void close(String reason) {
+    if (endReason == null) {
+      endReason = reason;
+    }
+    close();
+  }
+
   /** Closes the socket; the will and session handling run in {@link #onClosed()}. */
   void close() {
     if (state == State.CLOSED) {
       return;
     }
+    logDisconnect();
     outbound.flush();
     state = State.CLOSED;
     outbound.close();
@@ -477,8 +533,11 @@ final class MqttConnection {
   }
 
   private void onClosed() {
+    logDisconnect();
     state = State.CLOSED;
-    registry.remove(this);
+    if (registry.remove(this)) {
+      registry.traffic().closed();
+    }
     cancelTimer(connectTimer);
     keepAlive.cancel();
     decoder.release();
@@ -486,6 +545,22 @@ final class MqttConnection {
     // Packets deferred behind a CONNECT still being claimed stay for onSessionBound, which always
     // follows and handles (and releases) them.
     endSession();
+  }
+
+  /** The one disconnect line of a connection that had connected (once, however it ended). */
+  private void logDisconnect() {
+    if (connectedAt == 0) {
+      return;
+    }
+    long since = connectedAt;
+    connectedAt = 0;
+    if (CONNECTIONS.isInfoEnabled()) {
+      try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, clientId)) {
+        CONNECTIONS.info("disconnected: {} listener '{}' from {}, client id {}, after {} s: {}", registry.protocol(),
+            options.getListenerName(), remote, LogSafe.text(clientId), (System.currentTimeMillis() - since) / 1000,
+            endReason == null ? "connection closed by the client" : endReason);
+      }
+    }
   }
 
   private void cancelTimer(long id) {

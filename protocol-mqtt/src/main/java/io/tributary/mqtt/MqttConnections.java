@@ -17,11 +17,30 @@ public final class MqttConnections {
   private io.tributary.router.message.Message lastEncoded;
   private final io.tributary.router.message.PayloadArena arena = new io.tributary.router.message.PayloadArena();
   private byte[] lastTopicUtf8;
+  private final String protocol;
+  /** This listener's traffic on this loop, registered with the broker at the first connection. */
+  private io.tributary.router.counters.Traffic traffic;
+
+  /** @param protocol the listener's protocol as operators see it: mqtt, mqtt-ws */
+  public MqttConnections(String protocol) {
+    this.protocol = protocol;
+  }
 
   /** Runs the MQTT engine on a new transport of this listener. Call on the core's event loop. */
   public void accept(io.vertx.core.Vertx vertx, io.tributary.router.Broker broker, io.tributary.router.delivery.Dispatcher core,
       MqttOptions options, MqttTransport transport) {
+    if (traffic == null) {
+      traffic = broker.traffic(options.getListenerName(), protocol);
+    }
     new MqttConnection(vertx, broker, core, options, this, transport).start();
+  }
+
+  io.tributary.router.counters.Traffic traffic() {
+    return traffic;
+  }
+
+  String protocol() {
+    return protocol;
   }
 
   /** The message's topic as UTF-8, encoded once for consecutive deliveries of one message. */
@@ -46,8 +65,9 @@ public final class MqttConnections {
     open.add(c);
   }
 
-  void remove(MqttConnection c) {
-    open.remove(c);
+  /** False when it was removed already (a close handler that runs twice counts once). */
+  boolean remove(MqttConnection c) {
+    return open.remove(c);
   }
 
   public int size() {

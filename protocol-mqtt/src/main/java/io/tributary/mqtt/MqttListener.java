@@ -22,7 +22,7 @@ public final class MqttListener {
   private final Dispatcher core;
   private final MqttOptions options;
   private final NetServerOptions serverOptions;
-  private final MqttConnections connections = new MqttConnections();
+  private final MqttConnections connections = new MqttConnections("mqtt");
   private NetServer server;
 
   /** A plain-TCP listener on {@code host:port}. */

@@ -38,6 +38,8 @@ public final class MqttOptions {
   private int publishRate;
   private long publishBytesRate;
   private String responseInformation;
+  /** The listener's name, for logs and metrics. */
+  private String listenerName = "mqtt";
   private final Map<String, EnhancedAuthenticator> authenticators = new LinkedHashMap<>();
   private Authenticator login = Authenticator.ALLOW_ALL;
 
@@ -53,6 +55,7 @@ public final class MqttOptions {
     this.topicAliasMaximum = other.topicAliasMaximum;
     this.maxKeepAliveSeconds = other.maxKeepAliveSeconds;
     this.responseInformation = other.responseInformation;
+    this.listenerName = other.listenerName;
     this.maxUserProperties = other.maxUserProperties;
     this.maxUserPropertyBytes = other.maxUserPropertyBytes;
     this.writeStallTimeoutMs = other.writeStallTimeoutMs;
@@ -76,6 +79,7 @@ public final class MqttOptions {
     if (json.containsKey("publishRate")) setPublishRate(json.getInteger("publishRate"));
     if (json.containsKey("tlsIdentity")) setTlsIdentity(TlsIdentity.of(json.getString("tlsIdentity")));
     if (json.containsKey("publishBytesRate")) setPublishBytesRate(json.getLong("publishBytesRate"));
+    if (json.containsKey("listenerName")) setListenerName(json.getString("listenerName"));
   }
 
   /** What the CN of a TLS client certificate stands for on this listener (see {@link TlsIdentity}). */
@@ -302,5 +306,15 @@ public final class MqttOptions {
   /** The authenticator of {@code method}, or null if none is registered. */
   public EnhancedAuthenticator getAuthenticator(String method) {
     return authenticators.get(method);
+  }
+
+  /** The listener's name, in connect log lines and metrics labels. */
+  public String getListenerName() {
+    return listenerName;
+  }
+
+  public MqttOptions setListenerName(String listenerName) {
+    this.listenerName = listenerName;
+    return this;
   }
 }

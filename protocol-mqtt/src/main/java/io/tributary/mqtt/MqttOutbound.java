@@ -105,6 +105,7 @@ final class MqttOutbound implements ExactlyOnceLink {
       if (out != null) {
         MqttEncoder.writePublish(out, protocolLevel, topic, qos, retain, dup, packetId, MqttProperties.EMPTY,
             payload, payloadOffset, payloadLength);
+        registry.traffic().messageOut(qos);
       }
       return true;
     }
@@ -141,6 +142,7 @@ final class MqttOutbound implements ExactlyOnceLink {
     if (out != null) {
       MqttEncoder.writePublish(out, protocolLevel, wireTopic, qos, retain, dup, packetId, props,
           payload, payloadOffset, payloadLength);
+      registry.traffic().messageOut(qos);
     }
     return true;
   }
@@ -163,6 +165,16 @@ final class MqttOutbound implements ExactlyOnceLink {
   @Override
   public String describe() {
     return connection.describe();
+  }
+
+  @Override
+  public void closedByAdmin() {
+    connection.closedByAdmin();
+  }
+
+  @Override
+  public io.tributary.router.session.ConnectionDetails details() {
+    return connection.details();
   }
 
   // ---- frames ------------------------------------------------------------------------------
@@ -239,6 +251,7 @@ final class MqttOutbound implements ExactlyOnceLink {
       out.release();
       return;
     }
+    registry.traffic().bytesOut(out.readableBytes());
     socket.write(out);
     if (!readPaused && socket.writeQueueFull()) {
       // The client is not reading what we write. Stop reading what it writes until the socket
@@ -311,13 +324,14 @@ final class MqttOutbound implements ExactlyOnceLink {
     counters.increment(BrokerCounters.Counter.SLOW_CONSUMERS_CLOSED);
     registry.warnings().warn(log, "{}: read nothing of what the broker wrote for {} ms, closing", describe(),
         options.getWriteStallTimeoutMs());
-    connection.close();
+    connection.close("read nothing of what the broker wrote for " + options.getWriteStallTimeoutMs() + " ms");
   }
 
   /** Writes what is queued and closes the socket (after a refusal: nothing more will come). */
   void writeAndClose() {
     ByteBuf out = batch.take();
     if (out != null) {
+      registry.traffic().bytesOut(out.readableBytes());
       socket.write(out);
     }
     socket.close();

@@ -122,6 +122,7 @@ final class MqttPublishes {
     long now = System.currentTimeMillis();
     long stored = broker.publish(new Message(topic, array, offset, length, qos, publish.retain(),
         connection.clientId(), now, ForwardedProperties.expiresAt(pp, now), ForwardedProperties.of(pp)));
+    connection.traffic().messageIn(qos);
     if (qos == 2) {
       session.qos2Stored(publish.packetId());
     }

@@ -2,6 +2,9 @@ package io.tributary.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.tributary.router.Broker;
+import io.tributary.router.counters.Traffic;
+import io.tributary.router.logging.ClientMdc;
+import io.tributary.router.session.ConnectionDetails;
 import io.tributary.router.PublishBudget;
 import io.tributary.router.counters.BrokerCounters.Counter;
 import io.tributary.router.session.ClientLink;
@@ -42,6 +45,8 @@ import org.slf4j.LoggerFactory;
 final class DeviceConnection implements ClientLink {
 
   private static final Logger log = LoggerFactory.getLogger(DeviceConnection.class);
+  /** Connects and disconnects, one line each (the logger MQTT connections use too). */
+  private static final Logger CONNECTIONS = LoggerFactory.getLogger("io.tributary.connections");
   private static final io.tributary.router.logging.LogThrottle RATE_LINES =
       new io.tributary.router.logging.LogThrottle(20, 1);
   /** Session client ids of devices: {@code device/{id}}. */
@@ -68,9 +73,16 @@ final class DeviceConnection implements ClientLink {
   private boolean flushScheduled;
   /** limits.publishRate / publishBytesRate; null when unlimited. */
   private final PublishBudget budget;
+  private final Traffic traffic;
+  /** Wall-clock ms the session was bound; 0 until then (and no disconnect line is due). */
+  private long connectedAt;
+  /** Why the broker ended the connection; null while it has not (then the device's side did). */
+  private String endReason;
+  private boolean countedClosed;
 
   DeviceConnection(Vertx vertx, Broker broker, Dispatcher core, RawTcpOptions options, NetSocket socket,
-      Consumer<DeviceConnection> onClose) {
+      Traffic traffic, Consumer<DeviceConnection> onClose) {
+    this.traffic = traffic;
     this.vertx = vertx;
     this.broker = broker;
     this.core = core;
@@ -83,6 +95,7 @@ final class DeviceConnection implements ClientLink {
   }
 
   void start() {
+    traffic.opened();
     socket.handler(this::read);
     socket.closeHandler(v -> closed());
     socket.exceptionHandler(e -> log.debug("raw-tcp {}: {}", describe(), e.toString()));
@@ -139,6 +152,7 @@ final class DeviceConnection implements ClientLink {
     if (state == State.CLOSED) {
       return;
     }
+    traffic.bytesIn(buffer.length());
     ByteBuf in = ((BufferInternal) buffer).getByteBuf();
     List<byte[]> frames = new ArrayList<>();
     String error = decoder.decode(in, frames);
@@ -204,6 +218,7 @@ final class DeviceConnection implements ClientLink {
       batch.add(new Message(uplinkTopic, payload, qos, false, id, now));
     }
     broker.publishAll(batch);
+    traffic.messagesIn(qos, batch.size());
   }
 
   /** The first frame: {@code id} or {@code id:token}. Returns false when the socket was closed. */
@@ -322,16 +337,34 @@ final class DeviceConnection implements ClientLink {
       if (hasDownlink) {
         s.subscribe(downlink, 1);
       }
-      log.debug("raw-tcp {}: identified", describe());
+      connectedAt = System.currentTimeMillis();
+      if (CONNECTIONS.isInfoEnabled()) {
+        try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, CLIENT_ID_PREFIX + id)) {
+          CONNECTIONS.info("connected: raw-tcp listener '{}' from {}, device '{}', identified by {}, user {}, "
+              + "downlink {}", options.getListenerName(), remote, LogSafe.text(id), options.getIdentify().key(),
+              username == null ? "-" : LogSafe.text(username), hasDownlink ? LogSafe.text(downlink) : "none");
+        }
+      }
       store();
       socket.resume();
     });
   }
 
   private void reject(String reason) {
+    if (endReason == null) {
+      endReason = reason;
+    }
     broker.counters().increment(Counter.DEVICES_REJECTED);
     log.info("raw-tcp device at {} closed: {}", remote, reason);
     pending.clear();
+    close();
+  }
+
+  /** Closes, saying why in the disconnect line. */
+  void close(String reason) {
+    if (endReason == null) {
+      endReason = reason;
+    }
     close();
   }
 
@@ -344,6 +377,14 @@ final class DeviceConnection implements ClientLink {
   }
 
   private void closed() {
+    if (connectedAt != 0 && CONNECTIONS.isInfoEnabled()) {
+      try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, CLIENT_ID_PREFIX + id)) {
+        CONNECTIONS.info("disconnected: raw-tcp listener '{}' from {}, device '{}', after {} s: {}",
+            options.getListenerName(), remote, LogSafe.text(id), (System.currentTimeMillis() - connectedAt) / 1000,
+            endReason == null ? "connection closed by the device" : endReason);
+      }
+    }
+    connectedAt = 0;
     boolean wasOpen = state != State.CLOSED;
     state = State.CLOSED;
     if (identifyTimer >= 0) {
@@ -356,6 +397,10 @@ final class DeviceConnection implements ClientLink {
       store();
     }
     pending.clear();
+    if (!countedClosed) {
+      countedClosed = true;
+      traffic.closed();
+    }
     onClose.accept(this);
     Session s = session;
     session = null;
@@ -386,6 +431,8 @@ final class DeviceConnection implements ClientLink {
       return false; // discarded for this device: nothing in flight, nothing to acknowledge
     }
     Session s = session;
+    traffic.messageOut(qos);
+    traffic.bytesOut(frame.length());
     if (deliveryId == 0 || s == null) {
       socket.write(frame);
       return true;
@@ -441,9 +488,21 @@ final class DeviceConnection implements ClientLink {
 
   @Override
   public void takenOver() {
-    log.info("raw-tcp {}: a newer connection with the same device id took over; closing this one", describe());
+    endReason = "a newer connection with the same device id took over";
     session = null;
     close();
+  }
+
+  @Override
+  public void closedByAdmin() {
+    endReason = "disconnected by an operator";
+    session = null;
+    close();
+  }
+
+  @Override
+  public ConnectionDetails details() {
+    return new ConnectionDetails(options.getListenerName(), "raw-tcp", remote, 0, null, true, 0, connectedAt);
   }
 
   @Override

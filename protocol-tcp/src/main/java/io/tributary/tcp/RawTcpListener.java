@@ -1,6 +1,7 @@
 package io.tributary.tcp;
 
 import io.tributary.router.Broker;
+import io.tributary.router.counters.Traffic;
 import io.tributary.router.delivery.Dispatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,8 +51,9 @@ public final class RawTcpListener {
   /** Binds the port (on the caller's event loop); completes with the bound address. */
   public Future<SocketAddress> listen() {
     server = vertx.createNetServer(serverOptions);
+    Traffic traffic = broker.traffic(options.getListenerName(), "raw-tcp");
     server.connectHandler(socket -> {
-      DeviceConnection c = new DeviceConnection(vertx, broker, core, options, socket, connections::remove);
+      DeviceConnection c = new DeviceConnection(vertx, broker, core, options, socket, traffic, connections::remove);
       connections.add(c);
       c.start();
     });
@@ -65,7 +67,7 @@ public final class RawTcpListener {
     }
     return server.close().andThen(ar -> {
       for (DeviceConnection c : new ArrayList<>(connections)) {
-        c.close();
+        c.close("server shutting down");
       }
     });
   }

@@ -130,6 +130,7 @@ public final class RawTcpOptions {
   private Authenticator loginAuthenticator = Authenticator.ALLOW_ALL;
   private int publishRate;
   private long publishBytesRate;
+  private String listenerName = "devices";
 
   public RawTcpOptions() {
   }
@@ -148,6 +149,17 @@ public final class RawTcpOptions {
     loginAuthenticator = o.loginAuthenticator;
     publishRate = o.publishRate;
     publishBytesRate = o.publishBytesRate;
+    listenerName = o.listenerName;
+  }
+
+  /** The listener's name, in connect log lines and metrics labels. */
+  public String getListenerName() {
+    return listenerName;
+  }
+
+  public RawTcpOptions setListenerName(String listenerName) {
+    this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
+    return this;
   }
 
   public Framing getFraming() {

@@ -3,6 +3,7 @@ package io.tributary.websocket;
 import io.tributary.mqtt.MqttConnections;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.router.Broker;
+import io.tributary.router.ListenerStatus;
 import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.logging.LogSafe;
 import io.tributary.router.logging.LogThrottle;
@@ -55,7 +56,7 @@ public final class WebSocketListener {
   private final MqttOptions mqtt;
   private final WebSocketOptions options;
   private final Supplier<List<ListenerStatus>> health;
-  private final MqttConnections connections = new MqttConnections();
+  private final MqttConnections connections = new MqttConnections("mqtt-ws");
   /** WebSocket protocol errors and HTTP timeouts: bursts of 100 lines, then 10 a second. */
   private final LogThrottle warnings = new LogThrottle(100, 10);
   /** HTTP connections of this loop waiting for a complete request head -> their deadline timer. */
@@ -234,7 +235,8 @@ public final class WebSocketListener {
         : List.of(new ListenerStatus("mqtt-ws", "mqtt-ws", String.valueOf(bound), server != null && bound != null));
     boolean up = !listeners.isEmpty() && listeners.stream().allMatch(ListenerStatus::up);
     JsonArray array = new JsonArray();
-    listeners.forEach(l -> array.add(l.toJson()));
+    listeners.forEach(l -> array.add(new JsonObject().put("name", l.name()).put("protocol", l.protocol())
+        .put("address", l.address()).put("up", l.up())));
     rc.response().setStatusCode(up ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")

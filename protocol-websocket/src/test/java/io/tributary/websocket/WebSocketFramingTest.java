@@ -1,5 +1,6 @@
 package io.tributary.websocket;
 
+import io.tributary.router.ListenerStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package io.tributary.websocket;
 
+import io.tributary.router.ListenerStatus;
 import io.tributary.mqtt.MqttOptions;
 import io.tributary.mqtt.TestBroker;
 import io.tributary.router.Broker;

@@ -4,11 +4,13 @@ import io.tributary.commitlog.CommitLog;
 import io.tributary.commitlog.SegmentedLog;
 import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.counters.BrokerCounters.Counter;
+import io.tributary.router.counters.Traffic;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.message.Message;
 import io.tributary.router.message.MessageCodec;
 import io.tributary.router.security.Authorizer;
 import io.tributary.router.session.Session;
+import io.tributary.router.session.SessionInfo;
 import io.tributary.router.session.SessionRegistry;
 import io.tributary.router.session.SessionRequest;
 import io.tributary.router.session.SessionSettings;
@@ -18,11 +20,14 @@ import io.tributary.router.state.RetainedStore;
 import io.tributary.router.state.StateStore;
 import io.tributary.router.topic.SubscriptionIndex;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -44,6 +49,9 @@ public final class Broker implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private volatile Authorizer authorizer = Authorizer.OPEN;
   private final FlappingGuard flapping;
+  /** Every listener-on-a-loop's traffic ever registered: counters never go backwards. */
+  private final List<Traffic> traffic = new CopyOnWriteArrayList<>();
+  private final long startedAt = System.currentTimeMillis();
 
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
@@ -70,6 +78,10 @@ public final class Broker implements AutoCloseable {
         timer);
     sessions.restore(recovered.sessions());
     sharedGroups.forgetUnclaimed();
+    if (o.getSysIntervalSeconds() > 0) {
+      SysTopics sys = new SysTopics(this, o.getSysIntervalSeconds());
+      timer.scheduleWithFixedDelay(sys::publish, 1, o.getSysIntervalSeconds(), TimeUnit.SECONDS);
+    }
   }
 
   /** All subscribed filters, for "any subscribers?" questions off the delivery path. */
@@ -142,6 +154,11 @@ public final class Broker implements AutoCloseable {
     return d;
   }
 
+  /** The event loops' dispatchers now (one per core verticle). */
+  public List<Dispatcher> dispatchers() {
+    return List.copyOf(dispatchers);
+  }
+
   public void removeDispatcher(Dispatcher dispatcher) {
     dispatchers.remove(dispatcher);
     sharedGroups.remove(dispatcher);
@@ -152,10 +169,16 @@ public final class Broker implements AutoCloseable {
    * returns the message is in the log; a QoS 1/2 acknowledgement is sent from {@link #whenDurable}.
    */
   public long publish(Message message) {
+    long offset = store(message);
+    counters.increment(Counter.MESSAGES_PUBLISHED);
+    return offset;
+  }
+
+  /** Stores and wakes as {@link #publish} does, uncounted: the broker's own {@code $SYS} messages. */
+  long store(Message message) {
     long offset = message.retain()
         ? retained.appendLocked(() -> log.append(message), List.of(message))
         : log.append(message);
-    counters.increment(Counter.MESSAGES_PUBLISHED);
     wakeDispatchers();
     return offset;
   }
@@ -216,6 +239,48 @@ public final class Broker implements AutoCloseable {
    */
   public void connect(Dispatcher dispatcher, SessionRequest request, BiConsumer<Session, Boolean> done) {
     sessions.connect(dispatcher, request, done);
+  }
+
+  /** A new traffic account for one listener on one event loop; metrics sum them all. */
+  public Traffic traffic(String listener, String protocol) {
+    Traffic t = new Traffic(listener, protocol);
+    traffic.add(t);
+    return t;
+  }
+
+  /** Every traffic account ever made, for metrics and $SYS. */
+  public List<Traffic> traffic() {
+    return traffic;
+  }
+
+  /** Wall-clock ms this broker was made. */
+  public long startedAt() {
+    return startedAt;
+  }
+
+  /** Sessions whose client id passes select, read on their own threads (see {@link SessionRegistry#inspect}). */
+  public CompletableFuture<List<SessionInfo>> sessions(Predicate<String> select) {
+    return sessions.inspect(select);
+  }
+
+  /** An operator's disconnect, optionally ending the session (see {@link SessionRegistry#evict}). */
+  public CompletableFuture<SessionRegistry.Eviction> evict(String clientId, boolean endSession) {
+    return sessions.evict(clientId, endSession);
+  }
+
+  /** Outbound QoS 1/2 deliveries not acknowledged yet, all sessions together. */
+  public long inflightCount() {
+    return sessions.inflightCount();
+  }
+
+  /** Subscriptions of all sessions, connected or not (shared ones not included). */
+  public int subscriptionCount() {
+    return index.size();
+  }
+
+  /** Sessions with a connection now. */
+  public int connectedCount() {
+    return sessions.connectedCount();
   }
 
   /** The group of a shared subscription, or null (for tests and metrics). */

@@ -42,6 +42,7 @@ public final class RouterOptions {
   private int drainBatch = DEFAULT_DRAIN_BATCH;
   private long retentionReportMs = DEFAULT_RETENTION_REPORT_MS;
   private CommitLogOptions log = new CommitLogOptions();
+  private int sysIntervalSeconds;
 
   public RouterOptions() {
   }
@@ -60,6 +61,25 @@ public final class RouterOptions {
     this.subscribeLookbackMs = other.subscribeLookbackMs;
     this.subscribeLookbackRecords = other.subscribeLookbackRecords;
     this.log = new CommitLogOptions(other.log);
+    this.sysIntervalSeconds = other.sysIntervalSeconds;
+  }
+
+  /** Seconds between two publications of the {@code $SYS/broker/...} topics; 0 = none. */
+  public int getSysIntervalSeconds() {
+    return sysIntervalSeconds;
+  }
+
+  /**
+   * How often the broker publishes its {@code $SYS} topics (see {@link SysTopics}); 0, the default
+   * here, publishes none, so an embedded broker's log holds only what its application stored (the
+   * configuration file's default is 10).
+   */
+  public RouterOptions setSysIntervalSeconds(int sysIntervalSeconds) {
+    if (sysIntervalSeconds < 0) {
+      throw new IllegalArgumentException("sysIntervalSeconds must be >= 0, not " + sysIntervalSeconds);
+    }
+    this.sysIntervalSeconds = sysIntervalSeconds;
+    return this;
   }
 
   /** Unacknowledged outbound QoS 1/2 messages per session; past it the session waits for acks. */

@@ -16,6 +16,20 @@ public final class BrokerCounters {
   public enum Counter {
     /** Messages stored in the log (publishes, wills, device frames). */
     MESSAGES_PUBLISHED,
+    /** Sessions bound to a connection (a CONNECT accepted, a device identified). */
+    CONNECTS_ACCEPTED,
+    /** Connections that ended with the client's own DISCONNECT (MQTT 0x00 / 0x04). */
+    DISCONNECTS_BY_CLIENT,
+    /** Connections of bound sessions that ended any other way (network, keep alive, violation, shutdown). */
+    CONNECTIONS_LOST,
+    /** Connections closed because a new connection took their session over. */
+    SESSIONS_TAKEN_OVER,
+    /** Connections closed by an operator through the admin API. */
+    CLIENTS_EVICTED,
+    /** Deliveries skipped because the message's expiry interval passed before it went out. */
+    DELIVERIES_EXPIRED,
+    /** Deliveries a client could not take (over its maximum packet size, or its framing), dropped for it. */
+    DELIVERIES_DROPPED_TOO_LARGE,
     /** Records removed by retention before a session (or shared group) read them. */
     RECORDS_LOST_TO_RETENTION,
     /** Accepted sockets closed because the broker was at {@code limits.maxConnections}. */

@@ -37,4 +37,17 @@ public interface ClientLink {
 
   /** Short description for logs: client id and remote address. */
   String describe();
+
+  /**
+   * Closes the connection at an operator's request (the admin API); the session has already let
+   * go of it. MQTT 5 clients are told DISCONNECT 0x98, administrative action.
+   */
+  default void closedByAdmin() {
+    takenOver();
+  }
+
+  /** Where the connection came from and how it connected, for operators; null if unknown. */
+  default ConnectionDetails details() {
+    return null;
+  }
 }

@@ -1,5 +1,6 @@
 package io.tributary.router.session;
 
+import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedHandoff;
 import java.util.Iterator;
@@ -23,6 +24,7 @@ final class OutboundWindow {
   }
 
   private final int brokerMaxInflight;
+  private final BrokerCounters counters;
   private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
   private ClientLink link;
   private int maxInflight;
@@ -32,7 +34,8 @@ final class OutboundWindow {
   /** Runs after a QoS 2 delivery has its id and before it is sent (the session saves itself). */
   private Runnable beforeExactlyOnceSend = () -> { };
 
-  OutboundWindow(int brokerMaxInflight) {
+  OutboundWindow(int brokerMaxInflight, BrokerCounters counters) {
+    this.counters = counters;
     this.brokerMaxInflight = brokerMaxInflight;
     this.maxInflight = brokerMaxInflight;
   }
@@ -128,11 +131,14 @@ final class OutboundWindow {
       return false;
     }
     if (message.isExpired()) {
+      counters.increment(BrokerCounters.Counter.DELIVERIES_EXPIRED);
       done(handoff);
       return true;
     }
     if (qos == 0) {
-      link.deliver(message, 0, retain, false, 0, subscriptionIds);
+      if (!link.deliver(message, 0, retain, false, 0, subscriptionIds)) {
+        counters.increment(BrokerCounters.Counter.DELIVERIES_DROPPED_TOO_LARGE);
+      }
       done(handoff);
       return true;
     }
@@ -150,6 +156,7 @@ final class OutboundWindow {
       beforeExactlyOnceSend.run();
     }
     if (!link.deliver(message, qos, retain, false, id, subscriptionIds)) {
+      counters.increment(BrokerCounters.Counter.DELIVERIES_DROPPED_TOO_LARGE);
       inflight.remove(IDS[id]);
       done(handoff);
     }

@@ -1,5 +1,6 @@
 package io.tributary.router.session;
 
+import io.tributary.router.counters.BrokerCounters.Counter;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.delivery.Subscription;
 import io.tributary.router.delivery.SubscriptionOptions;
@@ -7,7 +8,9 @@ import io.tributary.router.message.Message;
 import io.tributary.router.security.ClientAccess;
 import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.state.RetainedStore;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -56,7 +59,7 @@ public final class Session {
   Session(SessionRegistry registry, String clientId) {
     this.registry = registry;
     this.clientId = clientId;
-    this.window = new OutboundWindow(registry.options().maxInflight());
+    this.window = new OutboundWindow(registry.options().maxInflight(), registry.counters());
     this.cursor = new DeliveryCursor(this, registry.log(), window, registry.counters(),
         registry.options().drainBatch());
     this.shared = new SharedMemberships(registry.sharedGroups(), window, this);
@@ -143,6 +146,7 @@ public final class Session {
     if (delayedWill != null && request.cleanStart()) {
       registry.publishWill(delayedWill);
     }
+    registry.counters().increment(Counter.CONNECTS_ACCEPTED);
     boolean present = !request.cleanStart() && hasState;
     if (!present) {
       dropState();
@@ -174,7 +178,41 @@ public final class Session {
     if (link == null || link != from) {
       return; // already detached, e.g. taken over
     }
+    registry.counters().increment(sendWill ? Counter.CONNECTIONS_LOST : Counter.DISCONNECTS_BY_CLIENT);
     detach(sendWill ? will : null, willDelaySeconds);
+  }
+
+  /**
+   * An operator disconnects the client (owner thread): the session lets go of the connection as if
+   * it had dropped (the will is due: the client sent no DISCONNECT), then the connection is closed.
+   * With {@code end} the session ends too, whatever its expiry. Returns false if it was offline.
+   */
+  boolean evict(boolean end) {
+    ClientLink old = link;
+    if (old == null) {
+      return false;
+    }
+    if (end) {
+      expirySeconds = 0;
+    }
+    registry.counters().increment(Counter.CLIENTS_EVICTED);
+    detach(will, willDelaySeconds);
+    old.closedByAdmin();
+    return true;
+  }
+
+  /** What the admin API shows of this session; on the owner thread, or offline (nothing moves). */
+  SessionInfo info(long logEnd) {
+    List<SessionInfo.SubscriptionInfo> subs = new ArrayList<>(subscriptions.size());
+    for (Subscription s : subscriptions.values()) {
+      SubscriptionOptions o = s.options();
+      subs.add(new SessionInfo.SubscriptionInfo(s.filter(), s.qos(), o.noLocal(), o.retainAsPublished(),
+          o.retainHandling(), o.identifier()));
+    }
+    long position = cursor.readPosition();
+    ClientLink l = link;
+    return new SessionInfo(clientId, l == null ? null : l.details(), isPersistent(), expirySeconds, disconnectedAt,
+        subs, shared.count(), window.size(), inboundQos2.count(), position, Math.max(0, logEnd - position));
   }
 
   /** Called on the owner thread when another connection claims this client id. */
@@ -185,6 +223,7 @@ public final class Session {
     }
     // The old connection ends without a DISCONNECT of its own, so its will is due (after its
     // delay; the new connection, if it keeps the session, cancels a delayed one).
+    registry.counters().increment(Counter.SESSIONS_TAKEN_OVER);
     detach(will, willDelaySeconds);
     old.takenOver();
   }

@@ -9,6 +9,12 @@ import io.tributary.router.shared.SharedGroups;
 import io.tributary.router.state.RetainedStore;
 import io.tributary.router.state.StateStore;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import io.tributary.router.topic.SubscriptionIndex;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -179,6 +185,124 @@ public final class SessionRegistry {
       }
       dispatcher.execute(() -> connect(dispatcher, request, done));
     });
+  }
+
+  /**
+   * The sessions whose client id passes {@code select}, each read on the thread that owns it (one
+   * task per event loop that owns any, none for offline sessions, which do not move), sorted by
+   * client id. Completes on one of those threads.
+   */
+  public CompletableFuture<List<SessionInfo>> inspect(Predicate<String> select) {
+    long end = log.endOffset();
+    List<SessionInfo> offline = new ArrayList<>();
+    Map<Dispatcher, List<Session>> byOwner = new HashMap<>();
+    for (Session s : sessions.values()) {
+      if (!select.test(s.clientId())) {
+        continue;
+      }
+      Dispatcher owner = s.owner();
+      if (owner == null || owner == reaper) {
+        offline.add(s.info(end));
+      } else {
+        byOwner.computeIfAbsent(owner, d -> new ArrayList<>()).add(s);
+      }
+    }
+    List<CompletableFuture<List<SessionInfo>>> parts = new ArrayList<>();
+    parts.add(CompletableFuture.completedFuture(offline));
+    byOwner.forEach((owner, owned) -> {
+      CompletableFuture<List<SessionInfo>> part = new CompletableFuture<>();
+      owner.execute(() -> {
+        List<SessionInfo> infos = new ArrayList<>(owned.size());
+        for (Session s : owned) {
+          // Still here after the hop (not taken over, not ended): read it; else it moved, and
+          // reading it from here could race its new owner.
+          if (s.isOwnedBy(owner) && sessions.get(s.clientId()) == s) {
+            infos.add(s.info(end));
+          }
+        }
+        part.complete(infos);
+      });
+      parts.add(part);
+    });
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      List<SessionInfo> all = new ArrayList<>();
+      parts.forEach(p -> all.addAll(p.join()));
+      all.sort(Comparator.comparing(SessionInfo::clientId));
+      return all;
+    });
+  }
+
+  /** What {@link #evict} did. */
+  public enum Eviction { NOT_FOUND, DISCONNECTED, ENDED }
+
+  /**
+   * An operator's disconnect: the client's connection is closed (MQTT 5: 0x98) and, with
+   * {@code end}, its session ends too (an offline one at once). A persistent session otherwise
+   * stays, offline, as after any dropped connection.
+   */
+  public CompletableFuture<Eviction> evict(String clientId, boolean end) {
+    CompletableFuture<Eviction> result = new CompletableFuture<>();
+    evict(clientId, end, result, 0);
+    return result;
+  }
+
+  private void evict(String clientId, boolean end, CompletableFuture<Eviction> result, int attempt) {
+    Session session = sessions.get(clientId);
+    if (session == null) {
+      result.complete(Eviction.NOT_FOUND);
+      return;
+    }
+    Dispatcher owner = session.owner();
+    if (owner == null || owner == reaper) {
+      if (!end) {
+        result.complete(Eviction.NOT_FOUND); // no connection to close
+      } else if (session.claim(null, reaper)) {
+        // As an expiry does: ended under the reaper's name, the will (if one waits) goes out now.
+        session.end();
+        Message will = session.takePendingWill();
+        if (will != null) {
+          publishWill(will);
+        }
+        result.complete(Eviction.ENDED);
+      } else if (attempt < 100) {
+        timer.schedule(() -> evict(clientId, end, result, attempt + 1), 10, TimeUnit.MILLISECONDS);
+      } else {
+        result.completeExceptionally(new IllegalStateException("session " + clientId + " keeps changing hands"));
+      }
+      return;
+    }
+    owner.execute(() -> {
+      if (!session.isOwnedBy(owner)) {
+        evict(clientId, end, result, attempt + 1); // it moved meanwhile: follow it
+      } else {
+        boolean wasConnected = session.evict(end);
+        result.complete(!wasConnected ? Eviction.NOT_FOUND : end ? Eviction.ENDED : Eviction.DISCONNECTED);
+      }
+    });
+  }
+
+  /** Sessions with a connection bound now (a racy count, for metrics). */
+  public int connectedCount() {
+    int n = 0;
+    for (Session s : sessions.values()) {
+      Dispatcher owner = s.owner();
+      if (owner != null && owner != reaper) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Outbound QoS 1/2 deliveries waiting for their acknowledgement, all sessions together. Reads
+   * each window's size from this thread without a hop: a gauge may be a turn old.
+   */
+  public long inflightCount() {
+    long n = 0;
+    for (Session s : sessions.values()) {
+      n += s.inflightCount();
+    }
+    return n;
   }
 
   /** Publishes a will now: its Message Expiry Interval starts at publication, not at CONNECT. */

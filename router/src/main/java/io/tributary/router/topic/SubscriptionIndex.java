@@ -15,10 +15,13 @@ public final class SubscriptionIndex {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final TopicTrie<String> trie = new TopicTrie<>();
   private final Map<String, Integer> counts = new HashMap<>();
+  /** Subscriptions in all (a filter subscribed by two sessions counts twice). */
+  private volatile int total;
 
   public void add(String filter) {
     lock.writeLock().lock();
     try {
+      total++;
       if (counts.merge(filter, 1, Integer::sum) == 1) {
         trie.add(filter, filter);
       }
@@ -30,6 +33,9 @@ public final class SubscriptionIndex {
   public void remove(String filter) {
     lock.writeLock().lock();
     try {
+      if (counts.containsKey(filter)) {
+        total--;
+      }
       Integer left = counts.computeIfPresent(filter, (f, c) -> c == 1 ? null : c - 1);
       if (left == null) {
         trie.remove(filter, filter);
@@ -37,6 +43,11 @@ public final class SubscriptionIndex {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** Subscriptions of all sessions, connected or not (shared ones not included). */
+  public int size() {
+    return total;
   }
 
   /** Whether some session has a subscription matching topic. */

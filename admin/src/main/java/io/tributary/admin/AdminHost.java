@@ -1,0 +1,40 @@
+package io.tributary.admin;
+
+import io.tributary.router.ListenerStatus;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * What the admin listener asks of whoever runs the broker (the launcher): the state of the
+ * listeners, the running configuration, and the reload of the auth files. An embedding application
+ * that has none of these passes {@link #NONE}.
+ */
+public interface AdminHost {
+
+  /** Every listener of the broker and whether it is up. */
+  List<ListenerStatus> listeners();
+
+  /** The running configuration, secrets replaced by {@code "***"}. */
+  JsonObject runningConfig();
+
+  /** Reads the password and ACL files again; completes with what each now holds. */
+  Future<JsonObject> reloadAuth();
+
+  AdminHost NONE = new AdminHost() {
+    @Override
+    public List<ListenerStatus> listeners() {
+      return List.of();
+    }
+
+    @Override
+    public JsonObject runningConfig() {
+      return new JsonObject();
+    }
+
+    @Override
+    public Future<JsonObject> reloadAuth() {
+      return Future.succeededFuture(new JsonObject().put("reloaded", false));
+    }
+  };
+}
