@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * What the admin listener asks of whoever runs the broker (the launcher): the state of the
- * listeners, the running configuration, and the reload of the auth files. An embedding application
+ * listeners, the running configuration, and the reload of the auth files and certificates. An embedding application
  * that has none of these passes {@link #NONE}.
  */
 public interface AdminHost {
@@ -18,8 +18,11 @@ public interface AdminHost {
   /** The running configuration, secrets replaced by {@code "***"}. */
   JsonObject runningConfig();
 
-  /** Reads the password and ACL files again; completes with what each now holds. */
-  Future<JsonObject> reloadAuth();
+  /**
+   * Reads the password and ACL files and the TLS certificates again (as SIGHUP does); completes
+   * with what each now holds, or why it was refused.
+   */
+  Future<JsonObject> reload();
 
   AdminHost NONE = new AdminHost() {
     @Override
@@ -33,7 +36,7 @@ public interface AdminHost {
     }
 
     @Override
-    public Future<JsonObject> reloadAuth() {
+    public Future<JsonObject> reload() {
       return Future.succeededFuture(new JsonObject().put("reloaded", false));
     }
   };

@@ -98,7 +98,7 @@ public final class AdminListener {
     new SessionsApi(broker).mount(api);
     new MessagesApi(broker).mount(api);
     api.get("/config").handler(rc -> Json.send(rc, 200, host.runningConfig()));
-    api.post("/reload").handler(rc -> host.reloadAuth()
+    api.post("/reload").handler(rc -> host.reload()
         .onSuccess(result -> Json.send(rc, 200, result))
         .onFailure(e -> Json.error(rc, 500, e.getMessage())));
     api.route().handler(rc -> Json.error(rc, 404, "no such API: " + rc.request().method() + " " + rc.request().path()));
@@ -133,6 +133,11 @@ public final class AdminListener {
     } catch (IOException | NullPointerException e) {
       Json.error(rc, 500, "the OpenAPI document is missing from the build");
     }
+  }
+
+  /** New TLS key, certificate and trust for connections made from now on. */
+  public Future<Boolean> updateSsl(io.vertx.core.net.ServerSSLOptions ssl) {
+    return server == null ? Future.succeededFuture(false) : server.updateSSLOptions(ssl, true);
   }
 
   /** Stops accepting and closes open HTTP connections. */

@@ -48,9 +48,11 @@ public final class BrokerConfig {
 
   /** Event loops / verticle instances; 0 means one per available core. */
   public int instances = 0;
+  /** On stop, how long a connection may take to get the acknowledgements owed to it. */
+  public long shutdownTimeoutMs = MqttOptions.DEFAULT_SHUTDOWN_TIMEOUT_MS;
   public Transport transport = Transport.auto;
   public List<Listener> listeners = new ArrayList<>(List.of(Listener.defaultMqtt(), Listener.defaultMqttWs(),
-      Listener.defaultRawTcp()));
+      Listener.defaultRawTcp(), Listener.defaultAdmin()));
   public Mqtt mqtt = new Mqtt();
   public Sessions sessions = new Sessions();
   public LogConfig log = new LogConfig();
@@ -92,6 +94,16 @@ public final class BrokerConfig {
       l.protocol = "raw-tcp";
       l.port = 7070;
       l.device = new Device();
+      return l;
+    }
+
+    /** The admin listener, on loopback only: metrics and the API are not for the open network. */
+    static Listener defaultAdmin() {
+      Listener l = new Listener();
+      l.name = "admin";
+      l.protocol = "admin";
+      l.host = "127.0.0.1";
+      l.port = 8081;
       return l;
     }
 
@@ -261,6 +273,8 @@ public final class BrokerConfig {
 
   private void validate() {
     check(instances >= 0 && instances <= 1024, "instances", "must be 0 (one per core) to 1024, was " + instances);
+    check(shutdownTimeoutMs >= 0 && shutdownTimeoutMs <= 600_000, "shutdownTimeoutMs",
+        "must be 0 to 600000 ms, was " + shutdownTimeoutMs);
     check(listeners != null, "listeners", "must be a list");
     check(!listeners.isEmpty(), "listeners", "at least one listener is required (a broker nobody can reach)");
     Set<String> names = new HashSet<>();
@@ -423,6 +437,7 @@ public final class BrokerConfig {
         .setMaxUserProperties(mqtt.maxUserProperties)
         .setMaxUserPropertyBytes(mqtt.maxUserPropertyBytes)
         .setWriteStallTimeoutMs(mqtt.writeStallTimeoutMs)
+        .setShutdownTimeoutMs(shutdownTimeoutMs)
         .setPublishRate(limits.publishRate)
         .setPublishBytesRate(limits.publishBytesRate)
         .setLoginAuthenticator(auth.authenticator());

@@ -55,7 +55,7 @@ public final class BrokerVerticle extends VerticleBase {
     gate = connectionGate();
     int instances = config.effectiveInstances();
     ListenerStates states = new ListenerStates(config.listeners, instances);
-    LauncherAdminHost adminHost = new LauncherAdminHost(config, states, () -> reloaders);
+    LauncherAdminHost adminHost = new LauncherAdminHost(config, states, () -> reloaders, this::reloadTls);
     return vertx.deployVerticle(() -> {
           CoreVerticle core = new CoreVerticle(broker, config, states, cores.size(), adminHost);
           cores.add(core);
@@ -194,6 +194,42 @@ public final class BrokerVerticle extends VerticleBase {
    */
   public void reloadAuth() {
     reloaders.forEach(AuthFileReloader::reloadNow); // each logs its outcome
+  }
+
+  /**
+   * Reads every TLS listener's certificate and key again (SIGHUP, {@code POST /api/v1/reload}), for
+   * certificates rotated in place: connections made from now on get the new ones, open ones keep
+   * theirs. A key that does not belong to its certificate, or files that cannot be read, are
+   * refused and the pair in force stays. Completes with one line per TLS listener.
+   */
+  public Future<List<String>> reloadTls() {
+    List<Future<String>> each = new ArrayList<>();
+    for (int i = 0; i < config.listeners.size(); i++) {
+      BrokerConfig.Listener l = config.listeners.get(i);
+      if (l.tls == null) {
+        continue;
+      }
+      int index = i;
+      each.add(vertx.executeBlocking(() -> ListenerTls.checkKeyMatchesCertificate(vertx, l.tls,
+              "listeners[" + index + "].tls"), false)
+          .compose(cert -> {
+            List<Future<Boolean>> perCore = new ArrayList<>();
+            io.vertx.core.net.ServerSSLOptions ssl = ListenerTls.sslOptions(l.tls);
+            cores.forEach(core -> perCore.add(core.updateTls(index, ssl)));
+            return Future.all(perCore).map(v -> "listener '" + l.name + "': TLS certificate " + cert.getSubjectX500Principal()
+                + ", valid until " + cert.getNotAfter().toInstant() + ", from " + l.tls.certPath);
+          })
+          .andThen(ar -> {
+            if (ar.succeeded()) {
+              log.info("{} (reloaded)", ar.result());
+            } else {
+              log.warn("listener '{}': TLS not reloaded, the certificate in force stays: {}", l.name,
+                  ar.cause().getMessage());
+            }
+          })
+          .recover(e -> Future.succeededFuture("listener '" + l.name + "': not reloaded: " + e.getMessage())));
+    }
+    return Future.join(each).map(v -> each.stream().map(Future::result).toList());
   }
 
   @Override

@@ -12,6 +12,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +31,8 @@ final class CoreVerticle extends VerticleBase {
   /** Closes one started listener (stop accepting, then close its connections). */
   private final List<Supplier<Future<Void>>> closers = new ArrayList<>();
   private final List<SocketAddress> bound = new ArrayList<>();
+  /** Per listener (config order): puts new TLS options in force on this loop's server, or null. */
+  private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsUpdaters = new ArrayList<>();
   private Dispatcher core;
 
   CoreVerticle(Broker broker, BrokerConfig config, ListenerStates states, int index, AdminHost adminHost) {
@@ -53,16 +57,19 @@ final class CoreVerticle extends VerticleBase {
             // Served by core 0 alone; the slots keep both lists in config order.
             bound.add(null);
             closers.add(Future::succeededFuture);
+            tlsUpdaters.add(null);
             return Future.succeededFuture();
           }
           AdminListener listener = new AdminListener(vertx, broker, config.admin.adminOptions(config.auth)
               .setName(l.name).setServerOptions(ListenerTls.adminServerOptions(l, config.tls.engine)), adminHost);
           closers.add(listener::close);
+          tlsUpdaters.add(listener::updateSsl);
           listening = listener.listen();
         } else if ("mqtt-ws".equals(l.protocol)) {
           WebSocketListener listener = new WebSocketListener(vertx, broker, core, config.mqttOptions(l),
               l.webSocketOptions(config.tls.engine), states::snapshot);
           closers.add(listener::close);
+          tlsUpdaters.add(listener::updateSsl);
           listening = listener.listen();
         } else if ("raw-tcp".equals(l.protocol)) {
           // Same code with or without TLS: the server options carry it (identify client-certificate
@@ -72,11 +79,13 @@ final class CoreVerticle extends VerticleBase {
               l.device.rawTcpOptions().setListenerName(l.name).setLoginAuthenticator(config.auth.authenticator())
                   .setPublishRates(config.limits.publishRate, config.limits.publishBytesRate));
           closers.add(listener::close);
+          tlsUpdaters.add(listener::updateSsl);
           listening = listener.listen();
         } else {
           MqttListener listener = new MqttListener(vertx, broker, core,
               ListenerTls.serverOptions(l, config.tls.engine), config.mqttOptions(l));
           closers.add(listener::close);
+          tlsUpdaters.add(listener::updateSsl);
           listening = listener.listen();
         }
         return listening
@@ -103,6 +112,12 @@ final class CoreVerticle extends VerticleBase {
       closing.add(closers.get(i).get());
     }
     return Future.join(closing).andThen(ar -> broker.removeDispatcher(core));
+  }
+
+  /** Puts new TLS options in force on this loop's server of listener (config order). */
+  Future<Boolean> updateTls(int listener, ServerSSLOptions ssl) {
+    Function<ServerSSLOptions, Future<Boolean>> updater = listener < tlsUpdaters.size() ? tlsUpdaters.get(listener) : null;
+    return updater == null ? Future.succeededFuture(false) : updater.apply(ssl);
   }
 
   List<SocketAddress> boundAddresses() {

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * What the admin listener asks of the launched broker: listener states (as {@code /health}
  * reports them), the running configuration with every default filled in and the bearer tokens
- * hidden, the reload of the auth files.
+ * hidden, the reload of the auth files and TLS certificates.
  */
 final class LauncherAdminHost implements AdminHost {
 
@@ -23,8 +23,11 @@ final class LauncherAdminHost implements AdminHost {
   private final BrokerConfig config;
   private final ListenerStates states;
   private final Supplier<List<AuthFileReloader>> reloaders;
+  private final Supplier<Future<List<String>>> tlsReload;
 
-  LauncherAdminHost(BrokerConfig config, ListenerStates states, Supplier<List<AuthFileReloader>> reloaders) {
+  LauncherAdminHost(BrokerConfig config, ListenerStates states, Supplier<List<AuthFileReloader>> reloaders,
+      Supplier<Future<List<String>>> tlsReload) {
+    this.tlsReload = tlsReload;
     this.config = config;
     this.states = states;
     this.reloaders = reloaders;
@@ -52,7 +55,11 @@ final class LauncherAdminHost implements AdminHost {
   }
 
   @Override
-  public Future<JsonObject> reloadAuth() {
+  public Future<JsonObject> reload() {
+    return reloadAuth().compose(auth -> tlsReload.get().map(tls -> auth.put("tls", new JsonArray(tls))));
+  }
+
+  private Future<JsonObject> reloadAuth() {
     List<AuthFileReloader> all = reloaders.get();
     if (all.isEmpty()) {
       return Future.succeededFuture(new JsonObject().put("reloaded", new JsonArray())

@@ -77,9 +77,9 @@ public final class ListenerTls {
    * Stops the start when the private key at {@code tls.keyPath} does not belong to the certificate
    * at {@code tls.certPath} (or either cannot be loaded): Vert.x would start the listener anyway
    * and every handshake would fail. Checked by signing with the key and verifying with the
-   * certificate's public key, whatever the algorithm.
+   * certificate's public key, whatever the algorithm. Returns the certificate.
    */
-  static void checkKeyMatchesCertificate(io.vertx.core.Vertx vertx, BrokerConfig.Tls tls, String key) {
+  static X509Certificate checkKeyMatchesCertificate(io.vertx.core.Vertx vertx, BrokerConfig.Tls tls, String key) {
     X509KeyManager keys;
     try {
       keys = (X509KeyManager) new PemKeyCertOptions().setCertPath(tls.certPath).setKeyPath(tls.keyPath)
@@ -99,7 +99,7 @@ public final class ListenerTls {
         if (privateKey != null && chain != null && chain.length > 0) {
           ConfigException.check(signsFor(privateKey, chain[0].getPublicKey()), key + ".keyPath",
               "the key " + tls.keyPath + " does not match the certificate " + tls.certPath);
-          return;
+          return chain[0];
         }
       }
     }

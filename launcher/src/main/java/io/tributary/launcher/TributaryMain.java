@@ -120,8 +120,8 @@ public final class TributaryMain implements VertxApplicationHooks {
   }
 
   /**
-   * SIGHUP reloads the password and ACL files, as it reloads Mosquitto's configuration (the JVM
-   * would otherwise treat SIGHUP as a request to exit). SIGTERM stops the broker as the JVM would
+   * SIGHUP reloads the password and ACL files and the TLS certificates (rotated in place), as it
+   * reloads Mosquitto's configuration (the JVM would otherwise treat SIGHUP as a request to exit). SIGTERM stops the broker as the JVM would
    * (the launcher's shutdown hook closes listeners, then connections, MQTT 5 clients told 0x8B,
    * then the log and state), but exits 0: a stop that was asked for is not a failure, and a
    * systemd unit reads the JVM's own 143 as one. {@code sun.misc.Signal} (module jdk.unsupported):
@@ -132,8 +132,9 @@ public final class TributaryMain implements VertxApplicationHooks {
   public void afterVerticleDeployed(HookContext context) {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-        log.info("SIGHUP: reloading the password and ACL files");
+        log.info("SIGHUP: reloading the password and ACL files and the TLS certificates");
         verticle.reloadAuth();
+        verticle.reloadTls();
       });
       sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
         log.info("SIGTERM: stopping");

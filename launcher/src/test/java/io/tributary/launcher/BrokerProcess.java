@@ -32,6 +32,13 @@ final class BrokerProcess implements AutoCloseable {
     run(cmd);
   }
 
+  /** Any command (a start script) in workDir with extra environment variables; output collected. */
+  void startCommand(Path workDir, java.util.Map<String, String> env, String... cmd) throws IOException {
+    ProcessBuilder b = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
+    b.environment().putAll(env);
+    collect(b.start());
+  }
+
   /** The broker under {@code ulimit -n files} (exec: the shell becomes the broker's process). */
   void startWithFileLimit(int files, String... args) throws IOException {
     StringBuilder line = new StringBuilder("ulimit -n " + files + " && exec '" + java() + "' -jar '" + JAR + "'");
@@ -62,7 +69,10 @@ final class BrokerProcess implements AutoCloseable {
   }
 
   private void run(List<String> cmd) throws IOException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    collect(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+  }
+
+  private void collect(Process p) {
     process = p;
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

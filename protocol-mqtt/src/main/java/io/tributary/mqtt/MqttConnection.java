@@ -496,6 +496,29 @@ final class MqttConnection {
     close();
   }
 
+  /**
+   * The broker stops: read nothing more, send the acknowledgements still waiting for the log's
+   * fsync (polled every few milliseconds, until the deadline), then close with DISCONNECT 0x8B.
+   */
+  io.vertx.core.Future<Void> drainAndClose(Vertx vertx, long deadlineNanos) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    socket.pause();
+    drainStep(vertx, deadlineNanos, done);
+    return done.future();
+  }
+
+  private void drainStep(Vertx vertx, long deadlineNanos, io.vertx.core.Promise<Void> done) {
+    if (state != State.CLOSED && publishes.awaitingDurability() && System.nanoTime() < deadlineNanos) {
+      vertx.setTimer(5, t -> drainStep(vertx, deadlineNanos, done));
+      return;
+    }
+    if (publishes.awaitingDurability()) {
+      log.info("{}: acknowledgements still waiting for the log's flush at the shutdown deadline", describe());
+    }
+    closeWithReason(0x8B, "server shutting down");
+    done.complete();
+  }
+
   /** Closes after what is queued is written (a refused CONNECT: nothing more will come). */
   void closeAfterWrite() {
     state = State.CLOSED;

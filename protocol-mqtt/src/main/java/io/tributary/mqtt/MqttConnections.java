@@ -74,10 +74,18 @@ public final class MqttConnections {
     return open.size();
   }
 
-  /** The listener is closing (the broker stops): MQTT 5 clients are told so (DISCONNECT 0x8B). */
-  public void closeAll() {
+  /**
+   * The listener is closing (the broker stops): each connection stops being read, gets the
+   * acknowledgements still owed to it (PUBACK/PUBREC waiting for the log's fsync) within
+   * {@code drainMs}, then is closed, MQTT 5 clients told why (DISCONNECT 0x8B). Completes when all
+   * are closed. Call on this listener's event loop.
+   */
+  public io.vertx.core.Future<Void> closeAll(io.vertx.core.Vertx vertx, long drainMs) {
+    java.util.List<io.vertx.core.Future<Void>> closing = new ArrayList<>();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(drainMs);
     for (MqttConnection c : new ArrayList<>(open)) {
-      c.closeWithReason(0x8B, "server shutting down");
+      closing.add(c.drainAndClose(vertx, deadline));
     }
+    return io.vertx.core.Future.join(closing).mapEmpty();
   }
 }

@@ -58,8 +58,15 @@ public final class MqttListener {
     }
     // Our connections first, so MQTT 5 clients are told (DISCONNECT 0x8B) before the server's
     // close would cut their sockets; a socket accepted in between is closed with the server.
-    connections.closeAll();
-    return server.close();
+    return connections.closeAll(vertx, options.getShutdownTimeoutMs()).compose(v -> server.close());
+  }
+
+  /**
+   * New TLS key, certificate and trust (rotated files at the same paths: forced, so an unchanged
+   * path is read again); connections made from now on get them, open ones keep theirs.
+   */
+  public Future<Boolean> updateSsl(io.vertx.core.net.ServerSSLOptions ssl) {
+    return server == null ? Future.succeededFuture(false) : server.updateSSLOptions(ssl, true);
   }
 
   public int connectionCount() {

@@ -23,6 +23,8 @@ public final class MqttOptions {
   public static final int DEFAULT_MAX_USER_PROPERTY_BYTES = 64 * 1024;
   /** How long a connection may have output waiting that its peer does not read, before it is closed. */
   public static final int DEFAULT_WRITE_STALL_TIMEOUT_MS = 60_000;
+  /** How long a stopping listener waits for acknowledgements still owed to its clients. */
+  public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
 
   private int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
   private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
@@ -40,6 +42,7 @@ public final class MqttOptions {
   private String responseInformation;
   /** The listener's name, for logs and metrics. */
   private String listenerName = "mqtt";
+  private long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
   private final Map<String, EnhancedAuthenticator> authenticators = new LinkedHashMap<>();
   private Authenticator login = Authenticator.ALLOW_ALL;
 
@@ -56,6 +59,7 @@ public final class MqttOptions {
     this.maxKeepAliveSeconds = other.maxKeepAliveSeconds;
     this.responseInformation = other.responseInformation;
     this.listenerName = other.listenerName;
+    this.shutdownTimeoutMs = other.shutdownTimeoutMs;
     this.maxUserProperties = other.maxUserProperties;
     this.maxUserPropertyBytes = other.maxUserPropertyBytes;
     this.writeStallTimeoutMs = other.writeStallTimeoutMs;
@@ -306,6 +310,22 @@ public final class MqttOptions {
   /** The authenticator of {@code method}, or null if none is registered. */
   public EnhancedAuthenticator getAuthenticator(String method) {
     return authenticators.get(method);
+  }
+
+  public long getShutdownTimeoutMs() {
+    return shutdownTimeoutMs;
+  }
+
+  /**
+   * When the broker stops, how long each connection may take to get the acknowledgements still
+   * owed to it (QoS 1/2 publishes waiting for the log's fsync) before it is closed.
+   */
+  public MqttOptions setShutdownTimeoutMs(long shutdownTimeoutMs) {
+    if (shutdownTimeoutMs < 0) {
+      throw new IllegalArgumentException("shutdownTimeoutMs must be >= 0, not " + shutdownTimeoutMs);
+    }
+    this.shutdownTimeoutMs = shutdownTimeoutMs;
+    return this;
   }
 
   /** The listener's name, in connect log lines and metrics labels. */

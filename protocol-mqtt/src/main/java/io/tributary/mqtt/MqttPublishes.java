@@ -167,6 +167,11 @@ final class MqttPublishes {
     }
   }
 
+  /** Whether acknowledgements wait for the log's fsync (flush interval or always). */
+  boolean awaitingDurability() {
+    return acksAwaitingFlush > 0;
+  }
+
   private void acknowledge(PacketType type, int packetId, int reason) {
     if (reason == 0x00) {
       outbound.sendShortAck(type, packetId);

@@ -72,6 +72,11 @@ public final class RawTcpListener {
     });
   }
 
+  /** New TLS key, certificate and trust for connections made from now on (see MqttListener). */
+  public Future<Boolean> updateSsl(io.vertx.core.net.ServerSSLOptions ssl) {
+    return server == null ? Future.succeededFuture(false) : server.updateSSLOptions(ssl, true);
+  }
+
   /** Devices connected to this listener (call on its event loop). */
   public int connectionCount() {
     return connections.size();

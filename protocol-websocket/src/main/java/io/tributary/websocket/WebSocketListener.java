@@ -111,6 +111,11 @@ public final class WebSocketListener {
     return o;
   }
 
+  /** New TLS key, certificate and trust for connections made from now on (see MqttListener). */
+  public Future<Boolean> updateSsl(io.vertx.core.net.ServerSSLOptions ssl) {
+    return server == null ? Future.succeededFuture(false) : server.updateSSLOptions(ssl, true);
+  }
+
   /** Binds the port; completes with the bound address (port 0 picks a free port). */
   public Future<SocketAddress> listen() {
     Router router = Router.router(vertx);
@@ -250,8 +255,7 @@ public final class WebSocketListener {
     }
     // Our connections first, so MQTT 5 clients are told (DISCONNECT 0x8B) before the server's
     // close would cut their sockets; a socket accepted in between is closed with the server.
-    connections.closeAll();
-    return server.close();
+    return connections.closeAll(vertx, mqtt.getShutdownTimeoutMs()).compose(v -> server.close());
   }
 
   public int connectionCount() {

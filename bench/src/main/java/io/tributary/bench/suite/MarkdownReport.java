@@ -36,7 +36,9 @@ final class MarkdownReport {
           + "; config: one MQTT listener on 127.0.0.1, "
           + (d.command().contains("--tributary-log") ? "the log block of --tributary-log, " : "")
           + (d.command().contains("--tributary-auth") ? "the auth block of --tributary-auth, " : "")
-          + "every other setting default");
+          + (d.command().contains("--tributary-admin-port") ? "an admin listener (--tributary-admin-port), " : "")
+          + "every other setting default; connect/disconnect log lines off (`-Dtributary.log.connections=WARN`; "
+          + "Mosquitto logs errors and warnings only)");
       row(b, "JDK (broker)", h.jdk() + "; JVM options: "
           + (d.tributaryJvmOpts().isEmpty() ? "none (JVM defaults)" : "`" + d.tributaryJvmOpts() + "`"));
     }

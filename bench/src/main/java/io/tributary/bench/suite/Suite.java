@@ -98,7 +98,7 @@ public final class Suite {
     ZonedDateTime now = ZonedDateTime.now();
     HostInfo host = HostInfo.collect(root, java, now);
     TributaryBroker tributary = new TributaryBroker(java, options.jar, "auto", options.tributaryJvmOpts,
-        options.tributaryBlocks());
+        options.tributaryBlocks(), options.tributaryExtraListeners());
     MosquittoBroker mosquitto = new MosquittoBroker(options.mosquitto);
     List<BrokerUnderTest> brokers = new ArrayList<>();
     if (withTributary) {
@@ -137,7 +137,7 @@ public final class Suite {
       for (ScenarioDef def : transportScenarios) {
         for (String t : options.transports) {
           TributaryBroker onTransport = new TributaryBroker(java, options.jar, t, options.tributaryJvmOpts,
-              options.tributaryBlocks());
+              options.tributaryBlocks(), options.tributaryExtraListeners());
           runOne(++n, total, RunRecord.TRANSPORTS, round, def, onTransport, tributaryVersion, work, jsonl);
         }
       }

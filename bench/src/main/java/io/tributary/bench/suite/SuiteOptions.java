@@ -36,6 +36,8 @@ final class SuiteOptions {
         --tributary-log JSON       the config's log block for Tributary, e.g. '{"storage":"memory"}' or
                                    '{"flush":"always"}' (default: none, the default log: disk, flush none)
         --tributary-auth JSON      the config's auth block for Tributary, e.g. '{"aclFile":"/tmp/bench.acl"}'
+        --tributary-admin-port N   Tributary also runs its admin listener on 127.0.0.1:N (/metrics), to
+                                   measure the broker while something scrapes it
                                    (default: none: no password file, anonymous clients from loopback)
         -h, --help                 this text
       """;
@@ -56,6 +58,8 @@ final class SuiteOptions {
   String tributaryLog;
   /** The auth block for Tributary's config, or null for the default. */
   String tributaryAuth;
+  /** Port of an admin listener for Tributary (its /metrics scraped from outside), 0 for none. */
+  int tributaryAdminPort;
   boolean help;
 
   /** A command line that cannot be run: the message names the option. Exit code 2. */
@@ -97,6 +101,17 @@ final class SuiteOptions {
         }
         case "--tributary-log" -> o.tributaryLog = jsonObject(name, inline != null ? inline : value(args, ++i, name));
         case "--tributary-auth" -> o.tributaryAuth = jsonObject(name, inline != null ? inline : value(args, ++i, name));
+        case "--tributary-admin-port" -> {
+          String v = inline != null ? inline : value(args, ++i, name);
+          try {
+            o.tributaryAdminPort = Integer.parseInt(v);
+          } catch (NumberFormatException e) {
+            throw new UsageException(name + " takes a port number, was " + v);
+          }
+          if (o.tributaryAdminPort < 1 || o.tributaryAdminPort > 65535) {
+            throw new UsageException(name + " takes a port number 1..65535, was " + v);
+          }
+        }
         default -> throw new UsageException("unknown option '" + arg + "' (see --help)");
       }
     }
@@ -127,6 +142,12 @@ final class SuiteOptions {
   String tributaryBlocks() {
     return (tributaryLog == null ? "" : "\"log\": " + tributaryLog + ", ")
         + (tributaryAuth == null ? "" : "\"auth\": " + tributaryAuth + ", ");
+  }
+
+  /** Listeners for Tributary beside its MQTT one, as {@code , {...}} text (empty for none). */
+  String tributaryExtraListeners() {
+    return tributaryAdminPort == 0 ? "" : ", {\"name\": \"admin\", \"protocol\": \"admin\", \"host\": \"127.0.0.1\", "
+        + "\"port\": " + tributaryAdminPort + "}";
   }
 
   /** Warm-up to use: the option, else the profile's. */

@@ -26,12 +26,14 @@ final class TributaryBroker extends ProcessBroker {
   private final String transport;
   private final List<String> jvmOpts;
   private final String blocks;
+  private final String extraListeners;
 
   /**
    * @param blocks config blocks beside the defaults, as {@code "log": {...}, "auth": {...}, } text
    *     (see {@link SuiteOptions#tributaryBlocks}); empty for the defaults (log on disk, flush none)
    */
-  TributaryBroker(Path java, Path jar, String transport, List<String> jvmOpts, String blocks) {
+  TributaryBroker(Path java, Path jar, String transport, List<String> jvmOpts, String blocks, String extraListeners) {
+    this.extraListeners = extraListeners;
     this.java = java;
     this.jar = jar;
     this.transport = transport;
@@ -77,9 +79,9 @@ final class TributaryBroker extends ProcessBroker {
    * Mosquitto runs with {@code max_connections -1} and has no rate limit: idle-10k needs 10,000 on
    * one port, and storm measures how fast the broker can accept.
    */
-  static String configJson(String transport, int port, String blocks) {
+  static String configJson(String transport, int port, String blocks, String extraListeners) {
     return "{\"transport\": \"" + transport + "\", \"listeners\": [{\"name\": \"mqtt\", \"protocol\": \"mqtt\", "
-        + "\"host\": \"" + HOST + "\", \"port\": " + port + "}], "
+        + "\"host\": \"" + HOST + "\", \"port\": " + port + "}" + extraListeners + "], "
         + blocks
         + "\"limits\": {\"maxConnectionsPerListener\": 1000000, \"connectionRate\": 0}}\n";
   }
@@ -93,10 +95,13 @@ final class TributaryBroker extends ProcessBroker {
       withLogins = blocks.replaceAll("\"auth\": \\{[^}]*\\}, ", "") + "\"auth\": {\"passwordFile\": \""
           + BenchPasswords.tributary(logins()) + "\"}, ";
     }
-    Files.writeString(conf, configJson(transport, port, withLogins), StandardCharsets.UTF_8);
+    Files.writeString(conf, configJson(transport, port, withLogins, extraListeners), StandardCharsets.UTF_8);
     List<String> cmd = new ArrayList<>();
     cmd.add(java.toString());
     cmd.addAll(jvmOpts);
+    // No connect/disconnect lines, as Mosquitto here logs errors and warnings only: a storm would
+    // otherwise measure the console.
+    cmd.add("-Dtributary.log.connections=WARN");
     cmd.add("-jar");
     cmd.add(jar.toAbsolutePath().toString());
     cmd.add("-conf");

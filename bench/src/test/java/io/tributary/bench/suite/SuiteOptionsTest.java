@@ -107,7 +107,7 @@ class SuiteOptionsTest {
     SuiteOptions o = SuiteOptions.parse(new String[] {"--tributary-log", "{\"storage\":\"memory\"}",
         "--tributary-auth={\"aclFile\":\"/tmp/a.acl\"}"}, ROOT);
     assertEquals("\"log\": {\"storage\":\"memory\"}, \"auth\": {\"aclFile\":\"/tmp/a.acl\"}, ", o.tributaryBlocks());
-    String json = TributaryBroker.configJson("auto", 1883, o.tributaryBlocks());
+    String json = TributaryBroker.configJson("auto", 1883, o.tributaryBlocks(), o.tributaryExtraListeners());
     assertEquals("/tmp/a.acl", new io.vertx.core.json.JsonObject(json).getJsonObject("auth").getString("aclFile"));
     assertNamed("--tributary-auth", "--tributary-auth", "aclFile");
     assertEquals("", SuiteOptions.parse(new String[0], ROOT).tributaryBlocks());

@@ -4,7 +4,7 @@ import org.slf4j.MDC;
 
 /**
  * The connection a log line is about, as MDC fields ({@code listener}, {@code remote},
- * {@code clientId}, and {@code packet} where one applies) for log shippers reading the JSON format.
+ * {@code clientId}) for log shippers reading the JSON format.
  * Set around one line and removed after it (try-with-resources), never for a whole event-loop turn:
  * a loop runs thousands of connections, and the per-message path logs nothing.
  */
@@ -24,17 +24,10 @@ public final class ClientMdc implements AutoCloseable {
     return INSTANCE;
   }
 
-  public static ClientMdc of(String listener, String remote, String clientId, String packet) {
-    of(listener, remote, clientId);
-    MDC.put("packet", packet);
-    return INSTANCE;
-  }
-
   @Override
   public void close() {
     MDC.remove("listener");
     MDC.remove("remote");
     MDC.remove("clientId");
-    MDC.remove("packet");
   }
 }
