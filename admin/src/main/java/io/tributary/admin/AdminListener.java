@@ -22,6 +22,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.io.IOException;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin listener, an HTTP server on vertx-web: {@code GET /health} and {@code GET /metrics}
  * (Prometheus text, through Micrometer) for anyone who can reach it, and the REST API under
- * {@code /api/v1} for operators ({@link AdminAuth}), described by {@code /api/v1/openapi.json}.
+ * {@code /api/v1} for operators ({@link AdminAuth}), described by {@code /api/v1/openapi.json}, and
+ * at {@code /} the console's broker view, pages that call that API from the browser.
  * One instance per broker, on one event loop: nothing here is on the message path.
  *
  * <p>The metrics registry is the one Vert.x was built with ({@code vertx-micrometer-metrics}, as
@@ -97,6 +99,7 @@ public final class AdminListener {
     api.route().handler(new AdminAuth(vertx, options));
     new SessionsApi(broker).mount(api);
     new MessagesApi(broker).mount(api);
+    api.get("/overview").handler(rc -> Json.send(rc, 200, Overview.of(broker)));
     api.get("/config").handler(rc -> Json.send(rc, 200, host.runningConfig()));
     api.post("/reload").handler(rc -> host.reload()
         .onSuccess(result -> Json.send(rc, 200, result))
@@ -108,6 +111,8 @@ public final class AdminListener {
           rc.failure() == null ? "request failed" : rc.failure().toString());
     });
     router.route("/api/v1/*").subRouter(api);
+    // The console's broker view: static pages that call the API above from the browser.
+    router.route().handler(StaticHandler.create("admin-console").setCachingEnabled(false));
     router.route().handler(rc -> Json.error(rc, 404, "not found: " + rc.request().path()
         + " (try /health, /metrics, /api/v1/openapi.json)"));
 

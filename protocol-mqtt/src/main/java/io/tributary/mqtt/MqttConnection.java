@@ -40,8 +40,6 @@ import org.slf4j.LoggerFactory;
 final class MqttConnection {
 
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
-  /** Connects and disconnects, one line each: a logger of their own, so operators can turn them down. */
-  static final Logger CONNECTIONS = LoggerFactory.getLogger("io.tributary.connections");
 
   /** AUTHENTICATING: a CONNECT with an Authentication Method, its exchange not finished yet. */
   private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
@@ -75,13 +73,8 @@ final class MqttConnection {
   private long connectTimer = -1;
   /** Packets that arrived behind CONNECT while the login was checked or the session claimed. */
   private HeldPackets deferred;
-  // For the connect and disconnect log lines and the admin API.
-  private boolean cleanStart;
-  private int keepAliveSeconds;
-  /** Wall-clock ms the session was bound; 0 until then (and no disconnect line is due). */
-  private long connectedAt;
-  /** Why the broker ended the connection; null while it has not (then the client's side did). */
-  private String endReason;
+  /** The connect and disconnect lines, the reason it ended, its details for the admin API. */
+  private final ConnectionRecord record;
 
   MqttConnection(Vertx vertx, Broker broker, Dispatcher dispatcher, MqttOptions options, MqttConnections registry,
       MqttTransport socket) {
@@ -99,6 +92,7 @@ final class MqttConnection {
     this.publishes = new MqttPublishes(this, broker, dispatcher, options, registry.arena(), outbound);
     this.keepAlive = new KeepAlive(vertx, this, outbound);
     this.remote = socket.remoteAddress();
+    this.record = new ConnectionRecord(options.getListenerName(), registry.protocol(), remote);
   }
 
   void start() {
@@ -179,8 +173,7 @@ final class MqttConnection {
   }
 
   ConnectionDetails details() {
-    return new ConnectionDetails(options.getListenerName(), registry.protocol(), remote, protocolLevel, username,
-        cleanStart, keepAliveSeconds, connectedAt);
+    return record.details(protocolLevel, username);
   }
 
   // ---- inbound -----------------------------------------------------------------------------
@@ -271,7 +264,8 @@ final class MqttConnection {
         // MQTT 5: 0x04 "disconnect with will message" keeps the will; a new session expiry
         // applies from now (the codec refuses non-zero after a CONNECT that said 0).
         sendWill = v5() && d.reasonCode() == 0x04;
-        endReason = d.reasonCode() == 0 ? "client DISCONNECT" : String.format("client DISCONNECT 0x%02X", d.reasonCode());
+        record.endsBecause(d.reasonCode() == 0 ? "client DISCONNECT"
+            : String.format("client DISCONNECT 0x%02X", d.reasonCode()));
         Long expiry = d.properties().sessionExpiryInterval();
         if (v5() && expiry != null) {
           session.setExpirySeconds(expiry);
@@ -302,8 +296,7 @@ final class MqttConnection {
     }
     ConnectNegotiation n = ConnectNegotiation.of(connect, options, outbound);
     username = connect.username();
-    cleanStart = connect.cleanStart();
-    keepAliveSeconds = connect.keepAliveSeconds();
+    record.connect(connect.cleanStart(), connect.keepAliveSeconds());
     protocolLevel = n.protocolLevel();
     outbound.protocolLevel(protocolLevel);
     if (n.clientId() != null) {
@@ -436,15 +429,7 @@ final class MqttConnection {
     state = State.CONNECTED;
     // The session may already have queued resends into this turn's frames: CONNACK goes first.
     outbound.sendFirst(new ConnAck(present, 0x00, connackProperties));
-    connectedAt = System.currentTimeMillis();
-    if (CONNECTIONS.isInfoEnabled()) {
-      try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, clientId)) {
-        CONNECTIONS.info("connected: {} listener '{}' from {}, client id {}, MQTT {}, clean start {}, keep alive {} s, "
-            + "user {}, session present {}", registry.protocol(), options.getListenerName(), remote,
-            LogSafe.text(clientId), v5() ? "5" : "3.1.1", cleanStart, keepAliveSeconds,
-            username == null ? "-" : LogSafe.text(username), present);
-      }
-    }
+    record.connected(clientId, v5(), username, present);
     HeldPackets queued = deferred;
     deferred = null;
     queued.handleAll(this::onPacket);
@@ -468,9 +453,7 @@ final class MqttConnection {
    * with the reason code while connecting, DISCONNECT once connected (MQTT-4.13.2-1).
    */
   void violation(String reason, int reasonCode) {
-    if (endReason == null) {
-      endReason = "protocol violation: " + reason;
-    }
+    record.endsBecause("protocol violation: " + reason);
     try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, clientId)) {
       registry.warnings().warn(log, "{}: protocol violation: {}; closing", describe(), reason);
     }
@@ -487,36 +470,21 @@ final class MqttConnection {
 
   /** An MQTT 5 client is told why the broker closes its connection; a 3.1.1 one just sees EOF. */
   void closeWithReason(int reasonCode, String reason) {
-    if (endReason == null) {
-      endReason = reason;
-    }
+    record.endsBecause(reason);
     if (v5() && state == State.CONNECTED) {
       outbound.send(outbound.disconnect(reasonCode, reason));
     }
     close();
   }
 
-  /**
-   * The broker stops: read nothing more, send the acknowledgements still waiting for the log's
-   * fsync (polled every few milliseconds, until the deadline), then close with DISCONNECT 0x8B.
-   */
-  io.vertx.core.Future<Void> drainAndClose(Vertx vertx, long deadlineNanos) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+  /** The broker stops: nothing more is read (what the client sent and we did not read is not stored). */
+  void stopReading() {
     socket.pause();
-    drainStep(vertx, deadlineNanos, done);
-    return done.future();
   }
 
-  private void drainStep(Vertx vertx, long deadlineNanos, io.vertx.core.Promise<Void> done) {
-    if (state != State.CLOSED && publishes.awaitingDurability() && System.nanoTime() < deadlineNanos) {
-      vertx.setTimer(5, t -> drainStep(vertx, deadlineNanos, done));
-      return;
-    }
-    if (publishes.awaitingDurability()) {
-      log.info("{}: acknowledgements still waiting for the log's flush at the shutdown deadline", describe());
-    }
-    closeWithReason(0x8B, "server shutting down");
-    done.complete();
+  /** Whether acknowledgements of stored PUBLISHes still wait for the log's fsync. */
+  boolean owesAcknowledgements() {
+    return state != State.CLOSED && publishes.awaitingDurability();
   }
 
   /** Closes after what is queued is written (a refused CONNECT: nothing more will come). */
@@ -527,9 +495,7 @@ final class MqttConnection {
 
   /** Closes the socket, saying why in the disconnect line (the first reason given stays). */
   void close(String reason) {
-    if (endReason == null) {
-      endReason = reason;
-    }
+    record.endsBecause(reason);
     close();
   }
 
@@ -538,7 +504,7 @@ final class MqttConnection {
     if (state == State.CLOSED) {
       return;
     }
-    logDisconnect();
+    record.ended(clientId);
     outbound.flush();
     state = State.CLOSED;
     outbound.close();
@@ -556,7 +522,7 @@ final class MqttConnection {
   }
 
   private void onClosed() {
-    logDisconnect();
+    record.ended(clientId);
     state = State.CLOSED;
     if (registry.remove(this)) {
       registry.traffic().closed();
@@ -568,22 +534,6 @@ final class MqttConnection {
     // Packets deferred behind a CONNECT still being claimed stay for onSessionBound, which always
     // follows and handles (and releases) them.
     endSession();
-  }
-
-  /** The one disconnect line of a connection that had connected (once, however it ended). */
-  private void logDisconnect() {
-    if (connectedAt == 0) {
-      return;
-    }
-    long since = connectedAt;
-    connectedAt = 0;
-    if (CONNECTIONS.isInfoEnabled()) {
-      try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, clientId)) {
-        CONNECTIONS.info("disconnected: {} listener '{}' from {}, client id {}, after {} s: {}", registry.protocol(),
-            options.getListenerName(), remote, LogSafe.text(clientId), (System.currentTimeMillis() - since) / 1000,
-            endReason == null ? "connection closed by the client" : endReason);
-      }
-    }
   }
 
   private void cancelTimer(long id) {

@@ -81,11 +81,32 @@ public final class MqttConnections {
    * are closed. Call on this listener's event loop.
    */
   public io.vertx.core.Future<Void> closeAll(io.vertx.core.Vertx vertx, long drainMs) {
-    java.util.List<io.vertx.core.Future<Void>> closing = new ArrayList<>();
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(drainMs);
-    for (MqttConnection c : new ArrayList<>(open)) {
-      closing.add(c.drainAndClose(vertx, deadline));
+    java.util.List<MqttConnection> draining = new ArrayList<>(open);
+    draining.forEach(MqttConnection::stopReading);
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    drain(vertx, draining, System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(drainMs), done);
+    return done.future();
+  }
+
+  /** Closes each connection once it owes nothing (or at the deadline); polled every few ms. */
+  private void drain(io.vertx.core.Vertx vertx, java.util.List<MqttConnection> draining, long deadline,
+      io.vertx.core.Promise<Void> done) {
+    boolean late = System.nanoTime() >= deadline;
+    draining.removeIf(c -> {
+      if (c.owesAcknowledgements() && !late) {
+        return false;
+      }
+      if (c.owesAcknowledgements()) {
+        warnings.info(org.slf4j.LoggerFactory.getLogger(MqttConnections.class),
+            "{}: closed at the shutdown deadline with acknowledgements still waiting for the log's flush", c.describe());
+      }
+      c.closeWithReason(0x8B, "server shutting down");
+      return true;
+    });
+    if (draining.isEmpty()) {
+      done.complete();
+    } else {
+      vertx.setTimer(5, t -> drain(vertx, draining, deadline, done));
     }
-    return io.vertx.core.Future.join(closing).mapEmpty();
   }
 }

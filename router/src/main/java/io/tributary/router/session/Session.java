@@ -210,9 +210,12 @@ public final class Session {
           o.retainHandling(), o.identifier()));
     }
     long position = cursor.readPosition();
+    // A session that subscribes to nothing reads nothing: it is behind on nothing (its position
+    // only moves when its dispatcher drains for someone else).
+    long lag = subscriptions.isEmpty() && shared.count() == 0 ? 0 : Math.max(0, logEnd - position);
     ClientLink l = link;
     return new SessionInfo(clientId, l == null ? null : l.details(), isPersistent(), expirySeconds, disconnectedAt,
-        subs, shared.count(), window.size(), inboundQos2.count(), position, Math.max(0, logEnd - position));
+        subs, shared.count(), window.size(), inboundQos2.count(), position, lag);
   }
 
   /** Called on the owner thread when another connection claims this client id. */

@@ -202,7 +202,11 @@ public final class SessionRegistry {
       }
       Dispatcher owner = s.owner();
       if (owner == null || owner == reaper) {
-        offline.add(s.info(end));
+        try {
+          offline.add(s.info(end));
+        } catch (RuntimeException ending) {
+          // The timer thread is ending it (expiry) as we read: it is gone, leave it out.
+        }
       } else {
         byOwner.computeIfAbsent(owner, d -> new ArrayList<>()).add(s);
       }
