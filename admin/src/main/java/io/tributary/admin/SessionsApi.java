@@ -40,6 +40,46 @@ final class SessionsApi {
     api.get("/sessions/:id").handler(rc -> one(rc, false));
     api.delete("/sessions/:id").handler(rc -> evict(rc, true));
     api.get("/subscriptions").handler(this::subscriptions);
+    api.post("/clients/:id/trace").handler(this::trace);
+    api.delete("/clients/:id/trace").handler(rc -> {
+      String id = rc.pathParam("id");
+      if (broker.tracing().stop(id)) {
+        log.info("admin API: stopped tracing {}", id);
+        Json.send(rc, 200, new JsonObject().put("clientId", id).put("result", "not traced any more"));
+      } else {
+        Json.error(rc, 404, "client id " + id + " is not traced");
+      }
+    });
+    api.get("/traces").handler(rc -> {
+      JsonArray items = new JsonArray();
+      broker.tracing().active().forEach((id, until) -> items.add(new JsonObject().put("clientId", id).put("until", until)));
+      Json.send(rc, 200, new JsonObject().put("items", items));
+    });
+  }
+
+  /**
+   * {@code POST /clients/{id}/trace?seconds=N} (default 60, at most 3600): every packet of that
+   * client id, in and out, is logged on {@code io.tributary.trace} until then, whether it is
+   * connected now or connects later. No restart, no log level to change.
+   */
+  private void trace(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    long seconds;
+    try {
+      String s = rc.queryParams().get("seconds");
+      seconds = s == null ? 60 : Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      Json.error(rc, 400, "seconds must be a number");
+      return;
+    }
+    if (seconds < 1 || seconds > 3600) {
+      Json.error(rc, 400, "seconds must be between 1 and 3600");
+      return;
+    }
+    long until = broker.tracing().trace(id, seconds);
+    log.info("admin API: tracing {} for {} s (logger io.tributary.trace)", id, seconds);
+    Json.send(rc, 200, new JsonObject().put("clientId", id).put("seconds", seconds).put("until", until)
+        .put("logger", "io.tributary.trace"));
   }
 
   /** Clients (connected sessions) or all sessions, filtered, sorted by client id, one page. */

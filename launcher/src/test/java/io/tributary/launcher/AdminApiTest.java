@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -321,5 +322,52 @@ class AdminApiTest {
     assertTrue(retained.getJsonArray("items").getJsonObject(0).getString("payload").startsWith("tributary "));
     c.disconnect();
     c.close();
+  }
+
+  @Test
+  void tracingAClientLogsItsPacketsForAWhileWithoutARestart() throws Exception {
+    start(new JsonObject());
+    ch.qos.logback.classic.Logger trace =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.tributary.trace");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    trace.addAppender(lines);
+    try {
+      MqttClient quiet = paho("not-traced", true);
+      HttpResponse<String> on = send(HttpRequest.newBuilder(uri("/api/v1/clients/traced-1/trace?seconds=30"))
+          .POST(HttpRequest.BodyPublishers.noBody()));
+      assertEquals(200, on.statusCode(), on.body());
+      assertEquals("traced-1", new JsonObject(get("/api/v1/traces").body()).getJsonArray("items")
+          .getJsonObject(0).getString("clientId"));
+      MqttClient traced = paho("traced-1", true);
+      traced.subscribe("t/#", 1, (t, m) -> { });
+      quiet.publish("t/x", new MqttMessage("hi".getBytes()));
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (System.currentTimeMillis() < deadline && lines.list.stream()
+          .noneMatch(e -> e.getFormattedMessage().contains("in: PUBACK{packetId=1"))) {
+        Thread.sleep(20);
+      }
+      List<String> text = lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+      assertTrue(text.stream().anyMatch(l -> l.startsWith("traced-1@") && l.contains("in: Subscribe")), text.toString());
+      assertTrue(text.stream().anyMatch(l -> l.contains("out: Publish{topic=t/x, qos=1")), text.toString());
+      assertTrue(text.stream().anyMatch(l -> l.contains("in: PUBACK{packetId=1")), text.toString());
+      assertTrue(text.stream().anyMatch(l -> l.contains("in: Connect{") && l.contains("password=null")), text.toString());
+      assertTrue(text.stream().noneMatch(l -> l.startsWith("not-traced")), "only the traced client");
+
+      assertEquals(200, send(HttpRequest.newBuilder(uri("/api/v1/clients/traced-1/trace")).DELETE()).statusCode());
+      int before = lines.list.size();
+      quiet.publish("t/x", new MqttMessage("again".getBytes()));
+      Thread.sleep(300);
+      assertEquals(before, lines.list.size(), "nothing more once stopped");
+      assertEquals(400, send(HttpRequest.newBuilder(uri("/api/v1/clients/x/trace?seconds=0"))
+          .POST(HttpRequest.BodyPublishers.noBody())).statusCode());
+      traced.disconnect();
+      traced.close();
+      quiet.disconnect();
+      quiet.close();
+    } finally {
+      trace.detachAppender(lines);
+    }
   }
 }

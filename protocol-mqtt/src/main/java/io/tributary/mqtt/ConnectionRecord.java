@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 final class ConnectionRecord {
 
   static final Logger CONNECTIONS = LoggerFactory.getLogger("io.tributary.connections");
+  /** Packets of the clients an operator traces (the admin API). */
+  static final Logger TRACE = LoggerFactory.getLogger("io.tributary.trace");
 
   private final String listener;
   private final String protocol;

@@ -168,6 +168,11 @@ final class MqttConnection {
     closeWithReason(0x98, "disconnected by an operator");
   }
 
+  /** Whether this client's packets are being traced (the admin API). */
+  boolean traced() {
+    return broker.tracing().traced(clientId);
+  }
+
   Traffic traffic() {
     return registry.traffic();
   }
@@ -218,6 +223,9 @@ final class MqttConnection {
   }
 
   private void onPacket(Packet packet) {
+    if (broker.tracing().traced(clientId)) {
+      ConnectionRecord.TRACE.info("{} in: {}", describe(), packet);
+    }
     if (state == State.CLOSED) {
       return;
     }
@@ -301,6 +309,9 @@ final class MqttConnection {
     outbound.protocolLevel(protocolLevel);
     if (n.clientId() != null) {
       clientId = n.clientId();
+    }
+    if (broker.tracing().traced(clientId)) { // the CONNECT names the client: traced from it on
+      ConnectionRecord.TRACE.info("{} in: {}", describe(), received);
     }
     if (n.refusal() != null) {
       refuse(n.refusal(), n.reason());

@@ -93,6 +93,10 @@ final class MqttOutbound implements ExactlyOnceLink {
 
   @Override
   public boolean deliver(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds) {
+    if (connection.traced()) {
+      trace("Publish{topic=" + message.topic() + ", qos=" + qos + ", retain=" + retain + ", dup=" + dup + ", packetId="
+          + packetId + ", payload=" + message.payloadLength() + " bytes}");
+    }
     // The topic's UTF-8 bytes are encoded once per message on this loop and reused for every
     // subscriber here; the frame is written straight into this turn's batch.
     byte[] topic = registry.topicUtf8(message);
@@ -181,7 +185,14 @@ final class MqttOutbound implements ExactlyOnceLink {
 
   /** Encodes and queues a packet for this turn's flush. */
   void send(Packet packet) {
+    trace(packet);
     write(MqttEncoder.encode(packet, protocolLevel, alloc));
+  }
+
+  private void trace(Object what) {
+    if (connection.traced()) {
+      ConnectionRecord.TRACE.info("{} out: {}", describe(), what);
+    }
   }
 
   /** Encodes a packet at an explicit protocol level (a CONNACK refusing an unknown level). */
@@ -194,6 +205,9 @@ final class MqttOutbound implements ExactlyOnceLink {
    * id (an MQTT 5 ack without a reason code means 0x00).
    */
   void sendShortAck(PacketType type, int packetId) {
+    if (connection.traced()) { // checked first: no string is built for an untraced client
+      trace(type + "{packetId=" + packetId + "}");
+    }
     ByteBuf out = reserve(4);
     if (out != null) {
       out.writeByte(type.value() << 4).writeByte(2).writeShort(packetId);
@@ -202,6 +216,7 @@ final class MqttOutbound implements ExactlyOnceLink {
 
   /** The CONNACK goes before anything the session queued into this turn already (its resends). */
   void sendFirst(Packet connack) {
+    trace(connack);
     if (batch.addFirst(MqttEncoder.encode(connack, protocolLevel, alloc))) {
       socket.executor().execute(this::flush);
     }

@@ -47,6 +47,8 @@ final class DeviceConnection implements ClientLink {
   private static final Logger log = LoggerFactory.getLogger(DeviceConnection.class);
   /** Connects and disconnects, one line each (the logger MQTT connections use too). */
   private static final Logger CONNECTIONS = LoggerFactory.getLogger("io.tributary.connections");
+  /** Frames of the devices an operator traces (the admin API), as client id {@code device/{id}}. */
+  private static final Logger TRACE = LoggerFactory.getLogger("io.tributary.trace");
   private static final io.tributary.router.logging.LogThrottle RATE_LINES =
       new io.tributary.router.logging.LogThrottle(20, 1);
   /** Session client ids of devices: {@code device/{id}}. */
@@ -66,6 +68,8 @@ final class DeviceConnection implements ClientLink {
   private State state = State.IDENTIFYING;
   private long identifyTimer = -1;
   private String id;
+  /** The session's client id, {@code device/{id}}, once identified (null before). */
+  private String clientId;
   private String uplinkTopic;
   private Session session;
   /** Frames decoded but not yet stored (one read's worth while paused). */
@@ -157,6 +161,11 @@ final class DeviceConnection implements ClientLink {
     List<byte[]> frames = new ArrayList<>();
     String error = decoder.decode(in, frames);
     broker.counters().devicePendingBytes(decoder.pendingBytes());
+    if (broker.tracing().traced(clientId)) {
+      for (byte[] f : frames) {
+        TRACE.info("{} in: frame of {} bytes", describe(), f.length);
+      }
+    }
     int first = 0;
     if (state == State.IDENTIFYING && !frames.isEmpty()) {
       first = 1;
@@ -318,6 +327,7 @@ final class DeviceConnection implements ClientLink {
           remote, LogSafe.text(downlink));
     }
     this.id = deviceId;
+    this.clientId = CLIENT_ID_PREFIX + deviceId;
     this.uplinkTopic = uplink;
     state = State.CONNECTING;
     // Read nothing more until the session is ours: an older connection with this id is closed
@@ -432,6 +442,9 @@ final class DeviceConnection implements ClientLink {
     }
     Session s = session;
     traffic.messageOut(qos);
+    if (broker.tracing().traced(clientId)) {
+      TRACE.info("{} out: frame of {} bytes from {} (QoS {})", describe(), payload.length, message.topic(), qos);
+    }
     traffic.bytesOut(frame.length());
     if (deliveryId == 0 || s == null) {
       socket.write(frame);

@@ -52,6 +52,7 @@ public final class Broker implements AutoCloseable {
   /** Every listener-on-a-loop's traffic ever registered: counters never go backwards. */
   private final List<Traffic> traffic = new CopyOnWriteArrayList<>();
   private final long startedAt = System.currentTimeMillis();
+  private final ClientTracing tracing = new ClientTracing();
 
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
@@ -251,6 +252,11 @@ public final class Broker implements AutoCloseable {
   /** Every traffic account ever made, for metrics and $SYS. */
   public List<Traffic> traffic() {
     return traffic;
+  }
+
+  /** Which clients' packets are logged now (see {@link ClientTracing}). */
+  public ClientTracing tracing() {
+    return tracing;
   }
 
   /** Wall-clock ms this broker was made. */
