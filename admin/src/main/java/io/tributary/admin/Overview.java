@@ -19,20 +19,9 @@ final class Overview {
   }
 
   static JsonObject of(Broker broker) {
-    long messagesIn = 0;
-    long messagesOut = 0;
-    long bytesIn = 0;
-    long bytesOut = 0;
+    Traffic.Totals all = Traffic.Totals.of(broker.traffic());
     JsonObject connections = new JsonObject();
-    long open = 0;
     for (Traffic t : broker.traffic()) {
-      for (int q = 0; q <= 2; q++) {
-        messagesIn += t.messagesIn(q);
-        messagesOut += t.messagesOut(q);
-      }
-      bytesIn += t.bytesIn();
-      bytesOut += t.bytesOut();
-      open += t.open();
       connections.put(t.listener(), connections.getLong(t.listener(), 0L) + t.open());
     }
     int online = broker.connectedCount();
@@ -41,13 +30,13 @@ final class Overview {
         .put("version", SysTopics.version())
         .put("time", System.currentTimeMillis())
         .put("uptimeSeconds", (System.currentTimeMillis() - broker.startedAt()) / 1000)
-        .put("connections", new JsonObject().put("total", open).put("byListener", connections))
+        .put("connections", new JsonObject().put("total", all.open()).put("byListener", connections))
         .put("sessions", new JsonObject().put("online", online).put("offline", Math.max(0, broker.sessionCount() - online)))
         .put("subscriptions", broker.subscriptionCount())
         .put("inflight", broker.inflightCount())
-        .put("messages", new JsonObject().put("received", messagesIn).put("sent", messagesOut)
+        .put("messages", new JsonObject().put("received", all.messagesIn()).put("sent", all.messagesOut())
             .put("published", broker.publishedCount()))
-        .put("bytes", new JsonObject().put("received", bytesIn).put("sent", bytesOut))
+        .put("bytes", new JsonObject().put("received", all.bytesIn()).put("sent", all.bytesOut()))
         .put("retained", new JsonObject().put("messages", broker.retained().size()).put("bytes", broker.retained().bytes()))
         .put("log", new JsonObject().put("startOffset", log.startOffset()).put("endOffset", log.endOffset())
             .put("bytes", log.retainedBytes()).put("segments", log.segmentCount())

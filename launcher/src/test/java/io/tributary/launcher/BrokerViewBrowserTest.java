@@ -3,8 +3,8 @@ package io.tributary.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tributary.websocket.HeadlessChromium;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -14,26 +14,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -45,17 +35,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class BrokerViewBrowserTest {
 
-  private static final Path CHROMIUM = Path.of(System.getProperty("tributary.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER =
-      Path.of(System.getProperty("tributary.chromedriver", "/usr/bin/chromedriver"));
-  private static final Duration WAIT = Duration.ofSeconds(20);
-  private static final List<java.util.logging.Logger> QUIET = List.of(
-      quiet("org.openqa.selenium.devtools.CdpVersionFinder"),
-      quiet("org.openqa.selenium.chromium.ChromiumDriver"));
 
   @Test
   void theBrokerViewShowsAndActsOnTheBroker(@TempDir Path profile) throws Exception {
-    requireBrowser();
+    HeadlessChromium.require();
     int mqtt = EmbeddedBrokerTest.freePort();
     int admin = EmbeddedBrokerTest.freePort();
     JsonObject config = new JsonObject().put("instances", 2).put("log", EmbeddedBrokerTest.freshLog())
@@ -79,8 +62,8 @@ class BrokerViewBrowserTest {
       temp.setQos(1);
       pub.publish("plant/line1/temp", temp);
 
-      driver = startBrowser(profile);
-      WebDriverWait wait = new WebDriverWait(driver, WAIT);
+      driver = HeadlessChromium.start(profile);
+      WebDriverWait wait = new WebDriverWait(driver, HeadlessChromium.WAIT);
       driver.get("http://127.0.0.1:" + admin + "/");
       wait.until(d -> "2".equals(d.findElement(By.id("o-connections")).getText()));
       assertEquals("2 / 1", driver.findElement(By.id("o-sessions")).getText(), "online / offline");
@@ -91,7 +74,7 @@ class BrokerViewBrowserTest {
       }
       wait.until(d -> !"0".equals(d.findElement(By.id("o-in-rate")).getText()));
       assertTrue(driver.findElement(By.id("state")).getText().equals("live"));
-      screenshot(driver, "broker-overview");
+      HeadlessChromium.screenshot(driver, Path.of("target", "screenshots", "broker-overview.png"));
 
       tab(driver, "clients");
       wait.until(d -> !d.findElements(By.cssSelector("#clients tr[data-client-id='view-keeper']")).isEmpty());
@@ -102,7 +85,7 @@ class BrokerViewBrowserTest {
       wait.until(d -> d.findElement(By.cssSelector("#clients tr[data-client-id='view-keeper'] td:nth-child(8)")).getText()
           .equals("32"));
       assertEquals("0", driver.findElement(By.cssSelector("#clients tr[data-client-id='view-pub'] td:nth-child(9)")).getText());
-      screenshot(driver, "broker-clients");
+      HeadlessChromium.screenshot(driver, Path.of("target", "screenshots", "broker-clients.png"));
       driver.findElement(By.cssSelector("#clients tr[data-client-id='view-keeper'] button")).click();
       long deadline = System.currentTimeMillis() + 10_000;
       while (keeper.isConnected() && System.currentTimeMillis() < deadline) {
@@ -114,7 +97,7 @@ class BrokerViewBrowserTest {
       tab(driver, "sessions");
       wait.until(d -> !d.findElements(By.cssSelector("#sessions tr[data-client-id='view-keeper']")).isEmpty());
       assertFalse(driver.findElements(By.cssSelector("#sessions tr[data-client-id='view-offline']")).isEmpty());
-      screenshot(driver, "broker-sessions");
+      HeadlessChromium.screenshot(driver, Path.of("target", "screenshots", "broker-sessions.png"));
       driver.findElement(By.cssSelector("#sessions tr[data-client-id='view-offline'] button")).click();
       wait.until(d -> d.findElements(By.cssSelector("#sessions tr[data-client-id='view-offline']")).isEmpty());
       assertEquals(404, status(admin, "/api/v1/sessions/view-offline"), "End session ended it");
@@ -123,14 +106,14 @@ class BrokerViewBrowserTest {
       wait.until(d -> !d.findElements(By.cssSelector("#retained tr[data-topic='plant/line1/temp']")).isEmpty());
       assertTrue(driver.findElement(By.cssSelector("#retained tr[data-topic='plant/line1/temp']")).getText()
           .contains("21.5"));
-      screenshot(driver, "broker-retained");
+      HeadlessChromium.screenshot(driver, Path.of("target", "screenshots", "broker-retained.png"));
       driver.findElement(By.cssSelector("#retained tr[data-topic='plant/line1/temp'] button")).click();
       wait.until(d -> d.findElements(By.cssSelector("#retained tr[data-topic='plant/line1/temp']")).isEmpty());
 
       tab(driver, "log");
       wait.until(d -> d.findElement(By.id("log")).getText().contains("Records"));
       assertTrue(driver.findElement(By.id("log")).getText().contains("Segments"));
-      screenshot(driver, "broker-log");
+      HeadlessChromium.screenshot(driver, Path.of("target", "screenshots", "broker-log.png"));
       keeper.close();
       pub.disconnect();
       pub.close();
@@ -161,47 +144,7 @@ class BrokerViewBrowserTest {
     return c;
   }
 
-  private static void requireBrowser() {
-    if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
-      return;
-    }
-    String why = "Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + ") are needed:"
-        + " apt-get install -y chromium chromium-driver";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail("CI=true and no browser: " + why);
-    }
-    Assumptions.abort(why);
-  }
 
-  private static WebDriver startBrowser(Path profile) {
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-        "--user-data-dir=" + profile.toAbsolutePath());
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    WebDriver driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().pageLoadTimeout(WAIT);
-    return driver;
-  }
 
-  private static void screenshot(WebDriver driver, String name) {
-    try {
-      Path file = Path.of("target", "screenshots", name + ".png");
-      Files.createDirectories(file.getParent());
-      Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), file,
-          StandardCopyOption.REPLACE_EXISTING);
-      System.out.println("screenshot: " + file.toAbsolutePath());
-    } catch (Exception e) {
-      System.err.println("screenshot failed: " + e);
-    }
-  }
 
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-    logger.setLevel(java.util.logging.Level.SEVERE);
-    return logger;
-  }
 }

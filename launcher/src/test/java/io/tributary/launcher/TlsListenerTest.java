@@ -169,9 +169,24 @@ class TlsListenerTest {
                 .put("port", wssPort).put("tls", tls(null, false))));
     Vertx vertx = Vertx.vertx();
     try {
-      vertx.deployVerticle(new BrokerVerticle(), new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
+      BrokerVerticle broker = new BrokerVerticle();
+      vertx.deployVerticle(broker, new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
       MqttClient device = connect("ssl://localhost:" + tlsPort, "dev1", certs.clientContext("client"));
       MqttClient browser = connect("wss://localhost:" + wssPort + "/mqtt", "browser", certs.clientContext(null));
+      // Counted for /metrics: the device's and the browser's handshakes; a client speaking plain
+      // MQTT to the TLS port is a failed one.
+      io.tributary.router.counters.BrokerCounters counters = broker.broker().counters();
+      assertEquals(2, counters.get(io.tributary.router.counters.BrokerCounters.Counter.TLS_HANDSHAKES));
+      try (java.net.Socket plain = new java.net.Socket("127.0.0.1", tlsPort)) {
+        plain.getOutputStream().write(new byte[] {0x10, 0x0c, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 0});
+        plain.getOutputStream().flush();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (counters.get(io.tributary.router.counters.BrokerCounters.Counter.TLS_HANDSHAKES_FAILED) == 0
+            && System.currentTimeMillis() < deadline) {
+          Thread.sleep(20);
+        }
+      }
+      assertEquals(1, counters.get(io.tributary.router.counters.BrokerCounters.Counter.TLS_HANDSHAKES_FAILED));
       BlockingQueue<String> atBrowser = new ArrayBlockingQueue<>(4);
       BlockingQueue<String> atDevice = new ArrayBlockingQueue<>(4);
       browser.subscribe("up/#", 1, (t, m) -> atBrowser.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
@@ -185,6 +200,7 @@ class TlsListenerTest {
       assertThrows(MqttException.class, () -> connect("ssl://localhost:" + tlsPort, "anon", certs.clientContext(null)));
       assertThrows(MqttException.class,
           () -> connect("ssl://localhost:" + tlsPort, "stranger", certs.clientContext("stranger")));
+
       device.disconnect();
       device.close();
       browser.disconnect();

@@ -3,6 +3,7 @@ package io.tributary.mqtt;
 import io.tributary.mqtt.codec.StoredProperties;
 
 import io.tributary.router.Broker;
+import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.delivery.Dispatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,8 +47,16 @@ public final class MqttListener {
   /** Binds the port; completes with the bound address (port 0 picks a free port). */
   public Future<SocketAddress> listen() {
     server = vertx.createNetServer(serverOptions);
-    server.connectHandler(socket ->
-        connections.accept(vertx, broker, core, options, TcpTransport.takeOver((NetSocketInternal) socket)));
+    if (serverOptions.isSsl()) {
+      // Called for errors before the connect handler: on a TLS listener, a failed handshake.
+      server.exceptionHandler(e -> broker.counters().increment(BrokerCounters.Counter.TLS_HANDSHAKES_FAILED));
+    }
+    server.connectHandler(socket -> {
+      if (socket.isSsl()) {
+        broker.counters().increment(BrokerCounters.Counter.TLS_HANDSHAKES);
+      }
+      connections.accept(vertx, broker, core, options, TcpTransport.takeOver((NetSocketInternal) socket));
+    });
     return server.listen().map(s -> SocketAddress.inetSocketAddress(s.actualPort(), serverOptions.getHost()));
   }
 

@@ -1,6 +1,7 @@
 package io.tributary.tcp;
 
 import io.tributary.router.Broker;
+import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.counters.Traffic;
 import io.tributary.router.delivery.Dispatcher;
 import io.vertx.core.Future;
@@ -52,7 +53,14 @@ public final class RawTcpListener {
   public Future<SocketAddress> listen() {
     server = vertx.createNetServer(serverOptions);
     Traffic traffic = broker.traffic(options.getListenerName(), "raw-tcp");
+    if (serverOptions.isSsl()) {
+      // Called for errors before the connect handler: on a TLS listener, a failed handshake.
+      server.exceptionHandler(e -> broker.counters().increment(BrokerCounters.Counter.TLS_HANDSHAKES_FAILED));
+    }
     server.connectHandler(socket -> {
+      if (socket.isSsl()) {
+        broker.counters().increment(BrokerCounters.Counter.TLS_HANDSHAKES);
+      }
       DeviceConnection c = new DeviceConnection(vertx, broker, core, options, socket, traffic, connections::remove);
       connections.add(c);
       c.start();

@@ -134,7 +134,12 @@ public final class WebSocketListener {
     Set<String> mqttPaths = Set.copyOf(options.getPaths());
     // The MQTT paths are taken before the router: vertx-web wraps the WebSocket of an upgrade it
     // routes, and the transport takes over Vert.x's own (its channel's pipeline).
-    server = vertx.createHttpServer(serverOptions()).connectionHandler(this::onHttpConnection).requestHandler(req -> {
+    server = vertx.createHttpServer(serverOptions()).connectionHandler(this::onHttpConnection);
+    if (options.isTls()) {
+      // Called for errors before the connection handler: on a TLS listener, a failed handshake.
+      server.exceptionHandler(e -> broker.counters().increment(BrokerCounters.Counter.TLS_HANDSHAKES_FAILED));
+    }
+    server.requestHandler(req -> {
       cancelDeadline(req.connection()); // a complete request head arrived
       if (mqttPaths.contains(req.path())) {
         if (!upgrade(req)) {
@@ -158,6 +163,9 @@ public final class WebSocketListener {
    * seconds is closed too. An upgrade to MQTT over WebSocket ends it: MQTT's own timers apply.
    */
   private void onHttpConnection(HttpConnection conn) {
+    if (conn.isSsl()) {
+      broker.counters().increment(BrokerCounters.Counter.TLS_HANDSHAKES);
+    }
     armDeadline(conn, options.getRequestTimeoutMs(), "no complete request");
     conn.closeHandler(v -> cancelDeadline(conn));
   }

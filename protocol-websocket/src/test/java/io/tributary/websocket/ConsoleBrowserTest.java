@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -19,17 +17,11 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -45,24 +37,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserTest {
 
-  private static final Path CHROMIUM = Path.of(System.getProperty("tributary.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER =
-      Path.of(System.getProperty("tributary.chromedriver", "/usr/bin/chromedriver"));
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = HeadlessChromium.WAIT;
   private static final Path TARGET = Path.of("target");
-  /**
-   * Selenium 4.27 has no CDP bindings for a newer Chromium and warns about it on every start; the
-   * test uses WebDriver only. Held here so the configured loggers are not collected.
-   */
-  private static final List<java.util.logging.Logger> QUIET = List.of(
-      quiet("org.openqa.selenium.devtools.CdpVersionFinder"),
-      quiet("org.openqa.selenium.chromium.ChromiumDriver"));
 
   @Test
   void consoleExchangesMessagesWithTcpClients(@TempDir Path profile) throws Exception {
-    requireBrowser();
+    HeadlessChromium.require();
 
-    WebDriver driver = startBrowser(profile);
+    WebDriver driver = HeadlessChromium.start(profile);
     try (WsTestBroker broker = WsTestBroker.start()) {
       MqttClient tcpSub = paho(broker.tcpUri(), "tcp-sub");
       BlockingQueue<String> fromBrowser = new ArrayBlockingQueue<>(10);
@@ -150,9 +132,9 @@ class ConsoleBrowserTest {
             .size() == 2);
         driver.findElement(By.id("replay-from")).clear();
 
-        screenshot(driver, TARGET.resolve("console.png"));
+        HeadlessChromium.screenshot(driver, TARGET.resolve("console.png"));
       } catch (Throwable t) {
-        screenshot(driver, TARGET.resolve("console-failure.png"));
+        HeadlessChromium.screenshot(driver, TARGET.resolve("console-failure.png"));
         try {
           System.err.println("console status: " + driver.findElement(By.id("status")).getText()
               + ", last log line: " + driver.findElement(By.id("log")).getText());
@@ -176,14 +158,14 @@ class ConsoleBrowserTest {
    */
   @Test
   void consoleLogsInWithItsFields(@TempDir Path profile) throws Exception {
-    requireBrowser();
+    HeadlessChromium.require();
     io.tributary.router.security.PasswordFile users = io.tributary.router.security.PasswordFile.empty();
     users.put("alice", io.tributary.router.security.PasswordHash.create(
         "s3cret".getBytes(StandardCharsets.UTF_8), 1_000));
     io.tributary.mqtt.MqttOptions mqtt = new io.tributary.mqtt.MqttOptions().setLoginAuthenticator(
         new io.tributary.router.security.PasswordAuthenticator(users,
             io.tributary.router.security.PasswordAuthenticator.Anonymous.DENY));
-    WebDriver driver = startBrowser(profile);
+    WebDriver driver = HeadlessChromium.start(profile);
     try (WsTestBroker broker = WsTestBroker.start(ws -> { }, mqtt)) {
       WebDriverWait wait = new WebDriverWait(driver, WAIT);
       driver.get("http://127.0.0.1:" + broker.wsPort() + "/");
@@ -206,9 +188,9 @@ class ConsoleBrowserTest {
       password.sendKeys("s3cret");
       driver.findElement(By.id("connect")).click();
       wait.until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "connected"));
-      screenshot(driver, TARGET.resolve("console-login.png"));
+      HeadlessChromium.screenshot(driver, TARGET.resolve("console-login.png"));
     } catch (Throwable t) {
-      screenshot(driver, TARGET.resolve("console-login-failure.png"));
+      HeadlessChromium.screenshot(driver, TARGET.resolve("console-login-failure.png"));
       throw t;
     } finally {
       driver.quit();
@@ -224,51 +206,8 @@ class ConsoleBrowserTest {
     }
   }
 
-  /** In CI a missing browser fails the test; elsewhere it skips it. */
-  private static void requireBrowser() {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (present) {
-      return;
-    }
-    String why = "Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + ") are needed:"
-        + " apt-get install -y chromium chromium-driver";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail("CI=true and no browser: " + why);
-    }
-    Assumptions.abort(why);
-  }
 
-  private static WebDriver startBrowser(Path profile) {
-    // Debian's driver and browser; with both given, Selenium Manager has nothing to fetch.
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        "--user-data-dir=" + profile.toAbsolutePath());
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .build();
-    WebDriver driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().pageLoadTimeout(WAIT);
-    return driver;
-  }
 
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-    logger.setLevel(java.util.logging.Level.SEVERE);
-    return logger;
-  }
 
   private static MqttClient paho(String uri, String clientId) throws Exception {
     MqttClient client = new MqttClient(uri, clientId, new MemoryPersistence());
@@ -285,14 +224,4 @@ class ConsoleBrowserTest {
     return m;
   }
 
-  private static void screenshot(WebDriver driver, Path file) {
-    try {
-      Files.createDirectories(file.getParent());
-      Path png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
-      Files.copy(png, file, StandardCopyOption.REPLACE_EXISTING);
-      System.out.println("screenshot: " + file.toAbsolutePath());
-    } catch (Exception e) {
-      System.err.println("screenshot failed: " + e);
-    }
-  }
 }

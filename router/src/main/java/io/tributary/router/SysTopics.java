@@ -73,18 +73,11 @@ public final class SysTopics {
   }
 
   Map<String, String> figures() {
-    long messagesIn = 0;
-    long messagesOut = 0;
-    long bytesIn = 0;
-    long bytesOut = 0;
-    for (Traffic t : broker.traffic()) {
-      for (int q = 0; q <= 2; q++) {
-        messagesIn += t.messagesIn(q);
-        messagesOut += t.messagesOut(q);
-      }
-      bytesIn += t.bytesIn();
-      bytesOut += t.bytesOut();
-    }
+    Traffic.Totals traffic = Traffic.Totals.of(broker.traffic());
+    long messagesIn = traffic.messagesIn();
+    long messagesOut = traffic.messagesOut();
+    long bytesIn = traffic.bytesIn();
+    long bytesOut = traffic.bytesOut();
     long published = broker.publishedCount();
     long connects = broker.counters().get(Counter.CONNECTS_ACCEPTED);
     int connected = broker.connectedCount();

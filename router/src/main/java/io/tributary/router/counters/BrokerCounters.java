@@ -58,6 +58,10 @@ public final class BrokerCounters {
     PUBLISHES_THROTTLED,
     /** Connections refused because their client id connected too often ({@code limits.flapping*}). */
     CONNECTS_REFUSED_FLAPPING,
+    /** TLS handshakes completed on a TLS listener (MQTT, WebSocket, devices, admin). */
+    TLS_HANDSHAKES,
+    /** Connections that failed before the listener got them: on a TLS listener, a failed handshake. */
+    TLS_HANDSHAKES_FAILED,
     /** Failed accepts (for instance, out of file descriptors); each one backs the acceptor off. */
     ACCEPT_ERRORS,
     /** HTTP connections closed for not finishing a request in time, or idle between requests. */

@@ -103,4 +103,26 @@ public final class Traffic {
   private long read(int cell) {
     return (long) CELLS.getOpaque(cells, cell);
   }
+
+  /** Several accounts added up (all listeners of all loops, for $SYS and the overview). */
+  public record Totals(long messagesIn, long messagesOut, long bytesIn, long bytesOut, long open) {
+
+    public static Totals of(Iterable<Traffic> accounts) {
+      long mIn = 0;
+      long mOut = 0;
+      long bIn = 0;
+      long bOut = 0;
+      long open = 0;
+      for (Traffic t : accounts) {
+        for (int q = 0; q <= 2; q++) {
+          mIn += t.messagesIn(q);
+          mOut += t.messagesOut(q);
+        }
+        bIn += t.bytesIn();
+        bOut += t.bytesOut();
+        open += t.open();
+      }
+      return new Totals(mIn, mOut, bIn, bOut, open);
+    }
+  }
 }
