@@ -370,4 +370,50 @@ class AdminApiTest {
       trace.detachAppender(lines);
     }
   }
+
+  @Test
+  void devicesAreCountedListedAndDisconnectedLikeMqttClients() throws Exception {
+    int devicePort = EmbeddedBrokerTest.freePort();
+    mqttPort = EmbeddedBrokerTest.freePort();
+    adminPort = EmbeddedBrokerTest.freePort();
+    JsonObject config = new JsonObject().put("instances", 2).put("log", EmbeddedBrokerTest.freshLog())
+        .put("listeners", new JsonArray()
+            .add(new JsonObject().put("name", "mqtt").put("protocol", "mqtt").put("host", "127.0.0.1").put("port", mqttPort))
+            .add(new JsonObject().put("name", "devices").put("protocol", "raw-tcp").put("host", "127.0.0.1")
+                .put("port", devicePort))
+            .add(new JsonObject().put("name", "admin").put("protocol", "admin").put("host", "127.0.0.1").put("port", adminPort)));
+    broker = new BrokerVerticle();
+    vertx.deployVerticle(broker, new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
+
+    MqttClient app = paho("app", true);
+    BlockingQueue<String> up = new ArrayBlockingQueue<>(4);
+    app.subscribe("devices/+/up", 0, (t, m) -> up.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+    try (java.net.Socket device = new java.net.Socket("127.0.0.1", devicePort)) {
+      device.getOutputStream().write("pump-7\nflow=12\n".getBytes(StandardCharsets.UTF_8));
+      device.getOutputStream().flush();
+      assertEquals("devices/pump-7/up flow=12", up.poll(10, TimeUnit.SECONDS));
+      app.publish("devices/pump-7/down", new MqttMessage("stop".getBytes()));
+      byte[] got = new byte[5];
+      device.setSoTimeout(10_000);
+      assertEquals(5, device.getInputStream().readNBytes(got, 0, 5));
+      assertEquals("stop\n", new String(got, StandardCharsets.UTF_8));
+
+      String m = get("/metrics").body();
+      assertEquals(1.0, metric(m, "tributary_messages_received_total{listener=\"devices\",protocol=\"raw-tcp\",qos=\"0\"}"));
+      assertEquals(1.0, metric(m, "tributary_messages_sent_total{listener=\"devices\",protocol=\"raw-tcp\",qos=\"1\"}"));
+      assertEquals(1.0, metric(m, "tributary_connections{listener=\"devices\",protocol=\"raw-tcp\"}"));
+      assertEquals(15.0, metric(m, "tributary_received_bytes_total{listener=\"devices\",protocol=\"raw-tcp\"}"));
+
+      JsonObject listed = new JsonObject(get("/api/v1/clients?protocol=raw-tcp").body());
+      assertEquals(1, listed.getInteger("total"), listed.encode());
+      JsonObject dev = listed.getJsonArray("items").getJsonObject(0);
+      assertEquals("device/pump-7", dev.getString("clientId"));
+      assertEquals("devices", dev.getString("listener"));
+      HttpResponse<String> kicked = send(HttpRequest.newBuilder(uri("/api/v1/clients/device%2Fpump-7")).DELETE());
+      assertEquals(200, kicked.statusCode(), kicked.body());
+      assertEquals(-1, device.getInputStream().read(), "the device's socket is closed");
+    }
+    app.disconnect();
+    app.close();
+  }
 }
