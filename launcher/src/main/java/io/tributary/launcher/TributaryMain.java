@@ -98,9 +98,10 @@ public final class TributaryMain implements VertxApplicationHooks {
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     try {
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-          .setDisabledMetricsCategories(Set.of(MetricsDomain.NET_SERVER.name(), MetricsDomain.NET_CLIENT.name(),
-              MetricsDomain.HTTP_SERVER.name(), MetricsDomain.HTTP_CLIENT.name(), MetricsDomain.DATAGRAM_SOCKET.name(),
-              MetricsDomain.EVENT_BUS.name())));
+          .setDisabledMetricsCategories(Set.of(MetricsDomain.NET_SERVER.toCategory(),
+              MetricsDomain.NET_CLIENT.toCategory(), MetricsDomain.HTTP_SERVER.toCategory(),
+              MetricsDomain.HTTP_CLIENT.toCategory(), MetricsDomain.DATAGRAM_SOCKET.toCategory(),
+              MetricsDomain.EVENT_BUS.toCategory())));
       return Vertx.builder().with(options)
           .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)))
           .withTransport(GuardedTransport.wrap(Transports.choose(config.transport)));

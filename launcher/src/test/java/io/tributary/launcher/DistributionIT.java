@@ -1,6 +1,7 @@
 package io.tributary.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
@@ -88,6 +89,9 @@ class DistributionIT {
     assertEquals(1.0, metric(metrics, "tributary_messages_received_total{listener=\"mqtt\",protocol=\"mqtt\",qos=\"1\"}"));
     assertEquals(1.0, metric(metrics, "tributary_messages_sent_total{listener=\"mqtt\",protocol=\"mqtt\",qos=\"1\"}"));
     assertTrue(metrics.contains("jvm_gc_"), "JVM and GC meters from vertx-micrometer-metrics");
+    assertTrue(metrics.contains("vertx_pool_"), "Vert.x's worker-pool meters: the registry is the one Vert.x uses");
+    assertFalse(metrics.contains("vertx_http_server_") || metrics.contains("vertx_net_server_"),
+        "Vert.x's per-socket categories are off (the broker counts its own traffic)");
 
     Process sys = new ProcessBuilder("mosquitto_sub", "-p", "" + mqtt, "-t", "$SYS/#", "-v", "-W", "5")
         .redirectErrorStream(true).start();
