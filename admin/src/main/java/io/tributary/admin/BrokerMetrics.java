@@ -13,6 +13,8 @@ import io.tributary.router.counters.BrokerCounters.Counter;
 import io.tributary.router.counters.Traffic;
 import io.tributary.router.message.Message;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -45,6 +47,7 @@ final class BrokerMetrics implements MeterBinder {
           .description(describe(c))
           .register(registry);
     }
+    bindViolations(registry);
     bindTraffic(registry);
     bindConnections(registry);
 
@@ -77,6 +80,34 @@ final class BrokerMetrics implements MeterBinder {
         .description("Forces (fsync) of the commit log and the time they took").register(registry);
     Gauge.builder("tributary.uptime", broker, b -> (System.currentTimeMillis() - b.startedAt()) / 1000.0)
         .baseUnit("seconds").description("Time since the broker started").register(registry);
+  }
+
+  /** The reason codes MQTT connections are closed with for a violation, and what they mean. */
+  private static final Map<Integer, String> VIOLATIONS = new LinkedHashMap<>();
+
+  static {
+    VIOLATIONS.put(0x81, "malformed packet");
+    VIOLATIONS.put(0x82, "protocol error");
+    VIOLATIONS.put(0x93, "receive maximum exceeded");
+    VIOLATIONS.put(0x94, "topic alias invalid");
+    VIOLATIONS.put(0x95, "packet too large");
+    VIOLATIONS.put(0x97, "quota exceeded");
+  }
+
+  /** Protocol violations by reason code; {@code other} is whatever the named codes leave. */
+  private void bindViolations(MeterRegistry registry) {
+    String name = "tributary.mqtt.protocol.violations.by.reason";
+    VIOLATIONS.forEach((code, what) -> FunctionCounter.builder(name, broker, b -> b.counters().mqttViolations(code))
+        .tags("reason", String.format("0x%02X", code), "name", what)
+        .description("MQTT connections closed for a protocol violation, by the reason code sent").register(registry));
+    FunctionCounter.builder(name, broker, b -> {
+      long named = 0;
+      for (int code : VIOLATIONS.keySet()) {
+        named += b.counters().mqttViolations(code);
+      }
+      return b.counters().get(Counter.MQTT_PROTOCOL_VIOLATIONS) - named;
+    }).tags("reason", "other", "name", "other").description("MQTT connections closed for a protocol violation, "
+        + "by the reason code sent").register(registry);
   }
 
   /** Messages and bytes by listener, protocol (and QoS), summed over the event loops. */

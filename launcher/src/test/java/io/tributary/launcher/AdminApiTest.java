@@ -145,6 +145,18 @@ class AdminApiTest {
     assertEquals(2.0, metric(end, "tributary_disconnects_by_client_total"));
     assertEquals(1.0, metric(end, "tributary_connections_lost_total"), "the client that closed its socket");
     assertEquals(0.0, metric(end, "tributary_connections{listener=\"mqtt\",protocol=\"mqtt\"}"));
+
+    // A protocol violation is counted by the reason code it was closed with.
+    try (MqttWire twice = MqttWire.connect5(mqttPort, "connects-twice")) {
+      twice.sendConnect5("connects-twice", new io.tributary.mqtt.codec.MqttProperties());
+      assertEquals(0x82, twice.expect(Disconnect.class, 10_000).reasonCode());
+    }
+    String violations = get("/metrics").body();
+    assertEquals(1.0, metric(violations,
+        "tributary_mqtt_protocol_violations_by_reason_total{name=\"protocol error\",reason=\"0x82\"}"));
+    assertEquals(0.0, metric(violations,
+        "tributary_mqtt_protocol_violations_by_reason_total{name=\"other\",reason=\"other\"}"));
+    assertEquals(1.0, metric(violations, "tributary_mqtt_protocol_violations_total"));
   }
 
   @Test

@@ -468,7 +468,7 @@ final class MqttConnection {
     try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, clientId)) {
       registry.warnings().warn(log, "{}: protocol violation: {}; closing", describe(), reason);
     }
-    broker.counters().increment(BrokerCounters.Counter.MQTT_PROTOCOL_VIOLATIONS);
+    broker.counters().mqttViolation(reasonCode);
     if (v5() && reasonCode >= 0x80) {
       if (state == State.CONNECTED) {
         outbound.send(outbound.disconnect(reasonCode, reason));

@@ -84,10 +84,15 @@ public final class BrokerCounters {
 
   private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);
   private final LongAccumulator peakDevicePendingBytes = new LongAccumulator(Math::max, 0);
+  /** MQTT protocol violations by the reason code the connection was closed with (0x81, 0x82, ...). */
+  private final LongAdder[] violationsByReason = new LongAdder[256];
 
   public BrokerCounters() {
     for (Counter c : Counter.values()) {
       counters.put(c, new LongAdder());
+    }
+    for (int i = 0; i < violationsByReason.length; i++) {
+      violationsByReason[i] = new LongAdder();
     }
   }
 
@@ -101,6 +106,17 @@ public final class BrokerCounters {
 
   public long get(Counter counter) {
     return counters.get(counter).sum();
+  }
+
+  /** An MQTT connection closed for a protocol violation, with this reason code. */
+  public void mqttViolation(int reasonCode) {
+    increment(Counter.MQTT_PROTOCOL_VIOLATIONS);
+    violationsByReason[reasonCode & 0xFF].increment();
+  }
+
+  /** MQTT protocol violations closed with this reason code. */
+  public long mqttViolations(int reasonCode) {
+    return violationsByReason[reasonCode & 0xFF].sum();
   }
 
   /** A device connection holds this many bytes of frames not yet stored. */
