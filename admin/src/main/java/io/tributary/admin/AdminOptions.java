@@ -23,7 +23,7 @@ public final class AdminOptions {
   public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
 
   private HttpServerOptions serverOptions = new HttpServerOptions().setHost(DEFAULT_HOST).setPort(DEFAULT_PORT)
-      .setIdleTimeout(DEFAULT_IDLE_TIMEOUT_SECONDS);
+      .setIdleTimeout(DEFAULT_IDLE_TIMEOUT_SECONDS).setHttp2ClearTextEnabled(false);
   private String name = "admin";
   private final Set<String> users = new LinkedHashSet<>();
   private final List<String> tokens = new ArrayList<>();
@@ -56,9 +56,13 @@ public final class AdminOptions {
     return serverOptions;
   }
 
-  /** Host, port and TLS of the HTTP server; copied. */
+  /**
+   * Host, port and TLS of the HTTP server; copied. HTTP/2 over clear text (h2c upgrade) is turned
+   * off: scrapers and curl speak HTTP/1.1, and the JDK's HttpClient, which asks for the upgrade by
+   * default, now and then saw the upgraded connection end with EOF.
+   */
   public AdminOptions setServerOptions(HttpServerOptions serverOptions) {
-    this.serverOptions = new HttpServerOptions(serverOptions);
+    this.serverOptions = new HttpServerOptions(serverOptions).setHttp2ClearTextEnabled(false);
     return this;
   }
 
