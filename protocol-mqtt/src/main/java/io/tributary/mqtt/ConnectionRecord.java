@@ -1,37 +1,22 @@
 package io.tributary.mqtt;
 
-import io.tributary.router.logging.ClientMdc;
+import io.tributary.router.logging.ConnectionLog;
 import io.tributary.router.logging.LogSafe;
 import io.tributary.router.session.ConnectionDetails;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * What operators see of one MQTT connection: the connect line, the disconnect line with the reason
- * the connection ended (the first reason given is the one kept), and its details for the admin
- * API. Lines go to the logger {@code io.tributary.connections}, so they can be turned down on
- * their own, with the connection as MDC fields.
+ * What operators see of one MQTT connection: the connect and disconnect lines ({@link
+ * ConnectionLog}) with MQTT's own details (protocol level, clean start, keep alive, user, session
+ * present), and its details for the admin API.
  */
 final class ConnectionRecord {
 
-  static final Logger CONNECTIONS = LoggerFactory.getLogger("io.tributary.connections");
-  /** Packets of the clients an operator traces (the admin API). */
-  static final Logger TRACE = LoggerFactory.getLogger("io.tributary.trace");
-
-  private final String listener;
-  private final String protocol;
-  private final String remote;
+  private final ConnectionLog log;
   private boolean cleanStart;
   private int keepAliveSeconds;
-  /** Wall-clock ms the session was bound; 0 until then, and after the disconnect line. */
-  private long connectedAt;
-  /** Why the broker ended the connection; null while it has not (then the client's side did). */
-  private String endReason;
 
   ConnectionRecord(String listener, String protocol, String remote) {
-    this.listener = listener;
-    this.protocol = protocol;
-    this.remote = remote;
+    this.log = new ConnectionLog(listener, protocol, remote);
   }
 
   /** The CONNECT's own settings, before its login is decided. */
@@ -42,41 +27,23 @@ final class ConnectionRecord {
 
   /** The session is bound: the connect line. */
   void connected(String clientId, boolean v5, String username, boolean sessionPresent) {
-    connectedAt = System.currentTimeMillis();
-    if (CONNECTIONS.isInfoEnabled()) {
-      try (ClientMdc m = ClientMdc.of(listener, remote, clientId)) {
-        CONNECTIONS.info("connected: {} listener '{}' from {}, client id {}, MQTT {}, clean start {}, keep alive {} s, "
-            + "user {}, session present {}", protocol, listener, remote, LogSafe.text(clientId), v5 ? "5" : "3.1.1",
-            cleanStart, keepAliveSeconds, username == null ? "-" : LogSafe.text(username), sessionPresent);
-      }
-    }
+    log.connected(clientId, "client id " + LogSafe.text(clientId), () -> "MQTT " + (v5 ? "5" : "3.1.1")
+        + ", clean start " + cleanStart + ", keep alive " + keepAliveSeconds + " s, user "
+        + (username == null ? "-" : LogSafe.text(username)) + ", session present " + sessionPresent);
   }
 
   /** Why the connection ends, if no reason was given before. */
   void endsBecause(String reason) {
-    if (endReason == null) {
-      endReason = reason;
-    }
+    log.endsBecause(reason);
   }
 
   /** The disconnect line, once, for a connection that had connected. */
   void ended(String clientId) {
-    if (connectedAt == 0) {
-      return;
-    }
-    long since = connectedAt;
-    connectedAt = 0;
-    if (CONNECTIONS.isInfoEnabled()) {
-      try (ClientMdc m = ClientMdc.of(listener, remote, clientId)) {
-        CONNECTIONS.info("disconnected: {} listener '{}' from {}, client id {}, after {} s: {}", protocol, listener,
-            remote, LogSafe.text(clientId), (System.currentTimeMillis() - since) / 1000,
-            endReason == null ? "connection closed by the client" : endReason);
-      }
-    }
+    log.ended(clientId, "client id " + LogSafe.text(clientId), "connection closed by the client");
   }
 
   ConnectionDetails details(int protocolLevel, String username) {
-    return new ConnectionDetails(listener, protocol, remote, protocolLevel, username, cleanStart, keepAliveSeconds,
-        connectedAt);
+    return new ConnectionDetails(log.listener(), log.protocol(), log.remote(), protocolLevel, username, cleanStart,
+        keepAliveSeconds, log.connectedAt());
   }
 }

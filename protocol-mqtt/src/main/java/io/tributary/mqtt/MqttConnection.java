@@ -16,6 +16,7 @@ import io.tributary.mqtt.codec.PingResp;
 import io.tributary.mqtt.codec.Publish;
 import io.tributary.mqtt.codec.Subscribe;
 import io.tributary.mqtt.codec.Unsubscribe;
+import io.tributary.router.logging.ConnectionLog;
 import io.tributary.router.Broker;
 import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.counters.Traffic;
@@ -223,8 +224,8 @@ final class MqttConnection {
   }
 
   private void onPacket(Packet packet) {
-    if (broker.tracing().traced(clientId)) {
-      ConnectionRecord.TRACE.info("{} in: {}", describe(), packet);
+    if (traced()) {
+      ConnectionLog.TRACE.info("{} in: {}", describe(), packet);
     }
     if (state == State.CLOSED) {
       return;
@@ -310,8 +311,8 @@ final class MqttConnection {
     if (n.clientId() != null) {
       clientId = n.clientId();
     }
-    if (broker.tracing().traced(clientId)) { // the CONNECT names the client: traced from it on
-      ConnectionRecord.TRACE.info("{} in: {}", describe(), received);
+    if (traced()) { // the CONNECT names the client: traced from it on
+      ConnectionLog.TRACE.info("{} in: {}", describe(), received);
     }
     if (n.refusal() != null) {
       refuse(n.refusal(), n.reason());

@@ -9,6 +9,7 @@ import io.tributary.mqtt.codec.MqttVersion;
 import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.Packet;
 import io.tributary.mqtt.codec.PacketType;
+import io.tributary.router.logging.ConnectionLog;
 import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.message.Message;
 import io.tributary.router.session.ExactlyOnceLink;
@@ -191,7 +192,7 @@ final class MqttOutbound implements ExactlyOnceLink {
 
   private void trace(Object what) {
     if (connection.traced()) {
-      ConnectionRecord.TRACE.info("{} out: {}", describe(), what);
+      ConnectionLog.TRACE.info("{} out: {}", describe(), what);
     }
   }
 

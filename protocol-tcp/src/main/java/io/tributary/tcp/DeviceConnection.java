@@ -3,7 +3,7 @@ package io.tributary.tcp;
 import io.netty.buffer.ByteBuf;
 import io.tributary.router.Broker;
 import io.tributary.router.counters.Traffic;
-import io.tributary.router.logging.ClientMdc;
+import io.tributary.router.logging.ConnectionLog;
 import io.tributary.router.session.ConnectionDetails;
 import io.tributary.router.PublishBudget;
 import io.tributary.router.counters.BrokerCounters.Counter;
@@ -45,10 +45,6 @@ import org.slf4j.LoggerFactory;
 final class DeviceConnection implements ClientLink {
 
   private static final Logger log = LoggerFactory.getLogger(DeviceConnection.class);
-  /** Connects and disconnects, one line each (the logger MQTT connections use too). */
-  private static final Logger CONNECTIONS = LoggerFactory.getLogger("io.tributary.connections");
-  /** Frames of the devices an operator traces (the admin API), as client id {@code device/{id}}. */
-  private static final Logger TRACE = LoggerFactory.getLogger("io.tributary.trace");
   private static final io.tributary.router.logging.LogThrottle RATE_LINES =
       new io.tributary.router.logging.LogThrottle(20, 1);
   /** Session client ids of devices: {@code device/{id}}. */
@@ -78,10 +74,8 @@ final class DeviceConnection implements ClientLink {
   /** limits.publishRate / publishBytesRate; null when unlimited. */
   private final PublishBudget budget;
   private final Traffic traffic;
-  /** Wall-clock ms the session was bound; 0 until then (and no disconnect line is due). */
-  private long connectedAt;
-  /** Why the broker ended the connection; null while it has not (then the device's side did). */
-  private String endReason;
+  /** The connect and disconnect lines, and the reason the connection ended. */
+  private final ConnectionLog record;
   private boolean countedClosed;
 
   DeviceConnection(Vertx vertx, Broker broker, Dispatcher core, RawTcpOptions options, NetSocket socket,
@@ -96,6 +90,7 @@ final class DeviceConnection implements ClientLink {
     this.decoder = new FrameDecoder(options);
     this.budget = PublishBudget.of(options.getPublishRate(), options.getPublishBytesRate());
     this.remote = String.valueOf(socket.remoteAddress());
+    this.record = new ConnectionLog(options.getListenerName(), "raw-tcp", remote);
   }
 
   void start() {
@@ -163,7 +158,7 @@ final class DeviceConnection implements ClientLink {
     broker.counters().devicePendingBytes(decoder.pendingBytes());
     if (broker.tracing().traced(clientId)) {
       for (byte[] f : frames) {
-        TRACE.info("{} in: frame of {} bytes", describe(), f.length);
+        ConnectionLog.TRACE.info("{} in: frame of {} bytes", describe(), f.length);
       }
     }
     int first = 0;
@@ -347,23 +342,16 @@ final class DeviceConnection implements ClientLink {
       if (hasDownlink) {
         s.subscribe(downlink, 1);
       }
-      connectedAt = System.currentTimeMillis();
-      if (CONNECTIONS.isInfoEnabled()) {
-        try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, CLIENT_ID_PREFIX + id)) {
-          CONNECTIONS.info("connected: raw-tcp listener '{}' from {}, device '{}', identified by {}, user {}, "
-              + "downlink {}", options.getListenerName(), remote, LogSafe.text(id), options.getIdentify().key(),
-              username == null ? "-" : LogSafe.text(username), hasDownlink ? LogSafe.text(downlink) : "none");
-        }
-      }
+      record.connected(clientId, who(), () -> "identified by " + options.getIdentify().key() + ", user "
+          + (username == null ? "-" : LogSafe.text(username)) + ", downlink "
+          + (hasDownlink ? LogSafe.text(downlink) : "none"));
       store();
       socket.resume();
     });
   }
 
   private void reject(String reason) {
-    if (endReason == null) {
-      endReason = reason;
-    }
+    record.endsBecause(reason);
     broker.counters().increment(Counter.DEVICES_REJECTED);
     log.info("raw-tcp device at {} closed: {}", remote, reason);
     pending.clear();
@@ -372,9 +360,7 @@ final class DeviceConnection implements ClientLink {
 
   /** Closes, saying why in the disconnect line. */
   void close(String reason) {
-    if (endReason == null) {
-      endReason = reason;
-    }
+    record.endsBecause(reason);
     close();
   }
 
@@ -387,14 +373,9 @@ final class DeviceConnection implements ClientLink {
   }
 
   private void closed() {
-    if (connectedAt != 0 && CONNECTIONS.isInfoEnabled()) {
-      try (ClientMdc m = ClientMdc.of(options.getListenerName(), remote, CLIENT_ID_PREFIX + id)) {
-        CONNECTIONS.info("disconnected: raw-tcp listener '{}' from {}, device '{}', after {} s: {}",
-            options.getListenerName(), remote, LogSafe.text(id), (System.currentTimeMillis() - connectedAt) / 1000,
-            endReason == null ? "connection closed by the device" : endReason);
-      }
+    if (record.connectedAt() != 0) {
+      record.ended(clientId, who(), "connection closed by the device");
     }
-    connectedAt = 0;
     boolean wasOpen = state != State.CLOSED;
     state = State.CLOSED;
     if (identifyTimer >= 0) {
@@ -443,7 +424,7 @@ final class DeviceConnection implements ClientLink {
     Session s = session;
     traffic.messageOut(qos);
     if (broker.tracing().traced(clientId)) {
-      TRACE.info("{} out: frame of {} bytes from {} (QoS {})", describe(), payload.length, message.topic(), qos);
+      ConnectionLog.TRACE.info("{} out: frame of {} bytes from {} (QoS {})", describe(), payload.length, message.topic(), qos);
     }
     traffic.bytesOut(frame.length());
     if (deliveryId == 0 || s == null) {
@@ -501,21 +482,26 @@ final class DeviceConnection implements ClientLink {
 
   @Override
   public void takenOver() {
-    endReason = "a newer connection with the same device id took over";
+    record.endsBecause("a newer connection with the same device id took over");
     session = null;
     close();
   }
 
   @Override
   public void closedByAdmin() {
-    endReason = "disconnected by an operator";
+    record.endsBecause("disconnected by an operator");
     session = null;
     close();
   }
 
   @Override
   public ConnectionDetails details() {
-    return new ConnectionDetails(options.getListenerName(), "raw-tcp", remote, 0, null, true, 0, connectedAt);
+    return new ConnectionDetails(options.getListenerName(), "raw-tcp", remote, 0, null, true, 0, record.connectedAt());
+  }
+
+  /** The device as the connect and disconnect lines name it. */
+  private String who() {
+    return "device '" + LogSafe.text(id) + "'";
   }
 
   @Override
