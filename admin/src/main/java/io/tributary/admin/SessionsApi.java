@@ -4,12 +4,14 @@ import io.tributary.router.Broker;
 import io.tributary.router.session.ConnectionDetails;
 import io.tributary.router.session.SessionInfo;
 import io.tributary.router.session.SessionRegistry.Eviction;
-import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,50 +98,39 @@ final class SessionsApi {
         && (connected == null || s.connected() == Boolean.parseBoolean(connected))
         && (listener == null || (s.connected() && listener.equals(s.connection().listener())))
         && (protocol == null || (s.connected() && protocol.equals(s.connection().protocol())));
-    Context context = rc.vertx().getOrCreateContext();
-    broker.sessions(id -> prefix == null || id.startsWith(prefix)).whenComplete((all, e) -> context.runOnContext(v -> {
-      if (e != null) {
-        Json.error(rc, 500, e.toString());
-        return;
-      }
+    answer(rc, broker.sessions(id -> prefix == null || id.startsWith(prefix)), all -> {
       List<SessionInfo> selected = all.stream().filter(keep).toList();
       JsonArray items = new JsonArray();
       selected.stream().skip((long) page.number() * page.size()).limit(page.size())
           .forEach(s -> items.add(summary(s)));
       Json.send(rc, 200, new JsonObject().put("total", selected.size()).put("page", page.number())
           .put("size", page.size()).put("items", items));
-    }));
+    });
   }
 
   private void one(RoutingContext rc, boolean connectedOnly) {
     String id = rc.pathParam("id");
-    Context context = rc.vertx().getOrCreateContext();
-    broker.sessions(id::equals).whenComplete((found, e) -> context.runOnContext(v -> {
-      if (e != null) {
-        Json.error(rc, 500, e.toString());
-      } else if (found.isEmpty() || (connectedOnly && !found.get(0).connected())) {
+    answer(rc, broker.sessions(id::equals), found -> {
+      if (found.isEmpty() || (connectedOnly && !found.get(0).connected())) {
         Json.error(rc, 404, (connectedOnly ? "no connected client " : "no session ") + "with client id " + id);
       } else {
         Json.send(rc, 200, detail(found.get(0)));
       }
-    }));
+    });
   }
 
   /** DELETE a client: its connection is closed (MQTT 5: 0x98); a session too: it ends. */
   private void evict(RoutingContext rc, boolean endSession) {
     String id = rc.pathParam("id");
-    Context context = rc.vertx().getOrCreateContext();
-    broker.evict(id, endSession).whenComplete((result, e) -> context.runOnContext(v -> {
-      if (e != null) {
-        Json.error(rc, 500, e.toString());
-      } else if (result == Eviction.NOT_FOUND) {
+    answer(rc, broker.evict(id, endSession), result -> {
+      if (result == Eviction.NOT_FOUND) {
         Json.error(rc, 404, (endSession ? "no session " : "no connected client ") + "with client id " + id);
       } else {
         log.info("admin API: {} {}", endSession ? "ended the session of" : "disconnected", id);
         Json.send(rc, 200, new JsonObject().put("clientId", id)
             .put("result", result == Eviction.ENDED ? "session ended" : "disconnected"));
       }
-    }));
+    });
   }
 
   private void subscriptions(RoutingContext rc) {
@@ -149,29 +140,34 @@ final class SessionsApi {
     if (page == null) {
       return;
     }
-    Context context = rc.vertx().getOrCreateContext();
-    broker.sessions(id -> prefix == null || id.startsWith(prefix)).whenComplete((all, e) -> context.runOnContext(v -> {
-      if (e != null) {
-        Json.error(rc, 500, e.toString());
-        return;
-      }
+    answer(rc, broker.sessions(id -> prefix == null || id.startsWith(prefix)), all -> {
       JsonArray items = new JsonArray();
-      long[] total = {0};
+      long total = 0;
       long from = (long) page.number() * page.size();
       for (SessionInfo s : all) {
         for (SessionInfo.SubscriptionInfo sub : s.subscriptions()) {
           if (filter != null && !filter.equals(sub.filter())) {
             continue;
           }
-          if (total[0] >= from && items.size() < page.size()) {
+          if (total >= from && items.size() < page.size()) {
             items.add(subscription(sub).put("clientId", s.clientId()).put("connected", s.connected()));
           }
-          total[0]++;
+          total++;
         }
       }
-      Json.send(rc, 200, new JsonObject().put("total", total[0]).put("page", page.number())
+      Json.send(rc, 200, new JsonObject().put("total", total).put("page", page.number())
           .put("size", page.size()).put("items", items));
-    }));
+    });
+  }
+
+  /**
+   * Answers with what the router computed on its own threads, back on the request's context; a
+   * failure is a 500 with its message.
+   */
+  private static <T> void answer(RoutingContext rc, CompletableFuture<T> result, Consumer<T> then) {
+    Future.fromCompletionStage(result, rc.vertx().getOrCreateContext())
+        .onSuccess(then::accept)
+        .onFailure(e -> Json.error(rc, 500, e.toString()));
   }
 
   static JsonObject summary(SessionInfo s) {

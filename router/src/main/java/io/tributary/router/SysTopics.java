@@ -35,10 +35,6 @@ public final class SysTopics {
   SysTopics(Broker broker, int intervalSeconds) {
     this.broker = broker;
     this.intervalSeconds = intervalSeconds;
-    for (String figure : new String[] {"messages/received", "messages/sent", "bytes/received", "bytes/sent",
-        "publish/messages/received", "connections"}) {
-      loads.put(figure, new Load());
-    }
   }
 
   /** The broker's version, from the build ({@code version.properties}). */
@@ -74,12 +70,7 @@ public final class SysTopics {
 
   Map<String, String> figures() {
     Traffic.Totals traffic = Traffic.Totals.of(broker.traffic());
-    long messagesIn = traffic.messagesIn();
-    long messagesOut = traffic.messagesOut();
-    long bytesIn = traffic.bytesIn();
-    long bytesOut = traffic.bytesOut();
     long published = broker.publishedCount();
-    long connects = broker.counters().get(Counter.CONNECTS_ACCEPTED);
     int connected = broker.connectedCount();
     int sessions = broker.sessionCount();
     CommitLog<Message> log = broker.log();
@@ -90,13 +81,13 @@ public final class SysTopics {
     f.put("clients/connected", String.valueOf(connected));
     f.put("clients/disconnected", String.valueOf(Math.max(0, sessions - connected)));
     f.put("clients/total", String.valueOf(sessions));
-    f.put("messages/received", String.valueOf(messagesIn));
-    f.put("messages/sent", String.valueOf(messagesOut));
+    f.put("messages/received", String.valueOf(traffic.messagesIn()));
+    f.put("messages/sent", String.valueOf(traffic.messagesOut()));
     f.put("messages/stored", String.valueOf(log.endOffset() - log.startOffset()));
     f.put("messages/inflight", String.valueOf(broker.inflightCount()));
     f.put("publish/messages/received", String.valueOf(published));
-    f.put("bytes/received", String.valueOf(bytesIn));
-    f.put("bytes/sent", String.valueOf(bytesOut));
+    f.put("bytes/received", String.valueOf(traffic.bytesIn()));
+    f.put("bytes/sent", String.valueOf(traffic.bytesOut()));
     f.put("subscriptions/count", String.valueOf(broker.subscriptionCount()));
     f.put("retained messages/count", String.valueOf(broker.retained().size()));
     f.put("log/offset/start", String.valueOf(log.startOffset()));
@@ -104,15 +95,22 @@ public final class SysTopics {
     f.put("log/bytes", String.valueOf(log.retainedBytes()));
     f.put("log/segments", String.valueOf(log.segmentCount()));
     f.put("log/records/lost", String.valueOf(broker.lostCount()));
-    long[] totals = {messagesIn, messagesOut, bytesIn, bytesOut, published, connects};
-    int i = 0;
-    for (Map.Entry<String, Load> l : loads.entrySet()) {
-      l.getValue().update(totals[i++], intervalSeconds);
-      for (int m = 0; m < LOAD_MINUTES.length; m++) {
-        f.put("load/" + l.getKey() + "/" + LOAD_MINUTES[m] + "min", String.format("%.2f", l.getValue().averages[m]));
-      }
-    }
+    load(f, "messages/received", traffic.messagesIn());
+    load(f, "messages/sent", traffic.messagesOut());
+    load(f, "bytes/received", traffic.bytesIn());
+    load(f, "bytes/sent", traffic.bytesOut());
+    load(f, "publish/messages/received", published);
+    load(f, "connections", broker.counters().get(Counter.CONNECTS_ACCEPTED));
     return f;
+  }
+
+  /** {@code load/<figure>/1min|5min|15min}: the figure's total now, folded into its averages. */
+  private void load(Map<String, String> f, String figure, long total) {
+    Load l = loads.computeIfAbsent(figure, k -> new Load());
+    l.update(total, intervalSeconds);
+    for (int m = 0; m < LOAD_MINUTES.length; m++) {
+      f.put("load/" + figure + "/" + LOAD_MINUTES[m] + "min", String.format("%.2f", l.averages[m]));
+    }
   }
 
   /** Per-minute rates of one figure, averaged over 1, 5 and 15 minutes (exponentially weighted). */

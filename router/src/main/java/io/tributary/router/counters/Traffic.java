@@ -5,10 +5,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * What one listener moves on one event loop: messages in and out by QoS, bytes in and out, and its
- * open connections. Only
- * that loop writes (plain adds published with an opaque store: no lock, no CAS on the per-message
- * path); a metrics scrape reads every loop's cells from its own thread and sums them. A value read
- * may be a turn old; a counter never goes backwards.
+ * open connections. Only that loop writes (plain adds published with an opaque store: no lock, no
+ * CAS on the per-message path); a metrics scrape reads every loop's cells from its own thread and
+ * sums them. A value read may be a turn old; a counter never goes backwards.
  */
 public final class Traffic {
 

@@ -201,7 +201,7 @@ public final class SessionRegistry {
         continue;
       }
       Dispatcher owner = s.owner();
-      if (owner == null || owner == reaper) {
+      if (offline(owner)) {
         try {
           offline.add(s.info(end));
         } catch (RuntimeException ending) {
@@ -257,16 +257,11 @@ public final class SessionRegistry {
       return;
     }
     Dispatcher owner = session.owner();
-    if (owner == null || owner == reaper) {
+    if (offline(owner)) {
       if (!end) {
         result.complete(Eviction.NOT_FOUND); // no connection to close
       } else if (session.claim(null, reaper)) {
-        // As an expiry does: ended under the reaper's name, the will (if one waits) goes out now.
-        session.end();
-        Message will = session.takePendingWill();
-        if (will != null) {
-          publishWill(will);
-        }
+        endClaimed(session); // as an expiry does
         result.complete(Eviction.ENDED);
       } else if (attempt < 100) {
         timer.schedule(() -> evict(clientId, end, result, attempt + 1), 10, TimeUnit.MILLISECONDS);
@@ -289,8 +284,7 @@ public final class SessionRegistry {
   public int connectedCount() {
     int n = 0;
     for (Session s : sessions.values()) {
-      Dispatcher owner = s.owner();
-      if (owner != null && owner != reaper) {
+      if (!offline(s.owner())) {
         n++;
       }
     }
@@ -339,13 +333,26 @@ public final class SessionRegistry {
         session.setOwner(null); // connected and left again since: a later timer is due
         return;
       }
-      session.end();
-      Message will = session.takePendingWill();
-      if (will != null) {
-        publishWill(will); // the will is sent at the latest when the session ends
-      }
-      // The owner stays the reaper: a connect still holding this object finds it gone and retries.
+      endClaimed(session);
     }, expirySeconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Ends an offline session the reaper has claimed; the will, if one waits out its delay, goes out
+   * now (at the latest when the session ends). The owner stays the reaper: a connect still holding
+   * this object finds it gone and retries.
+   */
+  private void endClaimed(Session session) {
+    session.end();
+    Message will = session.takePendingWill();
+    if (will != null) {
+      publishWill(will);
+    }
+  }
+
+  /** A session nobody's connection holds: no owner, or the reaper (expiring, ending, saving). */
+  private boolean offline(Dispatcher owner) {
+    return owner == null || owner == reaper;
   }
 
   void forget(Session session) {
