@@ -61,6 +61,7 @@ public final class BrokerConfig {
   public AuthConfig auth = new AuthConfig();
   public AdminConfig admin = new AdminConfig();
   public AdminConfig.Sys sys = new AdminConfig.Sys();
+  public ClusterConfig cluster = new ClusterConfig();
 
   public static final class Listener {
     public String name;
@@ -322,6 +323,8 @@ public final class BrokerConfig {
     admin.validate(auth);
     check(sys != null, "sys", "must be an object");
     sys.validate();
+    check(cluster != null, "cluster", "must be an object");
+    cluster.validate();
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("sessions.subscribeLookbackMs",
         () -> new RouterOptions().setSubscribeLookbackMs(sessions.subscribeLookbackMs));

@@ -1,5 +1,6 @@
 package io.tributary.launcher;
 
+import io.tributary.cluster.ClusterNode;
 import io.tributary.router.Broker;
 import io.tributary.router.ConnectionGate;
 import io.tributary.router.security.AccessRules;
@@ -35,6 +36,7 @@ public final class BrokerVerticle extends VerticleBase {
   private String coresDeployment;
   private AcceptGuard acceptGuard;
   private final List<AuthFileReloader> reloaders = new CopyOnWriteArrayList<>();
+  private ClusterNode clusterNode;
 
   @Override
   public Future<?> start() {
@@ -61,14 +63,24 @@ public final class BrokerVerticle extends VerticleBase {
           cores.add(core);
           return core;
         }, new DeploymentOptions().setInstances(instances))
-        .onSuccess(id -> {
+        .compose(id -> {
           coresDeployment = id;
+          if (!config.cluster.enabled) {
+            return Future.succeededFuture(id);
+          }
+          return ClusterNode.start(vertx, broker, config.cluster.options()).map(node -> {
+            clusterNode = node;
+            return id;
+          });
+        })
+        .onSuccess(id -> {
           log.info("Tributary started: transport {}, {} event loop{}", transportName(), instances,
               instances == 1 ? "" : "s");
           guardListenerPorts();
           logLimits(gate);
           log.info("authentication (MQTT): {}", config.auth.describe());
           log.info("authorization: {}", config.auth.describeAcl());
+          log.info("cluster: {}", config.cluster.describe());
           log.info("$SYS topics: {}", config.sys.intervalSeconds == 0 ? "off (sys.intervalSeconds 0)"
               : "$SYS/broker/... every " + config.sys.intervalSeconds + " s");
           startReloaders();
@@ -238,12 +250,19 @@ public final class BrokerVerticle extends VerticleBase {
     // When the broker verticle is undeployed, Vert.x has already undeployed its per-core children
     // (each listener's connections, then the listener); a caller may also stop the children alone.
     boolean childrenUp = coresDeployment != null && vertx.deploymentIDs().contains(coresDeployment);
-    Future<Void> undeploy = childrenUp ? vertx.undeploy(coresDeployment) : Future.succeededFuture();
+    Future<Void> leave = clusterNode != null ? clusterNode.stop() : Future.succeededFuture();
+    Future<Void> undeploy = leave.transform(ar -> childrenUp ? vertx.undeploy(coresDeployment)
+        : Future.succeededFuture());
     return undeploy.andThen(ar -> {
       broker.close();
       log.info("Tributary stopped: connections closed, then listeners; {} messages published since start",
           broker.publishedCount());
     });
+  }
+
+  /** This broker as a cluster node, or null when {@code cluster.enabled} is false. */
+  public ClusterNode clusterNode() {
+    return clusterNode;
   }
 
   /** The connection limits as enforced at accept, with the connections open now (tests, metrics). */

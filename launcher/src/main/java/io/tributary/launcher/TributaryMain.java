@@ -1,5 +1,6 @@
 package io.tributary.launcher;
 
+import io.tributary.cluster.HazelcastSetup;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -15,6 +16,7 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -53,7 +55,32 @@ public final class TributaryMain implements VertxApplicationHooks {
       Usage.print(System.out);
       return;
     }
-    new VertxApplication(args, new TributaryMain(args)).launch();
+    new VertxApplication(withClusterFlag(args), new TributaryMain(args)).launch();
+  }
+
+  /**
+   * The launcher builds a clustered Vert.x only when asked on the command line ({@code -cluster});
+   * a config with {@code cluster.enabled} asks for it. A config that cannot be read is left to
+   * {@link #afterConfigParsed}, which reports it.
+   */
+  static String[] withClusterFlag(String[] args) {
+    List<String> list = Arrays.asList(args);
+    if (list.contains("-cluster") || list.contains("--cluster") || list.contains("-c")) {
+      return args;
+    }
+    try {
+      String conf = ConfigFile.argument(args);
+      JsonObject json = conf == null ? BrokerConfig.defaults() : ConfigFile.load(conf);
+      JsonObject cluster = json.getJsonObject("cluster");
+      if (cluster != null && Boolean.TRUE.equals(cluster.getValue("enabled"))) {
+        String[] clustered = Arrays.copyOf(args, args.length + 1);
+        clustered[args.length] = "-cluster";
+        return clustered;
+      }
+    } catch (RuntimeException e) {
+      // reported by afterConfigParsed
+    }
+    return args;
   }
 
   @Override
@@ -102,7 +129,12 @@ public final class TributaryMain implements VertxApplicationHooks {
               MetricsDomain.NET_CLIENT.toCategory(), MetricsDomain.HTTP_SERVER.toCategory(),
               MetricsDomain.HTTP_CLIENT.toCategory(), MetricsDomain.DATAGRAM_SOCKET.toCategory(),
               MetricsDomain.EVENT_BUS.toCategory())));
-      return Vertx.builder().with(options)
+      VertxBuilder builder = Vertx.builder();
+      if (config.cluster.enabled) {
+        HazelcastSetup.eventBus(options, config.cluster.options());
+        builder.withClusterManager(HazelcastSetup.clusterManager(config.cluster.options()));
+      }
+      return builder.with(options)
           .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)))
           .withTransport(GuardedTransport.wrap(Transports.choose(config.transport)));
     } catch (ConfigException e) {

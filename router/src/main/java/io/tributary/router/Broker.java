@@ -206,6 +206,35 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
+   * Stores messages another cluster node (or a bridge) received, as {@link #publishAll} does, but
+   * counted as {@code CLUSTER_MESSAGES_FORWARDED_IN} rather than as publishes: each was counted once,
+   * where it was published. Each message carries its {@link Message#origin()}.
+   */
+  public long storeForwarded(List<Message> messages) {
+    if (messages.isEmpty()) {
+      return log.endOffset();
+    }
+    boolean anyRetained = false;
+    for (int i = 0, n = messages.size(); i < n && !anyRetained; i++) {
+      anyRetained = messages.get(i).retain();
+    }
+    long offset = anyRetained
+        ? retained.appendLocked(() -> log.appendAll(messages), messages)
+        : log.appendAll(messages);
+    counters.add(Counter.CLUSTER_MESSAGES_FORWARDED_IN, messages.size());
+    wakeDispatchers();
+    return offset;
+  }
+
+  /**
+   * Log positions kept across restarts in the state store under keys starting with prefix (a
+   * cluster node's forwarders keep where each one is); nothing is kept for a log in memory.
+   */
+  public io.tributary.router.shared.SharedPositions positions(String prefix) {
+    return state.positions(prefix);
+  }
+
+  /**
    * Whether the record at offset, and every change to the broker's state written so far, are as
    * durable as the log's flush policy promises (see {@link #whenDurable}).
    */

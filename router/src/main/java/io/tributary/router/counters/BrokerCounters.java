@@ -16,6 +16,14 @@ public final class BrokerCounters {
   public enum Counter {
     /** Messages stored in the log (publishes, wills, device frames). */
     MESSAGES_PUBLISHED,
+    /** Messages this node sent to other cluster nodes, one per node (a forward batch holds many). */
+    CLUSTER_MESSAGES_FORWARDED_OUT,
+    /** Messages other cluster nodes forwarded to this one, stored in its log. */
+    CLUSTER_MESSAGES_FORWARDED_IN,
+    /** Forward batches this node sent and another acknowledged. */
+    CLUSTER_FORWARD_BATCHES,
+    /** Forward batches that failed (node gone, timeout) and were sent again. */
+    CLUSTER_FORWARD_RETRIES,
     /** Sessions bound to a connection (a CONNECT accepted, a device identified). */
     CONNECTS_ACCEPTED,
     /** Connections that ended with the client's own DISCONNECT (MQTT 0x00 / 0x04). */

@@ -20,6 +20,7 @@ public final class Message {
   private final long timestamp;
   private final long expiresAt;
   private final MessageMetadata properties;
+  private final String origin;
 
   public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp) {
     this(topic, payload, qos, retain, publisherId, timestamp, 0, null);
@@ -39,6 +40,16 @@ public final class Message {
   /** A message whose payload is {@code length} bytes of {@code array} from {@code offset}. */
   public Message(String topic, byte[] array, int offset, int length, int qos, boolean retain, String publisherId,
       long timestamp, long expiresAt, MessageMetadata properties) {
+    this(topic, array, offset, length, qos, retain, publisherId, timestamp, expiresAt, properties, null);
+  }
+
+  /**
+   * @param origin where the message entered this broker other than from one of its own clients:
+   *     {@code node:NAME} for a cluster node that forwarded it, {@code bridge:NAME} for a bridge;
+   *     null for this broker's own clients. Forwarders read it so a message never goes back where it came from.
+   */
+  public Message(String topic, byte[] array, int offset, int length, int qos, boolean retain, String publisherId,
+      long timestamp, long expiresAt, MessageMetadata properties, String origin) {
     this.topic = Objects.requireNonNull(topic, "topic");
     Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(array, "payload").length);
     this.payloadArray = array;
@@ -53,6 +64,18 @@ public final class Message {
     this.timestamp = timestamp;
     this.expiresAt = expiresAt;
     this.properties = properties;
+    this.origin = origin;
+  }
+
+  /** Where the message came from other than this broker's clients, or null (see the constructor). */
+  public String origin() {
+    return origin;
+  }
+
+  /** This message as received from origin (a cluster node or a bridge). */
+  public Message withOrigin(String origin) {
+    return new Message(topic, payloadArray, payloadOffset, payloadLength, qos, retain, publisherId, timestamp,
+        expiresAt, properties, origin);
   }
 
   /** Wall-clock expiry (ms), 0 when the message never expires. */
@@ -76,7 +99,7 @@ public final class Message {
   public Message publishedAt(long nowMillis) {
     long shiftedExpiry = expiresAt == 0 ? 0 : expiresAt + (nowMillis - timestamp);
     return new Message(topic, payloadArray, payloadOffset, payloadLength, qos, retain, publisherId, nowMillis,
-        shiftedExpiry, properties);
+        shiftedExpiry, properties, origin);
   }
 
   /** Protocol metadata forwarded with the message, or null. */
@@ -117,7 +140,8 @@ public final class Message {
     if (payloadOffset == 0 && payloadLength == payloadArray.length) {
       return this;
     }
-    return new Message(topic, payload(), qos, retain, publisherId, timestamp, expiresAt, properties);
+    return new Message(topic, payload(), 0, payloadLength, qos, retain, publisherId, timestamp, expiresAt, properties,
+        origin);
   }
 
   public int qos() {

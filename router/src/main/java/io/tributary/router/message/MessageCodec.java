@@ -9,10 +9,11 @@ import java.nio.charset.StandardCharsets;
  * log's):
  *
  * <pre>
- *   flags        int8    bits 0-1 QoS, 2 retain, 3 publisher id, 4 expiry, 5 metadata
+ *   flags        int8    bits 0-1 QoS, 2 retain, 3 publisher id, 4 expiry, 5 metadata, 6 origin
  *   expiresAt    int64   wall-clock ms, when flag 4
  *   topic        uint16 length + UTF-8
  *   publisherId  uint16 length + UTF-8, when flag 3
+ *   origin       uint16 length + UTF-8, when flag 6 (a cluster node or bridge it came through)
  *   metadata     int8 kind + int32 length + bytes, when flag 5 ({@link MetadataCodecs})
  *   payload      the rest of the body
  * </pre>
@@ -25,6 +26,7 @@ public final class MessageCodec implements RecordCodec<Message> {
   private static final int PUBLISHER = 1 << 3;
   private static final int EXPIRES = 1 << 4;
   private static final int METADATA = 1 << 5;
+  private static final int ORIGIN = 1 << 6;
 
   private MessageCodec() {
   }
@@ -38,6 +40,9 @@ public final class MessageCodec implements RecordCodec<Message> {
     if (m.publisherId() != null) {
       size += 2 + utf8Length(m.publisherId());
     }
+    if (m.origin() != null) {
+      size += 2 + utf8Length(m.origin());
+    }
     if (m.properties() != null) {
       size += 1 + 4 + m.properties().storedLength();
     }
@@ -47,7 +52,8 @@ public final class MessageCodec implements RecordCodec<Message> {
   @Override
   public void write(Message m, ByteBuffer dst) {
     int flags = m.qos() | (m.retain() ? RETAIN : 0) | (m.publisherId() != null ? PUBLISHER : 0)
-        | (m.expiresAt() != 0 ? EXPIRES : 0) | (m.properties() != null ? METADATA : 0);
+        | (m.expiresAt() != 0 ? EXPIRES : 0) | (m.properties() != null ? METADATA : 0)
+        | (m.origin() != null ? ORIGIN : 0);
     dst.put((byte) flags);
     if (m.expiresAt() != 0) {
       dst.putLong(m.expiresAt());
@@ -55,6 +61,9 @@ public final class MessageCodec implements RecordCodec<Message> {
     putString(dst, m.topic());
     if (m.publisherId() != null) {
       putString(dst, m.publisherId());
+    }
+    if (m.origin() != null) {
+      putString(dst, m.origin());
     }
     if (m.properties() != null) {
       MessageMetadata metadata = m.properties();
@@ -88,6 +97,12 @@ public final class MessageCodec implements RecordCodec<Message> {
       publisher = getString(src, position + 2, n);
       position += 2 + n;
     }
+    String origin = null;
+    if ((flags & ORIGIN) != 0) {
+      int n = src.getShort(position) & 0xFFFF;
+      origin = getString(src, position + 2, n);
+      position += 2 + n;
+    }
     MessageMetadata metadata = null;
     if ((flags & METADATA) != 0) {
       byte kind = src.get(position);
@@ -97,7 +112,8 @@ public final class MessageCodec implements RecordCodec<Message> {
     }
     byte[] payload = new byte[end - position];
     src.get(position, payload);
-    return new Message(topic, payload, flags & 3, (flags & RETAIN) != 0, publisher, timestamp, expiresAt, metadata);
+    return new Message(topic, payload, 0, payload.length, flags & 3, (flags & RETAIN) != 0, publisher, timestamp,
+        expiresAt, metadata, origin);
   }
 
   private static void putString(ByteBuffer dst, String s) {

@@ -47,6 +47,32 @@ public final class RetainedStore {
     }
   }
 
+  /**
+   * Takes a retained message another cluster node holds, unless this store has one for its topic
+   * that is as new: what a node that joins gets from a member. It is kept at offset -1 (it is in no
+   * record of this log), so every subscription gets it from the store. Returns whether it was taken.
+   */
+  public boolean adoptIfNewer(Message message) {
+    lock.lock();
+    try {
+      Retained mine = byTopic.get(message.topic());
+      if (message.payloadLength() == 0 || (mine != null && mine.message().timestamp() >= message.timestamp())) {
+        return false;
+      }
+      update(message, -1);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Every retained message now, for a cluster node that joins. */
+  public java.util.List<Message> snapshot() {
+    java.util.List<Message> all = new java.util.ArrayList<>(byTopic.size());
+    byTopic.values().forEach(r -> all.add(r.message()));
+    return all;
+  }
+
   /** Restores what the state log kept (before any publish). */
   public void restore(java.util.Map<String, Retained> saved) {
     byTopic.putAll(saved);

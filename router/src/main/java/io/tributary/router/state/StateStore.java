@@ -67,6 +67,11 @@ public class StateStore implements AutoCloseable {
     }
 
     @Override
+    public SharedPositions positions(String prefix) {
+      return SharedPositions.NONE;
+    }
+
+    @Override
     public boolean isDurable() {
       return true;
     }
@@ -207,14 +212,26 @@ public class StateStore implements AutoCloseable {
     put(retained, StateRecord.RETAINED, message.topic(), b.array());
   }
 
-  /** Where shared-subscription groups keep their positions: in this store. */
+  /** Where shared-subscription groups keep their positions: in this store (keys {@code $share/...}). */
   public SharedPositions sharedPositions() {
+    return positions("$share/");
+  }
+
+  /**
+   * Log positions under keys starting with prefix, kept in this store: shared groups use
+   * {@code $share/}, a cluster node's forwarders {@code cluster/}; each sees only its own.
+   */
+  public SharedPositions positions(String prefix) {
     return new SharedPositions() {
       @Override
       public Map<String, Long> restored() {
         synchronized (StateStore.this) {
           Map<String, Long> positions = new HashMap<>();
-          groups.forEach((k, v) -> positions.put(k, ByteBuffer.wrap(v).getLong()));
+          groups.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+              positions.put(k, ByteBuffer.wrap(v).getLong());
+            }
+          });
           return positions;
         }
       }

@@ -17,6 +17,32 @@ public final class SubscriptionIndex {
   private final Map<String, Integer> counts = new HashMap<>();
   /** Subscriptions in all (a filter subscribed by two sessions counts twice). */
   private volatile int total;
+  private volatile FilterListener listener;
+
+  /**
+   * Told when a filter gets its first subscription and when it loses its last one (a cluster's
+   * route table). Called under the index's lock, so in the order the changes happened: it must
+   * only hand the change on, never block.
+   */
+  public interface FilterListener {
+    void added(String filter);
+
+    void removed(String filter);
+  }
+
+  /**
+   * Sets the listener and returns the filters subscribed now, atomically: a change either is in
+   * that list or reaches the listener, never both, never neither.
+   */
+  public java.util.List<String> listen(FilterListener listener) {
+    lock.writeLock().lock();
+    try {
+      this.listener = listener;
+      return java.util.List.copyOf(counts.keySet());
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
 
   public void add(String filter) {
     lock.writeLock().lock();
@@ -24,6 +50,10 @@ public final class SubscriptionIndex {
       total++;
       if (counts.merge(filter, 1, Integer::sum) == 1) {
         trie.add(filter, filter);
+        FilterListener l = listener;
+        if (l != null) {
+          l.added(filter);
+        }
       }
     } finally {
       lock.writeLock().unlock();
@@ -37,8 +67,11 @@ public final class SubscriptionIndex {
         total--;
       }
       Integer left = counts.computeIfPresent(filter, (f, c) -> c == 1 ? null : c - 1);
-      if (left == null) {
-        trie.remove(filter, filter);
+      if (left == null && trie.remove(filter, filter)) {
+        FilterListener l = listener;
+        if (l != null) {
+          l.removed(filter);
+        }
       }
     } finally {
       lock.writeLock().unlock();

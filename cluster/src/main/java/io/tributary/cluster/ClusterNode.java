@@ -1,0 +1,382 @@
+package io.tributary.cluster;
+
+import com.hazelcast.cluster.MembershipAdapter;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.core.EntryAdapter;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import io.tributary.router.Broker;
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.message.Message;
+import io.tributary.router.shared.SharedPositions;
+import io.tributary.router.topic.SubscriptionIndex;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker as one node of a cluster. Membership is Hazelcast's (through Vert.x's cluster
+ * manager); two replicated maps say who is who ({@code tributary.nodes}: member id -> node name)
+ * and who subscribes to what ({@code tributary.routes}: node name + filter -> member id, one entry
+ * per filter a node's sessions subscribe to, kept by that node from its {@link SubscriptionIndex}).
+ * For every other node there is one {@link Forwarder}, reading this node's log and sending that
+ * node, in batches over the event bus, what its filters match; what other nodes send arrives at the
+ * {@link ForwardInbox} and is stored in this node's log. A member that leaves takes its routes with
+ * it: each survivor drops them. A node that joins takes the retained messages of one member.
+ *
+ * <p>Threads: Hazelcast's events hop to the broker verticle's context, which alone touches the peer
+ * table; writes to the maps go through one thread of their own (they may wait on the network); a
+ * forwarder runs on its dispatcher's thread.
+ */
+public final class ClusterNode {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+  static final String ORIGIN_PREFIX = "node:";
+  static final String POSITION_PREFIX = "cluster/forward/";
+  static final String FROM = "tributary-from";
+  static final String INCARNATION = "tributary-incarnation";
+  private static final String NODES = "tributary.nodes";
+  private static final String ROUTES = "tributary.routes";
+  private static final char SEPARATOR = '\u0000';
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Broker broker;
+  private final ClusterOptions options;
+  private final String name;
+  private HazelcastInstance hazelcast;
+  private String incarnation;
+  private ReplicatedMap<String, String> nodes;
+  private ReplicatedMap<String, String> routes;
+  private final List<UUID> listeners = new ArrayList<>();
+  private UUID membershipListener;
+  private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "tributary-cluster-routes");
+    t.setDaemon(true);
+    return t;
+  });
+  private ForwardInbox inbox;
+  private MessageConsumer<Object> retainedConsumer;
+  private Map<String, Long> savedPositions;
+  private SharedPositions positions;
+
+  // The broker verticle's context only:
+  /** Filters by member id (incarnation), as the routes map says, live or not. */
+  private final Map<String, Set<String>> routeTable = new HashMap<>();
+  /** Live other nodes by name. */
+  private final Map<String, Peer> peers = new HashMap<>();
+  private int placed;
+
+  private record Peer(String name, String incarnation, Forwarder forwarder) {}
+
+  private ClusterNode(Vertx vertx, Context context, Broker broker, ClusterOptions options) {
+    this.vertx = vertx;
+    this.context = context;
+    this.broker = broker;
+    this.options = options;
+    this.name = options.getNodeName();
+  }
+
+  /** Event-bus address where forwards to a node arrive. */
+  static String forwardAddress(String node) {
+    return "tributary.cluster.forward." + node;
+  }
+
+  static String retainedAddress(String node) {
+    return "tributary.cluster.retained." + node;
+  }
+
+  /**
+   * Joins the broker to the cluster its Vert.x is part of (built with {@link HazelcastSetup}).
+   * Call from the broker verticle's context once its dispatchers are registered.
+   */
+  public static Future<ClusterNode> start(Vertx vertx, Broker broker, ClusterOptions options) {
+    if (!vertx.isClustered() || !(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager)) {
+      return Future.failedFuture(new IllegalStateException(
+          "cluster.enabled is true but this Vert.x is not clustered on Hazelcast (build it with HazelcastSetup)"));
+    }
+    ClusterNode node = new ClusterNode(vertx, vertx.getOrCreateContext(), broker, options);
+    return vertx.executeBlocking(() -> {
+      node.join();
+      return node;
+    }).compose(n -> n.syncRetained().map(n));
+  }
+
+  /** This node's name in the cluster. */
+  public String name() {
+    return name;
+  }
+
+  /** Names of the live nodes, this one included. */
+  public Future<List<String>> members() {
+    return vertx.executeBlocking(() -> {
+      List<String> names = new ArrayList<>();
+      hazelcast.getCluster().getMembers().forEach(m -> {
+        String n = nodes.get(m.getUuid().toString());
+        if (n != null) {
+          names.add(n);
+        }
+      });
+      names.sort(null);
+      return names;
+    });
+  }
+
+  /** Other nodes and their forward lag (records of this log not sent yet), on the verticle's context. */
+  public Map<String, Long> forwardLag() {
+    Map<String, Long> lag = new HashMap<>();
+    peers.values().forEach(p -> lag.put(p.name(), p.forwarder().lag()));
+    return lag;
+  }
+
+  /** Worker thread: registers this node and its routes and starts listening. */
+  private void join() {
+    hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+    incarnation = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    nodes = hazelcast.getReplicatedMap(NODES);
+    routes = hazelcast.getReplicatedMap(ROUTES);
+    Set<String> live = liveMembers();
+    nodes.forEach((member, node) -> {
+      if (node.equals(name) && live.contains(member) && !member.equals(incarnation)) {
+        throw new IllegalStateException("cluster.nodeName '" + name + "' is already the name of live member "
+            + member + ": each node needs a name of its own");
+      }
+    });
+    positions = broker.positions(POSITION_PREFIX);
+    savedPositions = positions.restored();
+    inbox = new ForwardInbox(broker, context);
+    inbox.start(forwardAddress(name));
+    retainedConsumer = vertx.eventBus().consumer(retainedAddress(name), request -> request.reply(retainedSnapshot()));
+    membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String member = event.getMember().getUuid().toString();
+        context.runOnContext(v -> memberLeft(member));
+      }
+    });
+    listeners.add(nodes.addEntryListener(new EntryAdapter<>() {
+      @Override
+      public void entryAdded(EntryEvent<String, String> e) {
+        context.runOnContext(v -> nodeSeen(e.getKey(), e.getValue()));
+      }
+
+      @Override
+      public void entryUpdated(EntryEvent<String, String> e) {
+        entryAdded(e);
+      }
+    }));
+    listeners.add(routes.addEntryListener(new EntryAdapter<>() {
+      @Override
+      public void entryAdded(EntryEvent<String, String> e) {
+        context.runOnContext(v -> routeSeen(e.getKey(), e.getValue()));
+      }
+
+      @Override
+      public void entryUpdated(EntryEvent<String, String> e) {
+        String old = e.getOldValue();
+        context.runOnContext(v -> {
+          if (old != null) {
+            routeGone(e.getKey(), old);
+          }
+          routeSeen(e.getKey(), e.getValue());
+        });
+      }
+
+      @Override
+      public void entryRemoved(EntryEvent<String, String> e) {
+        String old = e.getOldValue();
+        context.runOnContext(v -> routeGone(e.getKey(), old));
+      }
+    }));
+    nodes.put(incarnation, name);
+    List<String> mine = broker.index().listen(new SubscriptionIndex.FilterListener() {
+      @Override
+      public void added(String filter) {
+        writer.execute(() -> routes.put(routeKey(name, filter), incarnation));
+      }
+
+      @Override
+      public void removed(String filter) {
+        writer.execute(() -> routes.remove(routeKey(name, filter)));
+      }
+    });
+    mine.forEach(filter -> writer.execute(() -> routes.put(routeKey(name, filter), incarnation)));
+    // What was there before the listeners: seen now (the handlers take each thing once).
+    Map<String, String> nodesNow = new HashMap<>(nodes);
+    Map<String, String> routesNow = new HashMap<>(routes);
+    context.runOnContext(v -> {
+      routesNow.forEach(this::routeSeen);
+      nodesNow.forEach(this::nodeSeen);
+    });
+    log.info("cluster: node '{}' (member {}) joined cluster '{}' with {} member(s)", name, incarnation,
+        options.getName(), live.size());
+  }
+
+  private Set<String> liveMembers() {
+    Set<String> live = new HashSet<>();
+    hazelcast.getCluster().getMembers().forEach(m -> live.add(m.getUuid().toString()));
+    return live;
+  }
+
+  static String routeKey(String node, String filter) {
+    return node + SEPARATOR + filter;
+  }
+
+  private void routeSeen(String key, String member) {
+    int cut = key.indexOf(SEPARATOR);
+    String node = key.substring(0, cut);
+    String filter = key.substring(cut + 1);
+    if (node.equals(name) || !routeTable.computeIfAbsent(member, k -> new HashSet<>()).add(filter)) {
+      return;
+    }
+    Peer p = peers.get(node);
+    if (p != null && p.incarnation().equals(member)) {
+      Forwarder f = p.forwarder();
+      f.home().execute(() -> f.routeAdded(filter));
+    }
+  }
+
+  private void routeGone(String key, String member) {
+    int cut = key.indexOf(SEPARATOR);
+    String node = key.substring(0, cut);
+    String filter = key.substring(cut + 1);
+    Set<String> filters = routeTable.get(member);
+    if (filters == null || !filters.remove(filter)) {
+      return;
+    }
+    Peer p = peers.get(node);
+    if (p != null && p.incarnation().equals(member)) {
+      Forwarder f = p.forwarder();
+      f.home().execute(() -> f.routeRemoved(filter));
+    }
+  }
+
+  /** A node registered itself (or its entry was seen at start): forwards to it begin. */
+  private void nodeSeen(String member, String node) {
+    if (member.equals(incarnation) || node.equals(name)) {
+      return;
+    }
+    Peer known = peers.get(node);
+    if (known != null && known.incarnation().equals(member)) {
+      return;
+    }
+    if (!liveMembers().contains(member)) {
+      return; // an entry a dead member left behind
+    }
+    if (known != null) {
+      stopPeer(known); // the node restarted: a new member id under the same name
+    }
+    List<Dispatcher> dispatchers = broker.dispatchers();
+    Dispatcher home = dispatchers.get(placed++ % dispatchers.size());
+    Forwarder f = new Forwarder(node, name, incarnation, broker.log(), home, vertx, positions,
+        savedPositions.get(POSITION_PREFIX + node), broker.counters(), options);
+    List<String> filters = List.copyOf(routeTable.getOrDefault(member, Set.of()));
+    home.execute(() -> {
+      filters.forEach(f::routeAdded);
+      f.start();
+    });
+    peers.put(node, new Peer(node, member, f));
+    log.info("cluster: node '{}' (member {}) is up; forwarding it what its {} filter(s) match", node, member,
+        filters.size());
+  }
+
+  private void memberLeft(String member) {
+    inbox.forget(member);
+    routeTable.remove(member);
+    for (Peer p : List.copyOf(peers.values())) {
+      if (p.incarnation().equals(member)) {
+        stopPeer(p);
+        peers.remove(p.name());
+        log.warn("cluster: node '{}' (member {}) left the cluster; its routes are dropped", p.name(), member);
+      }
+    }
+    // Every survivor drops what the member left in the maps; doing it twice is harmless.
+    writer.execute(() -> {
+      routes.entrySet().removeIf(e -> member.equals(e.getValue()));
+      nodes.remove(member);
+    });
+  }
+
+  private void stopPeer(Peer p) {
+    Forwarder f = p.forwarder();
+    f.home().execute(f::close);
+  }
+
+  /** Every retained message here, for a node that joins. */
+  private Buffer retainedSnapshot() {
+    ForwardBatch batch = new ForwardBatch();
+    for (Message m : broker.retained().snapshot()) {
+      batch.add(-1, m);
+    }
+    return batch.buffer();
+  }
+
+  /** Takes the retained messages of one other member (any: each holds them all). */
+  private Future<Void> syncRetained() {
+    Set<String> live = liveMembers();
+    live.remove(incarnation);
+    String from = null;
+    for (String member : live) {
+      String n = nodes.get(member);
+      if (n != null) {
+        from = n;
+        break;
+      }
+    }
+    if (from == null) {
+      return Future.succeededFuture();
+    }
+    String source = from;
+    return vertx.eventBus().<Buffer>request(retainedAddress(source), null)
+        .map(reply -> {
+          ForwardBatch.Received got = ForwardBatch.read(reply.body(), ORIGIN_PREFIX + source);
+          int taken = 0;
+          for (Message m : got.messages()) {
+            taken += broker.retained().adoptIfNewer(m) ? 1 : 0;
+          }
+          log.info("cluster: {} of {} retained message(s) taken from node '{}'", taken, got.messages().size(), source);
+          return (Void) null;
+        })
+        .recover(e -> {
+          log.warn("cluster: retained messages not taken from node '{}': {}", source, e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Leaves: forwards stop (positions stay saved), this node's entries are left to the survivors. */
+  public Future<Void> stop() {
+    peers.values().forEach(this::stopPeer);
+    peers.clear();
+    broker.index().listen(null);
+    inbox.stop();
+    retainedConsumer.unregister();
+    return vertx.executeBlocking(() -> {
+      if (hazelcast.getLifecycleService().isRunning()) {
+        listeners.forEach(id -> {
+          nodes.removeEntryListener(id);
+          routes.removeEntryListener(id);
+        });
+        hazelcast.getCluster().removeMembershipListener(membershipListener);
+      }
+      writer.shutdownNow();
+      return null;
+    });
+  }
+}

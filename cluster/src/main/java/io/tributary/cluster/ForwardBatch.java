@@ -1,0 +1,85 @@
+package io.tributary.cluster;
+
+import io.tributary.router.message.Message;
+import io.tributary.router.message.MessageCodec;
+import io.vertx.core.buffer.Buffer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Messages on their way to another node, as one event-bus message: each is its offset in the
+ * sender's log, its timestamp and its record body as the log stores it ({@link MessageCodec}):
+ *
+ * <pre>
+ *   offset     int64   in the sending node's log (the receiver drops offsets it has stored)
+ *   timestamp  int64   when the sending node accepted it
+ *   length     int32
+ *   body       the record body
+ * </pre>
+ */
+final class ForwardBatch {
+
+  private static final int HEADER = 8 + 8 + 4;
+
+  private final Buffer buffer = Buffer.buffer();
+  private ByteBuffer scratch = ByteBuffer.allocate(4096);
+  private int count;
+  private long lastOffset = -1;
+
+  /** Adds one message; the caller keeps offsets ascending. */
+  void add(long offset, Message message) {
+    int size = MessageCodec.INSTANCE.sizeOf(message);
+    if (scratch.capacity() < size) {
+      scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2));
+    }
+    scratch.clear();
+    MessageCodec.INSTANCE.write(message, scratch);
+    buffer.appendLong(offset).appendLong(message.timestamp()).appendInt(size).appendBytes(scratch.array(), 0, size);
+    count++;
+    lastOffset = offset;
+  }
+
+  int count() {
+    return count;
+  }
+
+  int bytes() {
+    return buffer.length();
+  }
+
+  long lastOffset() {
+    return lastOffset;
+  }
+
+  Buffer buffer() {
+    return buffer;
+  }
+
+  /** A received batch: the messages and their offsets in the sender's log. */
+  record Received(List<Message> messages, long[] offsets) {}
+
+  /** Reads a batch, each message marked as coming from origin. */
+  static Received read(Buffer buffer, String origin) {
+    ByteBuffer bytes = ByteBuffer.wrap(buffer.getBytes());
+    List<Message> messages = new ArrayList<>();
+    List<Long> offsets = new ArrayList<>();
+    while (bytes.remaining() >= HEADER) {
+      long offset = bytes.getLong();
+      long timestamp = bytes.getLong();
+      int length = bytes.getInt();
+      if (length < 0 || length > bytes.remaining()) {
+        throw new IllegalArgumentException("forward batch: record at sender offset " + offset + " claims "
+            + length + " bytes, " + bytes.remaining() + " left");
+      }
+      Message m = MessageCodec.INSTANCE.read(bytes, bytes.position(), length, timestamp);
+      bytes.position(bytes.position() + length);
+      messages.add(m.withOrigin(origin));
+      offsets.add(offset);
+    }
+    if (bytes.hasRemaining()) {
+      throw new IllegalArgumentException("forward batch: " + bytes.remaining() + " trailing bytes");
+    }
+    return new Received(messages, offsets.stream().mapToLong(Long::longValue).toArray());
+  }
+}

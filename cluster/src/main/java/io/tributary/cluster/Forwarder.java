@@ -1,0 +1,220 @@
+package io.tributary.cluster;
+
+import io.tributary.commitlog.CommitLog;
+import io.tributary.router.counters.BrokerCounters;
+import io.tributary.router.counters.BrokerCounters.Counter;
+import io.tributary.router.delivery.Dispatcher;
+import io.tributary.router.delivery.LogPump;
+import io.tributary.router.message.Message;
+import io.tributary.router.shared.SharedPositions;
+import io.tributary.router.topic.TopicTrie;
+import io.tributary.router.topic.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one other node what it needs of this node's log: the messages this node's own clients
+ * published (not those another node forwarded here) whose topic matches a filter subscribed on that
+ * node, and every retained message. It reads the log with an offset of its own, as a shared group
+ * does, on one dispatcher's thread: one batch in flight at a time (the other node answers once the
+ * batch is stored in its log), so a slow node holds nothing here but its position; the log keeps
+ * the messages. The position is saved after each answered batch, so a restart resumes there.
+ *
+ * <p>A filter that arrives after matching messages were stored here (a subscribe on the other
+ * node races a publish on this one) gets what this node stored in the last
+ * {@link #LOOKBACK_MS} that no other route of the node matched; the other node drops offsets it
+ * already has.
+ */
+final class Forwarder implements LogPump {
+
+  private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+  static final long LOOKBACK_MS = 1_000;
+  static final int LOOKBACK_RECORDS = 4_096;
+  private static final int BATCH_RECORDS = 4_096;
+  private static final long RETRY_MS = 500;
+
+  private final String peer;
+  private final String address;
+  private final String self;
+  private final String selfIncarnation;
+  private final CommitLog<Message> commitLog;
+  private final Dispatcher home;
+  private final Vertx vertx;
+  private final SharedPositions positions;
+  private final BrokerCounters counters;
+  private final ClusterOptions options;
+  private final String key;
+  /** This dispatcher's thread only, from here on. */
+  private final TopicTrie<String> routes = new TopicTrie<>();
+  private long position;
+  private boolean inflight;
+  private boolean closed;
+  private ForwardBatch backfill;
+  private final boolean[] found = new boolean[1];
+
+  Forwarder(String peer, String self, String selfIncarnation, CommitLog<Message> commitLog, Dispatcher home,
+      Vertx vertx, SharedPositions positions, Long savedPosition, BrokerCounters counters, ClusterOptions options) {
+    this.peer = peer;
+    this.address = ClusterNode.forwardAddress(peer);
+    this.self = self;
+    this.selfIncarnation = selfIncarnation;
+    this.commitLog = commitLog;
+    this.home = home;
+    this.vertx = vertx;
+    this.positions = positions;
+    this.counters = counters;
+    this.options = options;
+    this.key = ClusterNode.POSITION_PREFIX + peer;
+    this.position = savedPosition != null ? savedPosition : commitLog.endOffset();
+  }
+
+  String peer() {
+    return peer;
+  }
+
+  /** The dispatcher this forwarder runs on. */
+  Dispatcher home() {
+    return home;
+  }
+
+  /** Records of this log the peer has not been sent yet (forward lag); any thread, approximate. */
+  long lag() {
+    return Math.max(0, commitLog.endOffset() - position);
+  }
+
+  /** Dispatcher thread: a filter subscribed on the peer. */
+  void routeAdded(String filter) {
+    if (closed) {
+      return;
+    }
+    collectLookback(filter);
+    routes.add(filter, filter);
+    home.wake();
+  }
+
+  /** Dispatcher thread: the peer's last subscription to filter is gone. */
+  void routeRemoved(String filter) {
+    routes.remove(filter, filter);
+  }
+
+  /** Dispatcher thread: starts pumping. */
+  void start() {
+    home.addPump(this);
+  }
+
+  /** Dispatcher thread: the peer left; the position stays saved for when it comes back. */
+  void close() {
+    closed = true;
+    home.removePump(this);
+  }
+
+  @Override
+  public boolean pump() {
+    if (inflight || closed) {
+      return false;
+    }
+    if (backfill != null) {
+      ForwardBatch b = backfill;
+      backfill = null;
+      send(b, position, true);
+      return false;
+    }
+    long end = commitLog.endOffset();
+    if (position >= end) {
+      return false;
+    }
+    long start = commitLog.startOffset();
+    if (position < start) {
+      log.warn("cluster: forwards to node '{}' fell {} records behind retention; those are not forwarded", peer,
+          start - position);
+      counters.add(Counter.RECORDS_LOST_TO_RETENTION, start - position);
+      position = start;
+    }
+    ForwardBatch batch = new ForwardBatch();
+    int limit = options.getForwardBatchBytes();
+    long next = commitLog.read(position, BATCH_RECORDS, (offset, m) -> {
+      if (!wanted(m)) {
+        return true;
+      }
+      if (batch.count() > 0 && batch.bytes() >= limit) {
+        return false;
+      }
+      batch.add(offset, m);
+      return true;
+    });
+    if (batch.count() == 0) {
+      position = next;
+      return next < commitLog.endOffset();
+    }
+    send(batch, next, false);
+    return false;
+  }
+
+  /** Stored here by this node's own clients (or a bridge), and retained or routed to the peer. */
+  private boolean wanted(Message m) {
+    return ownRecord(m) && (m.retain() || matches(m.topic()));
+  }
+
+  /** Not forwarded here by another node, not this node's own {@code $SYS} figures. */
+  private static boolean ownRecord(Message m) {
+    String origin = m.origin();
+    return (origin == null || !origin.startsWith(ClusterNode.ORIGIN_PREFIX)) && !m.topic().startsWith("$SYS/");
+  }
+
+  private boolean matches(String topic) {
+    found[0] = false;
+    routes.match(topic, f -> found[0] = true);
+    return found[0];
+  }
+
+  private void collectLookback(String filter) {
+    long from = Math.max(Math.max(commitLog.startOffset(), position - LOOKBACK_RECORDS),
+        commitLog.offsetForTime(System.currentTimeMillis() - LOOKBACK_MS));
+    if (from >= position) {
+      return;
+    }
+    ForwardBatch b = backfill != null ? backfill : new ForwardBatch();
+    commitLog.read(from, (int) (position - from), (offset, m) -> {
+      if (ownRecord(m) && !m.retain() && !matches(m.topic()) && Topics.matches(filter, m.topic())) {
+        b.add(offset, m);
+      }
+      return true;
+    });
+    if (b.count() > 0) {
+      backfill = b;
+    }
+  }
+
+  private void send(ForwardBatch batch, long next, boolean isBackfill) {
+    inflight = true;
+    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(options.getForwardTimeoutMs())
+        .addHeader(ClusterNode.FROM, self).addHeader(ClusterNode.INCARNATION, selfIncarnation);
+    vertx.eventBus().request(address, batch.buffer(), delivery).onComplete(ar -> home.execute(() -> {
+      if (ar.succeeded()) {
+        inflight = false;
+        counters.add(Counter.CLUSTER_MESSAGES_FORWARDED_OUT, batch.count());
+        counters.increment(Counter.CLUSTER_FORWARD_BATCHES);
+        if (!isBackfill && next > position) {
+          position = next;
+          positions.save(key, position);
+        }
+        home.wake();
+        return;
+      }
+      counters.increment(Counter.CLUSTER_FORWARD_RETRIES);
+      if (!closed) {
+        log.warn("cluster: forward of {} message(s) to node '{}' failed ({}); sending again in {} ms", batch.count(),
+            peer, ar.cause().getMessage(), RETRY_MS);
+      }
+      if (isBackfill) {
+        backfill = batch; // first again
+      }
+      vertx.setTimer(RETRY_MS, t -> home.execute(() -> {
+        inflight = false;
+        home.wake();
+      }));
+    }));
+  }
+}
