@@ -323,7 +323,9 @@ public final class ClusterNode {
   private Buffer retainedSnapshot() {
     ForwardBatch batch = new ForwardBatch();
     for (Message m : broker.retained().snapshot()) {
-      batch.add(-1, m);
+      if (!m.topic().startsWith("$SYS/")) { // each node has its own
+        batch.add(-1, m);
+      }
     }
     return batch.buffer();
   }
