@@ -64,6 +64,12 @@ final class BrokerMetrics implements MeterBinder {
     Gauge.builder("tributary.retained", broker, b -> b.retained().bytes()).baseUnit("bytes")
         .description("Topic and payload bytes of the retained messages").register(registry);
 
+    Gauge.builder("tributary.cluster.members", broker, b -> b.cluster().members())
+        .description("Members of the cluster this node sees, itself included (1 without a cluster)").register(registry);
+    Gauge.builder("tributary.cluster.forward.lag.records", broker, b -> b.cluster().forwardLag())
+        .description("Records of this node's log other nodes have not been sent yet, summed over nodes")
+        .register(registry);
+
     CommitLog<Message> log = broker.log();
     Gauge.builder("tributary.log.start.offset", log, CommitLog::startOffset)
         .description("Offset of the oldest record the commit log keeps").register(registry);

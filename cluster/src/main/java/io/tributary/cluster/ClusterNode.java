@@ -7,6 +7,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.tributary.router.Broker;
+import io.tributary.router.ClusterStatus;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedPositions;
@@ -80,8 +81,8 @@ public final class ClusterNode {
   // The broker verticle's context only:
   /** Filters by member id (incarnation), as the routes map says, live or not. */
   private final Map<String, Set<String>> routeTable = new HashMap<>();
-  /** Live other nodes by name. */
-  private final Map<String, Peer> peers = new HashMap<>();
+  /** Live other nodes by name (written on the verticle's context, read by metrics from any thread). */
+  private final Map<String, Peer> peers = new java.util.concurrent.ConcurrentHashMap<>();
   private int placed;
 
   private record Peer(String name, String incarnation, Forwarder forwarder) {}
@@ -139,7 +140,7 @@ public final class ClusterNode {
     });
   }
 
-  /** Other nodes and their forward lag (records of this log not sent yet), on the verticle's context. */
+  /** Other nodes and their forward lag (records of this log not sent yet). */
   public Map<String, Long> forwardLag() {
     Map<String, Long> lag = new HashMap<>();
     peers.values().forEach(p -> lag.put(p.name(), p.forwarder().lag()));
@@ -224,6 +225,21 @@ public final class ClusterNode {
     context.runOnContext(v -> {
       routesNow.forEach(this::routeSeen);
       nodesNow.forEach(this::nodeSeen);
+    });
+    broker.setCluster(new ClusterStatus() {
+      @Override
+      public int members() {
+        return hazelcast.getLifecycleService().isRunning() ? hazelcast.getCluster().getMembers().size() : 0;
+      }
+
+      @Override
+      public long forwardLag() {
+        long sum = 0;
+        for (Peer p : peers.values()) {
+          sum += p.forwarder().lag();
+        }
+        return sum;
+      }
     });
     log.info("cluster: node '{}' (member {}) joined cluster '{}' with {} member(s)", name, incarnation,
         options.getName(), live.size());

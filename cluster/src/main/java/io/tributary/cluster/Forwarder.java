@@ -48,7 +48,8 @@ final class Forwarder implements LogPump {
   private final String key;
   /** This dispatcher's thread only, from here on. */
   private final TopicTrie<String> routes = new TopicTrie<>();
-  private long position;
+  /** Next offset to send; written on the dispatcher's thread, read by metrics. */
+  private volatile long position;
   private boolean inflight;
   private boolean closed;
   private ForwardBatch backfill;

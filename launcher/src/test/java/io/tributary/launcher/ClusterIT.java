@@ -42,6 +42,8 @@ class ClusterIT {
   }
 
   /** conf/cluster/nodeN.json with free ports, written to dir. */
+  private final int[] admin = new int[3];
+
   private List<Path> configs(int[] mqtt) throws Exception {
     int[] hz = new int[3];
     JsonArray members = new JsonArray();
@@ -57,7 +59,8 @@ class ClusterIT {
       json.put("instances", 2);
       JsonArray listeners = json.getJsonArray("listeners");
       listeners.getJsonObject(0).put("host", "127.0.0.1").put("port", mqtt[i]);
-      listeners.getJsonObject(1).put("port", 0);
+      admin[i] = io.tributary.mqtt.TestBroker.freePort();
+      listeners.getJsonObject(1).put("port", admin[i]);
       json.getJsonObject("log").put("dir", dir.resolve("node" + (i + 1)).toString());
       json.getJsonObject("cluster").put("name", clusterName).put("port", hz[i]).put("members", members);
       Path p = dir.resolve("node" + (i + 1) + ".json");
@@ -131,8 +134,16 @@ class ClusterIT {
       }
     }
     assertEquals(20_000, seen.size(), "every message node1 acknowledged reached the subscriber on node2");
-    nodes.get(0).awaitLine("node 'node3'");
     nodes.get(0).awaitLine("left the cluster");
+    String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + admin[0] + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(metrics.contains("tributary_cluster_members 2.0"), metrics);
+    java.util.regex.Matcher out = java.util.regex.Pattern.compile("(?m)^tributary_cluster_messages_forwarded_out_total (\\S+)")
+        .matcher(metrics);
+    assertTrue(out.find(), metrics);
+    assertTrue(Double.parseDouble(out.group(1)) >= 20_001, "forwards counted: " + out.group(1));
+    assertTrue(metrics.contains("tributary_cluster_forward_lag_records 0.0"), metrics);
     subscriber.disconnect();
 
     // node3 comes back on its directory and is served again.

@@ -90,6 +90,7 @@ class ClusterTest {
     assertEquals(List.of("cross/q0 m0 q0", "cross/q1 m1 q1", "cross/q2 m2 q2"), got);
     assertNull(onNode2.poll(300, TimeUnit.MILLISECONDS), "each message once");
     assertTrue(cluster.get(0).broker().broker().counters().get(Counter.CLUSTER_MESSAGES_FORWARDED_OUT) >= 3);
+    assertEquals(3, cluster.get(0).broker().broker().cluster().members());
     assertEquals(0, topicsIn(2, "cross/"), "node3 has no subscriber: nothing was forwarded to it");
   }
 

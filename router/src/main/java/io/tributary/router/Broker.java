@@ -53,6 +53,7 @@ public final class Broker implements AutoCloseable {
   private final List<Traffic> traffic = new CopyOnWriteArrayList<>();
   private final long startedAt = System.currentTimeMillis();
   private final ClientTracing tracing = new ClientTracing();
+  private volatile ClusterStatus cluster = ClusterStatus.NONE;
 
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
@@ -281,6 +282,16 @@ public final class Broker implements AutoCloseable {
   /** Every traffic account ever made, for metrics and $SYS. */
   public List<Traffic> traffic() {
     return traffic;
+  }
+
+  /** The cluster this broker is a node of, or {@link ClusterStatus#NONE}. */
+  public ClusterStatus cluster() {
+    return cluster;
+  }
+
+  /** Set by the cluster node when the broker joins a cluster. */
+  public void setCluster(ClusterStatus cluster) {
+    this.cluster = cluster;
   }
 
   /** Which clients' packets are logged now (see {@link ClientTracing}). */
