@@ -163,8 +163,15 @@ public final class ClusterNode {
     positions = broker.positions(POSITION_PREFIX);
     savedPositions = positions.restored();
     inbox = new ForwardInbox(broker, context);
-    inbox.start(forwardAddress(name));
     retainedConsumer = vertx.eventBus().consumer(retainedAddress(name), request -> request.reply(retainedSnapshot()));
+    // Registrations reach the other members through Hazelcast: wait, so that no node that sees this
+    // one in the nodes map finds no one at its addresses.
+    try {
+      Future.all(inbox.start(forwardAddress(name)), retainedConsumer.completion()).toCompletionStage()
+          .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cluster: the event bus addresses of this node were not registered: " + e, e);
+    }
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
       @Override
       public void memberRemoved(MembershipEvent event) {
@@ -346,22 +353,28 @@ public final class ClusterNode {
     return batch.buffer();
   }
 
-  /** Takes the retained messages of one other member (any: each holds them all). */
+  /** Takes the retained messages of one other member (any: each holds them all), trying each in turn. */
   private Future<Void> syncRetained() {
     Set<String> live = liveMembers();
     live.remove(incarnation);
-    String from = null;
+    List<String> sources = new ArrayList<>();
     for (String member : live) {
       String n = nodes.get(member);
       if (n != null) {
-        from = n;
-        break;
+        sources.add(n);
       }
     }
-    if (from == null) {
+    return syncRetained(sources, 0);
+  }
+
+  private Future<Void> syncRetained(List<String> sources, int next) {
+    if (next >= sources.size()) {
+      if (!sources.isEmpty()) {
+        log.warn("cluster: no member gave its retained messages; this node has only its own until they are published again");
+      }
       return Future.succeededFuture();
     }
-    String source = from;
+    String source = sources.get(next);
     return vertx.eventBus().<Buffer>request(retainedAddress(source), null)
         .map(reply -> {
           ForwardBatch.Received got = ForwardBatch.read(reply.body(), ORIGIN_PREFIX + source);
@@ -374,7 +387,7 @@ public final class ClusterNode {
         })
         .recover(e -> {
           log.warn("cluster: retained messages not taken from node '{}': {}", source, e.getMessage());
-          return Future.succeededFuture();
+          return syncRetained(sources, next + 1);
         });
   }
 

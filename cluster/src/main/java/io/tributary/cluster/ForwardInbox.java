@@ -35,8 +35,10 @@ final class ForwardInbox {
     this.context = context;
   }
 
-  void start(String address) {
+  /** Registers the consumer; completes once other nodes can reach it. */
+  io.vertx.core.Future<Void> start(String address) {
     consumer = context.owner().eventBus().<Buffer>consumer(address, this::receive);
+    return consumer.completion();
   }
 
   void stop() {
