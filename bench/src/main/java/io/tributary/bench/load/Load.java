@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
 public final class Load {
 
   static final String USAGE = "usage: Load --kind fan-in|fan-out|pairs|shared-fan-in|connection-storm|idle-connections"
-      + " [--port N] [--host H] [--qos 0|1] [--protocol 4|5] [--publishers N] [--subscribers N]"
+      + " [--port N] [--sub-port N] [--host H] [--qos 0|1] [--protocol 4|5] [--publishers N] [--subscribers N]"
       + " [--mode closed-loop|fixed-rate] [--rate N] [--window N] [--payload N] [--warmup S] [--measure S]"
       + " [--connections N] [--concurrency N] [--users N] [--broker-pid PID] [--event-loops N] [--name TEXT]";
 
-  private static final java.util.Set<String> FLAGS = java.util.Set.of("--kind", "--mode", "--host", "--port",
+  private static final java.util.Set<String> FLAGS = java.util.Set.of("--kind", "--mode", "--host", "--port", "--sub-port",
       "--protocol", "--qos", "--publishers", "--subscribers", "--payload", "--window", "--rate", "--warmup",
       "--measure", "--connections", "--concurrency", "--users", "--broker-pid", "--event-loops", "--name");
 
@@ -126,6 +126,9 @@ public final class Load {
             break;
           case "--port":
             s.setPort(intIn(v, 1, 65_535));
+            break;
+          case "--sub-port":
+            s.setSubscriberPort(intIn(v, 1, 65_535));
             break;
           case "--protocol":
             s.setProtocolVersion(intIn(v, 4, 5));

@@ -343,7 +343,12 @@ public final class LoadGenerator {
 
   private Future<BenchConnection> open(Loop loop, String clientId, int version, int keepAlive, int receiveMaximum,
       BenchConnection.Listener listener) {
-    return BenchConnection.open(client, loop.context, scenario.getHost(), scenario.getPort(), clientId, version,
+    return open(loop, scenario.getPort(), clientId, version, keepAlive, receiveMaximum, listener);
+  }
+
+  private Future<BenchConnection> open(Loop loop, int port, String clientId, int version, int keepAlive,
+      int receiveMaximum, BenchConnection.Listener listener) {
+    return BenchConnection.open(client, loop.context, scenario.getHost(), port, clientId, version,
         keepAlive, receiveMaximum, listener).map(c -> {
           connections.add(c);
           return c;
@@ -398,7 +403,7 @@ public final class LoadGenerator {
     for (int i = 0; i < subCount; i++) {
       filters[i] = filter(kind, i);
     }
-    openAll(subCount, SETUP_IN_FLIGHT, i -> open(subscribers[i].loop, clientId("s", i), version,
+    openAll(subCount, SETUP_IN_FLIGHT, i -> open(subscribers[i].loop, s.getSubscriberPort(), clientId("s", i), version,
         KEEP_ALIVE_SECONDS, 65_535, subscribers[i]).compose(c -> c.subscribe(filters[i], s.getQos())),
         "subscriber");
     openAll(pubCount, SETUP_IN_FLIGHT, i -> open(publishers[i].loop, clientId("p", i), version,

@@ -41,6 +41,8 @@ public final class Scenario {
   private Mode mode = Mode.CLOSED_LOOP;
   private String host = "127.0.0.1";
   private int port = 1883;
+  /** Where subscribers connect when not {@link #port} (a cluster: publishers on one node, subscribers on another); 0 = port. */
+  private int subscriberPort;
   /** 4 = MQTT 3.1.1, 5 = MQTT 5.0. SHARED_FAN_IN always uses 5. */
   private int protocolVersion = 4;
   private int publishers = 4;
@@ -76,6 +78,7 @@ public final class Scenario {
     mode = other.mode;
     host = other.host;
     port = other.port;
+    subscriberPort = other.subscriberPort;
     protocolVersion = other.protocolVersion;
     publishers = other.publishers;
     subscribers = other.subscribers;
@@ -102,6 +105,8 @@ public final class Scenario {
   public Scenario setHost(String host) { this.host = Objects.requireNonNull(host); return this; }
   public int getPort() { return port; }
   public Scenario setPort(int port) { this.port = port; return this; }
+  public int getSubscriberPort() { return subscriberPort == 0 ? port : subscriberPort; }
+  public Scenario setSubscriberPort(int port) { this.subscriberPort = port; return this; }
   public int getProtocolVersion() { return protocolVersion; }
   public Scenario setProtocolVersion(int v) {
     if (v != 4 && v != 5) {
