@@ -53,6 +53,8 @@ public final class ClusterNode {
   static final String POSITION_PREFIX = "cluster/forward/";
   static final String FROM = "tributary-from";
   static final String INCARNATION = "tributary-incarnation";
+  /** Header of a forward batch that carries lookback records (older offsets, see Forwarder). */
+  static final String LOOKBACK = "tributary-lookback";
   private static final String NODES = "tributary.nodes";
   private static final String ROUTES = "tributary.routes";
   private static final char SEPARATOR = '\u0000';
@@ -344,7 +346,7 @@ public final class ClusterNode {
 
   /** Every retained message here, for a node that joins. */
   private Buffer retainedSnapshot() {
-    ForwardBatch batch = new ForwardBatch();
+    ForwardBatch batch = new ForwardBatch(1024);
     for (Message m : broker.retained().snapshot()) {
       if (!m.topic().startsWith("$SYS/")) { // each node has its own
         batch.add(-1, m);

@@ -22,8 +22,17 @@ final class ForwardBatch {
 
   private static final int HEADER = 8 + 8 + 4;
 
-  private final Buffer buffer = Buffer.buffer();
+  private final Buffer buffer;
   private ByteBuffer scratch = ByteBuffer.allocate(4096);
+
+  /** A live batch: sized for a typical one up front (growing by copies showed in the sender's profile). */
+  ForwardBatch() {
+    this(64 * 1024);
+  }
+
+  ForwardBatch(int initialBytes) {
+    buffer = Buffer.buffer(initialBytes);
+  }
   private int count;
   private long lastOffset = -1;
 

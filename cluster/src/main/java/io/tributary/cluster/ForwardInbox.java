@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Where other nodes' forwards arrive: each batch is stored in this node's log as one append
  * (delivered from there like a local publish) and answered once it is as durable as the log's
- * flush policy promises. A batch sent again after a lost answer is not stored twice: each sending
- * node's incarnation has the offsets it sent last remembered (the last {@link #REMEMBERED}).
+ * flush policy promises. A batch sent again after a lost answer is not stored twice: a sender's
+ * live batches come in offset order, so per sending incarnation the highest offset stored is
+ * enough; a lookback batch (older offsets, see {@link Forwarder}) is checked against the last
+ * {@link #REMEMBERED} lookback offsets.
  */
 final class ForwardInbox {
 
@@ -27,7 +29,10 @@ final class ForwardInbox {
 
   private final Broker broker;
   private final Context context;
-  private final Map<String, LinkedHashSet<Long>> seen = new HashMap<>();
+  /** Per sending incarnation: the highest live offset stored. */
+  private final Map<String, long[]> highest = new HashMap<>();
+  /** Per sending incarnation: lookback offsets stored lately. */
+  private final Map<String, LinkedHashSet<Long>> lookback = new HashMap<>();
   private MessageConsumer<Buffer> consumer;
 
   ForwardInbox(Broker broker, Context context) {
@@ -49,7 +54,10 @@ final class ForwardInbox {
 
   /** A node left: what it sent is forgotten (a restarted node is another incarnation). */
   void forget(String incarnation) {
-    context.runOnContext(v -> seen.remove(incarnation));
+    context.runOnContext(v -> {
+      highest.remove(incarnation);
+      lookback.remove(incarnation);
+    });
   }
 
   private void receive(io.vertx.core.eventbus.Message<Buffer> request) {
@@ -63,15 +71,26 @@ final class ForwardInbox {
       request.fail(400, e.getMessage());
       return;
     }
-    LinkedHashSet<Long> remembered = seen.computeIfAbsent(incarnation, k -> new LinkedHashSet<>());
     List<Message> fresh = new ArrayList<>(batch.messages().size());
-    for (int i = 0; i < batch.offsets().length; i++) {
-      if (remembered.add(batch.offsets()[i])) {
-        fresh.add(batch.messages().get(i));
+    long[] offsets = batch.offsets();
+    if (request.headers().contains(ClusterNode.LOOKBACK)) {
+      LinkedHashSet<Long> remembered = lookback.computeIfAbsent(incarnation, k -> new LinkedHashSet<>());
+      for (int i = 0; i < offsets.length; i++) {
+        if (remembered.add(offsets[i])) {
+          fresh.add(batch.messages().get(i));
+        }
       }
-    }
-    while (remembered.size() > REMEMBERED) {
-      remembered.remove(remembered.iterator().next());
+      while (remembered.size() > REMEMBERED) {
+        remembered.remove(remembered.iterator().next());
+      }
+    } else {
+      long[] top = highest.computeIfAbsent(incarnation, k -> new long[] {-1});
+      for (int i = 0; i < offsets.length; i++) {
+        if (offsets[i] > top[0]) {
+          fresh.add(batch.messages().get(i));
+          top[0] = offsets[i];
+        }
+      }
     }
     if (fresh.isEmpty()) {
       request.reply(0);

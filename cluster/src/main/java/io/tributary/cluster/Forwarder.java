@@ -52,7 +52,8 @@ final class Forwarder implements LogPump {
   private volatile long position;
   private boolean inflight;
   private boolean closed;
-  private ForwardBatch backfill;
+  /** Lookback batches waiting to go, before the next live batch. */
+  private final java.util.ArrayDeque<ForwardBatch> lookbacks = new java.util.ArrayDeque<>();
   private final boolean[] found = new boolean[1];
 
   Forwarder(String peer, String self, String selfIncarnation, CommitLog<Message> commitLog, Dispatcher home,
@@ -116,9 +117,8 @@ final class Forwarder implements LogPump {
     if (inflight || closed) {
       return false;
     }
-    if (backfill != null) {
-      ForwardBatch b = backfill;
-      backfill = null;
+    if (!lookbacks.isEmpty()) {
+      ForwardBatch b = lookbacks.poll();
       send(b, position, true);
       return false;
     }
@@ -176,7 +176,7 @@ final class Forwarder implements LogPump {
     if (from >= position) {
       return;
     }
-    ForwardBatch b = backfill != null ? backfill : new ForwardBatch();
+    ForwardBatch b = new ForwardBatch(1024);
     commitLog.read(from, (int) (position - from), (offset, m) -> {
       if (ownRecord(m) && !m.retain() && !matches(m.topic()) && Topics.matches(filter, m.topic())) {
         b.add(offset, m);
@@ -184,20 +184,23 @@ final class Forwarder implements LogPump {
       return true;
     });
     if (b.count() > 0) {
-      backfill = b;
+      lookbacks.add(b);
     }
   }
 
-  private void send(ForwardBatch batch, long next, boolean isBackfill) {
+  private void send(ForwardBatch batch, long next, boolean isLookback) {
     inflight = true;
     DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(options.getForwardTimeoutMs())
         .addHeader(ClusterNode.FROM, self).addHeader(ClusterNode.INCARNATION, selfIncarnation);
+    if (isLookback) {
+      delivery.addHeader(ClusterNode.LOOKBACK, "1");
+    }
     vertx.eventBus().request(address, batch.buffer(), delivery).onComplete(ar -> home.execute(() -> {
       if (ar.succeeded()) {
         inflight = false;
         counters.add(Counter.CLUSTER_MESSAGES_FORWARDED_OUT, batch.count());
         counters.increment(Counter.CLUSTER_FORWARD_BATCHES);
-        if (!isBackfill && next > position) {
+        if (!isLookback && next > position) {
           position = next;
           positions.save(key, position);
         }
@@ -209,8 +212,8 @@ final class Forwarder implements LogPump {
         log.warn("cluster: forward of {} message(s) to node '{}' failed ({}); sending again in {} ms", batch.count(),
             peer, ar.cause().getMessage(), RETRY_MS);
       }
-      if (isBackfill) {
-        backfill = batch; // first again
+      if (isLookback) {
+        lookbacks.addFirst(batch); // first again
       }
       vertx.setTimer(RETRY_MS, t -> home.execute(() -> {
         inflight = false;
