@@ -5,9 +5,12 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.EntryAdapter;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.tributary.router.Broker;
 import io.tributary.router.ClusterStatus;
+import io.tributary.router.logging.LogSafe;
+import io.tributary.router.session.SessionRegistry;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedPositions;
@@ -17,6 +20,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
@@ -55,6 +59,7 @@ public final class ClusterNode {
   static final String INCARNATION = "tributary-incarnation";
   /** Header of a forward batch that carries lookback records (older offsets, see Forwarder). */
   static final String LOOKBACK = "tributary-lookback";
+  static final String SESSIONS = "tributary.sessions";
   private static final String NODES = "tributary.nodes";
   private static final String ROUTES = "tributary.routes";
   private static final char SEPARATOR = '\u0000';
@@ -77,6 +82,8 @@ public final class ClusterNode {
   });
   private ForwardInbox inbox;
   private MessageConsumer<Object> retainedConsumer;
+  private MessageConsumer<JsonObject> sessionConsumer;
+  private IMap<String, String> sessions;
   private Map<String, Long> savedPositions;
   private SharedPositions positions;
 
@@ -104,6 +111,10 @@ public final class ClusterNode {
 
   static String retainedAddress(String node) {
     return "tributary.cluster.retained." + node;
+  }
+
+  static String sessionAddress(String node) {
+    return "tributary.cluster.session." + node;
   }
 
   /**
@@ -166,10 +177,13 @@ public final class ClusterNode {
     savedPositions = positions.restored();
     inbox = new ForwardInbox(broker, context);
     retainedConsumer = vertx.eventBus().consumer(retainedAddress(name), request -> request.reply(retainedSnapshot()));
+    sessions = hazelcast.getMap(SESSIONS);
+    sessionConsumer = vertx.eventBus().consumer(sessionAddress(name), this::handOff);
     // Registrations reach the other members through Hazelcast: wait, so that no node that sees this
     // one in the nodes map finds no one at its addresses.
     try {
-      Future.all(inbox.start(forwardAddress(name)), retainedConsumer.completion()).toCompletionStage()
+      Future.all(inbox.start(forwardAddress(name)), retainedConsumer.completion(), sessionConsumer.completion())
+          .toCompletionStage()
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cluster: the event bus addresses of this node were not registered: " + e, e);
@@ -218,8 +232,8 @@ public final class ClusterNode {
     nodes.put(incarnation, name);
     List<String> mine = broker.index().listen(new SubscriptionIndex.FilterListener() {
       @Override
-      public void added(String filter) {
-        writer.execute(() -> routes.put(routeKey(name, filter), incarnation));
+      public void added(String filter, long since) {
+        writer.execute(() -> routes.put(routeKey(name, filter), routeValue(since)));
       }
 
       @Override
@@ -227,7 +241,8 @@ public final class ClusterNode {
         writer.execute(() -> routes.remove(routeKey(name, filter)));
       }
     });
-    mine.forEach(filter -> writer.execute(() -> routes.put(routeKey(name, filter), incarnation)));
+    mine.forEach(filter -> writer.execute(() -> routes.put(routeKey(name, filter),
+        routeValue(SubscriptionIndex.NOTHING_BEFORE))));
     // What was there before the listeners: seen now (the handlers take each thing once).
     Map<String, String> nodesNow = new HashMap<>(nodes);
     Map<String, String> routesNow = new HashMap<>(routes);
@@ -250,6 +265,7 @@ public final class ClusterNode {
         return sum;
       }
     });
+    broker.setSessionDirectory(this::claim);
     log.info("cluster: node '{}' (member {}) joined cluster '{}' with {} member(s)", name, incarnation,
         options.getName(), live.size());
   }
@@ -264,7 +280,24 @@ public final class ClusterNode {
     return node + SEPARATOR + filter;
   }
 
-  private void routeSeen(String key, String member) {
+  /** A route's value: the member id that keeps it, and since when it wants records (see FilterListener). */
+  private String routeValue(long since) {
+    return incarnation + "|" + since;
+  }
+
+  private static String memberOf(String routeValue) {
+    int bar = routeValue.indexOf('|');
+    return bar < 0 ? routeValue : routeValue.substring(0, bar);
+  }
+
+  private static long sinceOf(String routeValue) {
+    int bar = routeValue.indexOf('|');
+    return bar < 0 ? SubscriptionIndex.RECENT : Long.parseLong(routeValue.substring(bar + 1));
+  }
+
+  private void routeSeen(String key, String value) {
+    String member = memberOf(value);
+    long since = sinceOf(value);
     int cut = key.indexOf(SEPARATOR);
     String node = key.substring(0, cut);
     String filter = key.substring(cut + 1);
@@ -274,11 +307,12 @@ public final class ClusterNode {
     Peer p = peers.get(node);
     if (p != null && p.incarnation().equals(member)) {
       Forwarder f = p.forwarder();
-      f.home().execute(() -> f.routeAdded(filter));
+      f.home().execute(() -> f.routeAdded(filter, since));
     }
   }
 
-  private void routeGone(String key, String member) {
+  private void routeGone(String key, String value) {
+    String member = memberOf(value);
     int cut = key.indexOf(SEPARATOR);
     String node = key.substring(0, cut);
     String filter = key.substring(cut + 1);
@@ -314,7 +348,8 @@ public final class ClusterNode {
         savedPositions.get(POSITION_PREFIX + node), broker.counters(), options);
     List<String> filters = List.copyOf(routeTable.getOrDefault(member, Set.of()));
     home.execute(() -> {
-      filters.forEach(f::routeAdded);
+      // Routes it had before this node saw it: this forwarder's saved position covers them.
+      filters.forEach(filter -> f.routeAdded(filter, SubscriptionIndex.NOTHING_BEFORE));
       f.start();
     });
     peers.put(node, new Peer(node, member, f));
@@ -334,7 +369,7 @@ public final class ClusterNode {
     }
     // Every survivor drops what the member left in the maps; doing it twice is harmless.
     writer.execute(() -> {
-      routes.entrySet().removeIf(e -> member.equals(e.getValue()));
+      routes.entrySet().removeIf(e -> member.equals(memberOf(e.getValue())));
       nodes.remove(member);
     });
   }
@@ -342,6 +377,58 @@ public final class ClusterNode {
   private void stopPeer(Peer p) {
     Forwarder f = p.forwarder();
     f.home().execute(f::close);
+  }
+
+  /**
+   * Before a connection claims clientId here: this node becomes the session's home in the
+   * sessions map, and the node that was its home (if another, and alive) hands the session over:
+   * it closes the old connection and, unless this one starts clean, sends its state and queue.
+   */
+  private java.util.concurrent.CompletionStage<Void> claim(String clientId, boolean cleanStart) {
+    return sessions.putAsync(clientId, name).thenCompose(previous -> {
+      if (previous == null || previous.equals(name) || !peers.containsKey(previous)) {
+        return java.util.concurrent.CompletableFuture.<Void>completedFuture(null);
+      }
+      JsonObject ask = new JsonObject().put("clientId", clientId).put("keepState", !cleanStart);
+      return vertx.eventBus().<Buffer>request(sessionAddress(previous), ask,
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(options.getForwardTimeoutMs()))
+          .map(reply -> {
+            Buffer body = reply.body();
+            if (body != null && body.length() > 0) {
+              SessionRegistry.Handoff handoff = SessionHandoffs.read(body);
+              broker.adopt(clientId, handoff);
+              log.info("cluster: client {}: session taken over from node '{}' with {} queued message(s)",
+                  LogSafe.text(clientId), previous, handoff.messages().size());
+            } else {
+              log.info("cluster: client {}: connection on node '{}' taken over (no session moved)",
+                  LogSafe.text(clientId), previous);
+            }
+            return (Void) null;
+          })
+          .recover(e -> {
+            log.warn("cluster: client {}: the session on node '{}' was not taken over ({}); it starts here",
+                LogSafe.text(clientId), previous, e.getMessage());
+            return Future.succeededFuture();
+          })
+          .toCompletionStage();
+    }).exceptionally(e -> {
+      log.warn("cluster: client {}: the sessions map did not answer ({}); the session starts here",
+          LogSafe.text(clientId), e.toString());
+      return null;
+    });
+  }
+
+  /** Another node takes one of this node's sessions over. */
+  private void handOff(io.vertx.core.eventbus.Message<JsonObject> request) {
+    String clientId = request.body().getString("clientId");
+    boolean keepState = request.body().getBoolean("keepState", true);
+    broker.handOff(clientId, keepState).whenComplete((handoff, e) -> context.runOnContext(v -> {
+      if (e != null) {
+        request.fail(500, e.toString());
+      } else {
+        request.reply(handoff == null ? Buffer.buffer() : SessionHandoffs.write(handoff));
+      }
+    }));
   }
 
   /** Every retained message here, for a node that joins. */
@@ -398,8 +485,10 @@ public final class ClusterNode {
     peers.values().forEach(this::stopPeer);
     peers.clear();
     broker.index().listen(null);
+    broker.setSessionDirectory(io.tributary.router.SessionDirectory.LOCAL);
     inbox.stop();
     retainedConsumer.unregister();
+    sessionConsumer.unregister();
     return vertx.executeBlocking(() -> {
       if (hazelcast.getLifecycleService().isRunning()) {
         listeners.forEach(id -> {

@@ -7,6 +7,7 @@ import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.delivery.LogPump;
 import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedPositions;
+import io.tributary.router.topic.SubscriptionIndex;
 import io.tributary.router.topic.TopicTrie;
 import io.tributary.router.topic.Topics;
 import io.vertx.core.Vertx;
@@ -23,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * the messages. The position is saved after each answered batch, so a restart resumes there.
  *
  * <p>A filter that arrives after matching messages were stored here (a subscribe on the other
- * node races a publish on this one) gets what this node stored in the last
- * {@link #LOOKBACK_MS} that no other route of the node matched; the other node drops offsets it
- * already has.
+ * node races a publish on this one) gets what this node stored in the last {@link #LOOKBACK_MS}
+ * that no other route of the node matched, as a lookback batch; a session that moved to the other
+ * node gets what was stored here since it left its old node (its queue had what came before).
+ * The other node drops offsets it already has.
  */
 final class Forwarder implements LogPump {
 
@@ -86,12 +88,17 @@ final class Forwarder implements LogPump {
     return Math.max(0, commitLog.endOffset() - position);
   }
 
-  /** Dispatcher thread: a filter subscribed on the peer. */
-  void routeAdded(String filter) {
+  /**
+   * Dispatcher thread: a filter subscribed on the peer, wanting records stored from {@code since}
+   * (see {@code SubscriptionIndex.FilterListener}).
+   */
+  void routeAdded(String filter, long since) {
     if (closed) {
       return;
     }
-    collectLookback(filter);
+    if (since != SubscriptionIndex.NOTHING_BEFORE) {
+      collectLookback(filter, since == SubscriptionIndex.RECENT ? System.currentTimeMillis() - LOOKBACK_MS : since);
+    }
     routes.add(filter, filter);
     home.wake();
   }
@@ -158,10 +165,13 @@ final class Forwarder implements LogPump {
     return ownRecord(m) && (m.retain() || matches(m.topic()));
   }
 
-  /** Not forwarded here by another node, not this node's own {@code $SYS} figures. */
+  /**
+   * Published here by a client (or a bridge): not forwarded here by another node, not a session's
+   * queue brought from another node, not this node's own {@code $SYS} figures.
+   */
   private static boolean ownRecord(Message m) {
     String origin = m.origin();
-    return (origin == null || !origin.startsWith(ClusterNode.ORIGIN_PREFIX)) && !m.topic().startsWith("$SYS/");
+    return (origin == null || origin.startsWith("bridge:")) && !m.topic().startsWith("$SYS/");
   }
 
   private boolean matches(String topic) {
@@ -170,9 +180,9 @@ final class Forwarder implements LogPump {
     return found[0];
   }
 
-  private void collectLookback(String filter) {
+  private void collectLookback(String filter, long since) {
     long from = Math.max(Math.max(commitLog.startOffset(), position - LOOKBACK_RECORDS),
-        commitLog.offsetForTime(System.currentTimeMillis() - LOOKBACK_MS));
+        commitLog.offsetForTime(since));
     if (from >= position) {
       return;
     }

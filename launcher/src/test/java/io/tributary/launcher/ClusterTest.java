@@ -126,6 +126,89 @@ class ClusterTest {
   }
 
   @Test
+  void aPersistentSessionMovesToTheNodeItReconnectsToWithItsQueueInOrder() throws Exception {
+    MqttConnectOptions persistent = new MqttConnectOptions();
+    persistent.setCleanSession(false);
+    persistent.setMaxInflight(100);
+    BlockingQueue<String> got = new LinkedBlockingQueue<>();
+    MqttClient mover = new MqttClient(cluster.get(0).uri(), "mover", new MemoryPersistence());
+    mover.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+      }
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) {
+        got.add(new String(message.getPayload()));
+      }
+
+      @Override
+      public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+      }
+    });
+    clients.add(mover);
+    mover.connect(persistent);
+    mover.subscribe("moving/#", 1);
+    mover.disconnect();
+    Thread.sleep(300); // the route reaches node2
+    MqttClient pub = client(1, "mover-pub");
+    for (int i = 0; i < 50; i++) {
+      publish(pub, "moving/x", "queued-" + i, 1, false);
+    }
+    Thread.sleep(500); // forwarded to node1, where the session waits offline
+
+    // Back on node3: the session comes along, with what was queued for it, in order.
+    MqttClient back = new MqttClient(cluster.get(2).uri(), "mover", new MemoryPersistence());
+    back.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+      }
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) {
+        got.add(new String(message.getPayload()));
+      }
+
+      @Override
+      public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+      }
+    });
+    clients.add(back);
+    var token = back.connectWithResult(persistent);
+    assertTrue(token.getSessionPresent(), "session present on node3");
+    for (int i = 0; i < 50; i++) {
+      assertEquals("queued-" + i, got.poll(10, TimeUnit.SECONDS));
+    }
+    // Live from here: published on node1 (where it was) and on node2.
+    Thread.sleep(300);
+    publish(client(0, "mover-pub1"), "moving/y", "live-node1", 1, false);
+    assertEquals("live-node1", got.poll(10, TimeUnit.SECONDS));
+    publish(pub, "moving/z", "live-node2", 1, false);
+    assertEquals("live-node2", got.poll(10, TimeUnit.SECONDS));
+    assertNull(got.poll(300, TimeUnit.MILLISECONDS), "nothing twice");
+    assertEquals(0, cluster.get(0).broker().broker().sessionCount() - countOthers(0), "the session left node1");
+    back.disconnect();
+  }
+
+  /** Sessions on a node other than the mover's. */
+  private static int countOthers(int node) throws Exception {
+    return (int) cluster.get(node).broker().broker().sessions(id -> !id.equals("mover")).get(10, TimeUnit.SECONDS)
+        .stream().count();
+  }
+
+  @Test
+  void aConnectionOnAnotherNodeTakesTheClientIdOver() throws Exception {
+    MqttClient first = client(0, "twice");
+    MqttClient second = client(1, "twice");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (first.isConnected() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(!first.isConnected(), "the first connection was closed");
+    assertTrue(second.isConnected());
+  }
+
+  @Test
   void retainedMessagesPublishedOnOneNodeAreRetainedOnEvery() throws Exception {
     MqttClient pub = client(0, "ret-pub");
     publish(pub, "ret/a", "kept", 1, true);

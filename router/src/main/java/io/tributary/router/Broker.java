@@ -54,6 +54,7 @@ public final class Broker implements AutoCloseable {
   private final long startedAt = System.currentTimeMillis();
   private final ClientTracing tracing = new ClientTracing();
   private volatile ClusterStatus cluster = ClusterStatus.NONE;
+  private volatile SessionDirectory directory = SessionDirectory.LOCAL;
 
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
@@ -269,7 +270,28 @@ public final class Broker implements AutoCloseable {
    * Must be called on {@code dispatcher}'s thread; {@code done} runs there.
    */
   public void connect(Dispatcher dispatcher, SessionRequest request, BiConsumer<Session, Boolean> done) {
-    sessions.connect(dispatcher, request, done);
+    SessionDirectory d = directory;
+    if (d == SessionDirectory.LOCAL) {
+      sessions.connect(dispatcher, request, done);
+      return;
+    }
+    d.claim(request.clientId(), request.cleanStart()).whenComplete((v, e) ->
+        dispatcher.execute(() -> sessions.connect(dispatcher, request, done)));
+  }
+
+  /** Set by a cluster node: sessions may live on other nodes (see {@link SessionDirectory}). */
+  public void setSessionDirectory(SessionDirectory directory) {
+    this.directory = directory;
+  }
+
+  /** Another cluster node takes a session over (see {@link SessionRegistry#handOff}). */
+  public CompletableFuture<SessionRegistry.Handoff> handOff(String clientId, boolean keepState) {
+    return sessions.handOff(clientId, keepState);
+  }
+
+  /** Takes a session another cluster node handed off (see {@link SessionRegistry#adopt}). */
+  public void adopt(String clientId, SessionRegistry.Handoff handoff) {
+    sessions.adopt(clientId, handoff);
   }
 
   /** A new traffic account for one listener on one event loop; metrics sum them all. */

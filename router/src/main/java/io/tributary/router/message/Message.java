@@ -67,6 +67,23 @@ public final class Message {
     this.origin = origin;
   }
 
+  /** Origin prefix of a message a session brought along from another cluster node: for it alone. */
+  public static final String HANDOFF = "handoff:";
+
+  /**
+   * Whether a session of this client id may get this message: every message but one that another
+   * session brought along from another cluster node (its queue, see {@link #HANDOFF}).
+   */
+  public boolean visibleTo(String clientId) {
+    return origin == null || !origin.startsWith(HANDOFF)
+        || (origin.length() == HANDOFF.length() + clientId.length() && origin.endsWith(clientId));
+  }
+
+  /** Whether this is a session's own queued message brought from another node (no one else's). */
+  public boolean isHandoff() {
+    return origin != null && origin.startsWith(HANDOFF);
+  }
+
   /** Where the message came from other than this broker's clients, or null (see the constructor). */
   public String origin() {
     return origin;

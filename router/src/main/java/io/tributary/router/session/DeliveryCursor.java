@@ -219,7 +219,8 @@ final class DeliveryCursor implements Subscriber {
   public boolean collect(Subscription sub, Message message) {
     SubscriptionOptions o = sub.options();
     if ((o.noLocal() && session.clientId().equals(message.publisherId()))
-        || !session.access().mayRead(message.topic())) {
+        || !session.access().mayRead(message.topic())
+        || (message.origin() != null && !message.visibleTo(session.clientId()))) {
       return false;
     }
     boolean first = matchedQos < 0;
@@ -368,7 +369,7 @@ final class DeliveryCursor implements Subscriber {
     Subscription sub = r.subscription;
     if (!Topics.matches(sub.filter(), message.topic()) || message.isExpired()
         || (sub.options().noLocal() && session.clientId().equals(message.publisherId()))
-        || !session.access().mayRead(message.topic())) {
+        || !session.access().mayRead(message.topic()) || message.isHandoff()) {
       return true;
     }
     if (!window.send(message, recordOffset, Math.min(sub.qos(), message.qos()), false, r.subscriptionIds, null)) {

@@ -478,17 +478,23 @@ public final class Session {
       return;
     }
     savedAt = now;
+    registry.state().saveSession(clientId, snapshot(now).encode());
+  }
+
+  /** This session's whole state as of now; the owner's thread, or whoever claimed it while offline. */
+  SessionSnapshot snapshot(long now) {
     Message due = pendingWill.get();
-    registry.state().saveSession(clientId, SessionSnapshot.of(expirySeconds, now, disconnectedAt,
-        cursor.readPosition(), subscriptions.values(), shared.saved(), window.saved(), inboundQos2.ids(), due,
-        due == null ? 0 : pendingWillDueAt).encode());
+    return SessionSnapshot.of(expirySeconds, now, disconnectedAt, cursor.readPosition(), subscriptions.values(),
+        shared.saved(), window.saved(), inboundQos2.ids(), due, due == null ? 0 : pendingWillDueAt);
   }
 
   /**
    * Takes the state a snapshot saved (the session is offline; attach resumes it). Returns the
    * in-flight deliveries that could not come back because retention removed their records.
+   * {@code since}: from when its subscriptions want records stored elsewhere (see
+   * {@code SubscriptionIndex.FilterListener}).
    */
-  long restore(SessionSnapshot snapshot) {
+  long restore(SessionSnapshot snapshot, long since) {
     expirySeconds = snapshot.expirySeconds();
     hasState = true;
     savedAt = snapshot.savedAt();
@@ -499,7 +505,7 @@ public final class Session {
         continue;
       }
       subscriptions.put(s.filter(), new Subscription(cursor, s.filter(), s.qos(), s.options()));
-      registry.index().add(s.filter());
+      registry.index().add(s.filter(), since);
     }
     // Never past the log's end: were the message log older than the state (files removed by
     // hand), the session would otherwise skip everything up to its old position.

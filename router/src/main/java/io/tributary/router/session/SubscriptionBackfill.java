@@ -66,7 +66,7 @@ final class SubscriptionBackfill {
   /** A record below the read position that the new subscription matches and no other one had. */
   private boolean isNewFor(Subscription sub, Message m) {
     String topic = m.topic();
-    if (!Topics.matches(sub.filter(), topic) || m.isExpired()
+    if (m.isHandoff() || !Topics.matches(sub.filter(), topic) || m.isExpired()
         || (sub.options().noLocal() && session.clientId().equals(m.publisherId()))
         || !session.access().mayRead(topic)) {
       return false;

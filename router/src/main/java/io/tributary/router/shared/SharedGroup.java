@@ -280,7 +280,7 @@ public final class SharedGroup implements LogPump {
   }
 
   private boolean onRecord(long recordOffset, Message message) {
-    if (!Topics.matches(filter, message.topic())) {
+    if (message.isHandoff() || !Topics.matches(filter, message.topic())) {
       return true;
     }
     if (message.isExpired()) {

@@ -25,7 +25,12 @@ public final class SubscriptionIndex {
    * only hand the change on, never block.
    */
   public interface FilterListener {
-    void added(String filter);
+    /**
+     * The filter's first subscription. {@code since}: wall-clock ms from which records stored
+     * before the subscription are wanted by it ({@link #RECENT}: the usual lookback of a new
+     * subscription; {@link #NOTHING_BEFORE}: none, a session restored at start).
+     */
+    void added(String filter, long since);
 
     void removed(String filter);
   }
@@ -44,7 +49,18 @@ public final class SubscriptionIndex {
     }
   }
 
+  /** {@code since} of a new subscription: what was stored just before it (see {@link FilterListener}). */
+  public static final long RECENT = -1;
+  /** {@code since} of a subscription that wants nothing stored before it. */
+  public static final long NOTHING_BEFORE = Long.MAX_VALUE;
+
+  /** A new subscription to filter. */
   public void add(String filter) {
+    add(filter, RECENT);
+  }
+
+  /** A subscription to filter that wants what was stored from {@code since} (see {@link FilterListener}). */
+  public void add(String filter, long since) {
     lock.writeLock().lock();
     try {
       total++;
@@ -52,7 +68,7 @@ public final class SubscriptionIndex {
         trie.add(filter, filter);
         FilterListener l = listener;
         if (l != null) {
-          l.added(filter);
+          l.added(filter, since);
         }
       }
     } finally {
