@@ -30,8 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,15 +73,18 @@ public final class ClusterNode {
   private ReplicatedMap<String, String> routes;
   private final List<UUID> listeners = new ArrayList<>();
   private UUID membershipListener;
-  private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "tributary-cluster-routes");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Writes to the cluster's maps, in order; after stop, what is still handed to it is dropped. */
+  private final java.util.concurrent.ThreadPoolExecutor writer = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+      0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "tributary-cluster-maps");
+        t.setDaemon(true);
+        return t;
+      }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
   private ForwardInbox inbox;
   private MessageConsumer<Object> retainedConsumer;
   private MessageConsumer<JsonObject> sessionConsumer;
   private IMap<String, String> sessions;
+  private ClusterWills wills;
   private Map<String, Long> savedPositions;
   private SharedPositions positions;
 
@@ -266,6 +267,8 @@ public final class ClusterNode {
       }
     });
     broker.setSessionDirectory(this::claim);
+    wills = new ClusterWills(hazelcast.getMap(ClusterWills.WILLS), name, writer);
+    broker.setWillKeeper(wills);
     log.info("cluster: node '{}' (member {}) joined cluster '{}' with {} member(s)", name, incarnation,
         options.getName(), live.size());
   }
@@ -359,6 +362,12 @@ public final class ClusterNode {
 
   private void memberLeft(String member) {
     inbox.forget(member);
+    String deadNode = nodes.get(member);
+    // The oldest member left publishes the dead node's wills: one survivor, whichever it is.
+    if (deadNode != null && !deadNode.equals(name) && hazelcast.getLifecycleService().isRunning()
+        && hazelcast.getCluster().getMembers().iterator().next().localMember()) {
+      wills.publishFor(deadNode, broker, vertx);
+    }
     routeTable.remove(member);
     for (Peer p : List.copyOf(peers.values())) {
       if (p.incarnation().equals(member)) {
@@ -486,6 +495,7 @@ public final class ClusterNode {
     peers.clear();
     broker.index().listen(null);
     broker.setSessionDirectory(io.tributary.router.SessionDirectory.LOCAL);
+    broker.setWillKeeper(io.tributary.router.session.WillKeeper.NONE);
     inbox.stop();
     retainedConsumer.unregister();
     sessionConsumer.unregister();
@@ -497,7 +507,8 @@ public final class ClusterNode {
         });
         hazelcast.getCluster().removeMembershipListener(membershipListener);
       }
-      writer.shutdownNow();
+      writer.shutdown();
+      writer.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS); // the last map writes go out
       return null;
     });
   }

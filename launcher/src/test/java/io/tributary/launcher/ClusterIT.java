@@ -105,6 +105,15 @@ class ClusterIT {
     MqttClient onNode3 = new MqttClient("tcp://127.0.0.1:" + mqtt[2], "kill-sub3", new MemoryPersistence());
     onNode3.connect(options());
     onNode3.subscribe("stream/#", 1, (t, m) -> { });
+    // A client with a will on node3; its will is to reach a subscriber on node2 when node3 dies.
+    BlockingQueue<String> wills = new LinkedBlockingQueue<>();
+    MqttClient willWatcher = new MqttClient("tcp://127.0.0.1:" + mqtt[1], "will-watcher", new MemoryPersistence());
+    willWatcher.connect(options());
+    willWatcher.subscribe("wills/#", 1, (t, m) -> wills.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+    MqttClient withWill = new MqttClient("tcp://127.0.0.1:" + mqtt[2], "with-will", new MemoryPersistence());
+    MqttConnectOptions willOptions = options();
+    willOptions.setWill("wills/with-will", "node3 died with me".getBytes(StandardCharsets.UTF_8), 1, false);
+    withWill.connect(willOptions);
     Thread.sleep(500);
     AtomicLong acked = new AtomicLong(-1);
     Thread publisher = new Thread(() -> {
@@ -135,6 +144,10 @@ class ClusterIT {
     }
     assertEquals(20_000, seen.size(), "every message node1 acknowledged reached the subscriber on node2");
     nodes.get(0).awaitLine("left the cluster");
+    assertEquals("wills/with-will node3 died with me", wills.poll(30, TimeUnit.SECONDS),
+        "a survivor published the will of node3's client");
+    assertEquals(null, wills.poll(1, TimeUnit.SECONDS), "once");
+    willWatcher.disconnect();
     String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + admin[0] + "/metrics")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();

@@ -279,6 +279,11 @@ public final class Broker implements AutoCloseable {
         dispatcher.execute(() -> sessions.connect(dispatcher, request, done)));
   }
 
+  /** Set by a cluster node: it keeps the wills of connected sessions for the survivors. */
+  public void setWillKeeper(io.tributary.router.session.WillKeeper keeper) {
+    sessions.setWillKeeper(keeper);
+  }
+
   /** Set by a cluster node: sessions may live on other nodes (see {@link SessionDirectory}). */
   public void setSessionDirectory(SessionDirectory directory) {
     this.directory = directory;

@@ -159,6 +159,9 @@ public final class Session {
     this.access = request.access();
     this.will = request.will();
     this.willDelaySeconds = request.willDelaySeconds();
+    if (will != null) {
+      registry.wills().keep(clientId, will, willDelaySeconds);
+    }
     for (Subscription sub : subscriptions.values()) {
       dispatcher.addSubscription(sub);
     }
@@ -232,6 +235,9 @@ public final class Session {
   }
 
   private void detach(Message dueWill, long willDelay) {
+    if (will != null) {
+      registry.wills().drop(clientId);
+    }
     cursor.detach();
     for (Subscription sub : subscriptions.values()) {
       dispatcher.removeSubscription(sub);

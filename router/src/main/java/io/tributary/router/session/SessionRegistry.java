@@ -456,6 +456,17 @@ public final class SessionRegistry {
   }
 
   /** Publishes a will now: its Message Expiry Interval starts at publication, not at CONNECT. */
+  private volatile WillKeeper wills = WillKeeper.NONE;
+
+  /** Who is told of the wills of connected sessions (a cluster node). */
+  public void setWillKeeper(WillKeeper keeper) {
+    this.wills = keeper;
+  }
+
+  WillKeeper wills() {
+    return wills;
+  }
+
   void publishWill(Message will) {
     publisher.accept(will.publishedAt(System.currentTimeMillis()));
   }
