@@ -5,12 +5,9 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.EntryAdapter;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.tributary.router.Broker;
 import io.tributary.router.ClusterStatus;
-import io.tributary.router.logging.LogSafe;
-import io.tributary.router.session.SessionRegistry;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedPositions;
@@ -20,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
@@ -36,12 +32,15 @@ import org.slf4j.LoggerFactory;
 /**
  * This broker as one node of a cluster. Membership is Hazelcast's (through Vert.x's cluster
  * manager); two replicated maps say who is who ({@code tributary.nodes}: member id -> node name)
- * and who subscribes to what ({@code tributary.routes}: node name + filter -> member id, one entry
- * per filter a node's sessions subscribe to, kept by that node from its {@link SubscriptionIndex}).
+ * and who subscribes to what ({@code tributary.routes}: node name + filter -> member id and since
+ * when it wants records, one entry per filter a node's sessions subscribe to, kept by that node
+ * from its {@link SubscriptionIndex}).
  * For every other node there is one {@link Forwarder}, reading this node's log and sending that
  * node, in batches over the event bus, what its filters match; what other nodes send arrives at the
  * {@link ForwardInbox} and is stored in this node's log. A member that leaves takes its routes with
- * it: each survivor drops them. A node that joins takes the retained messages of one member.
+ * it: each survivor drops them, and the oldest survivor publishes its clients' wills
+ * ({@link ClusterWills}). A node that joins takes the retained messages of one member. Sessions
+ * move between nodes through {@link ClusterSessions}.
  *
  * <p>Threads: Hazelcast's events hop to the broker verticle's context, which alone touches the peer
  * table; writes to the maps go through one thread of their own (they may wait on the network); a
@@ -57,7 +56,6 @@ public final class ClusterNode {
   static final String INCARNATION = "tributary-incarnation";
   /** Header of a forward batch that carries lookback records (older offsets, see Forwarder). */
   static final String LOOKBACK = "tributary-lookback";
-  static final String SESSIONS = "tributary.sessions";
   private static final String NODES = "tributary.nodes";
   private static final String ROUTES = "tributary.routes";
   private static final char SEPARATOR = '\u0000';
@@ -82,8 +80,7 @@ public final class ClusterNode {
       }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
   private ForwardInbox inbox;
   private MessageConsumer<Object> retainedConsumer;
-  private MessageConsumer<JsonObject> sessionConsumer;
-  private IMap<String, String> sessions;
+  private ClusterSessions sessions;
   private ClusterWills wills;
   private Map<String, Long> savedPositions;
   private SharedPositions positions;
@@ -114,9 +111,6 @@ public final class ClusterNode {
     return "tributary.cluster.retained." + node;
   }
 
-  static String sessionAddress(String node) {
-    return "tributary.cluster.session." + node;
-  }
 
   /**
    * Joins the broker to the cluster its Vert.x is part of (built with {@link HazelcastSetup}).
@@ -178,12 +172,12 @@ public final class ClusterNode {
     savedPositions = positions.restored();
     inbox = new ForwardInbox(broker, context);
     retainedConsumer = vertx.eventBus().consumer(retainedAddress(name), request -> request.reply(retainedSnapshot()));
-    sessions = hazelcast.getMap(SESSIONS);
-    sessionConsumer = vertx.eventBus().consumer(sessionAddress(name), this::handOff);
+    sessions = new ClusterSessions(vertx, context, broker, hazelcast.getMap(ClusterSessions.SESSIONS), name,
+        node -> peers.containsKey(node), options.getForwardTimeoutMs());
     // Registrations reach the other members through Hazelcast: wait, so that no node that sees this
     // one in the nodes map finds no one at its addresses.
     try {
-      Future.all(inbox.start(forwardAddress(name)), retainedConsumer.completion(), sessionConsumer.completion())
+      Future.all(inbox.start(forwardAddress(name)), retainedConsumer.completion(), sessions.start())
           .toCompletionStage()
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -266,7 +260,7 @@ public final class ClusterNode {
         return sum;
       }
     });
-    broker.setSessionDirectory(this::claim);
+    broker.setSessionDirectory(sessions);
     wills = new ClusterWills(hazelcast.getMap(ClusterWills.WILLS), name, writer);
     broker.setWillKeeper(wills);
     log.info("cluster: node '{}' (member {}) joined cluster '{}' with {} member(s)", name, incarnation,
@@ -388,58 +382,6 @@ public final class ClusterNode {
     f.home().execute(f::close);
   }
 
-  /**
-   * Before a connection claims clientId here: this node becomes the session's home in the
-   * sessions map, and the node that was its home (if another, and alive) hands the session over:
-   * it closes the old connection and, unless this one starts clean, sends its state and queue.
-   */
-  private java.util.concurrent.CompletionStage<Void> claim(String clientId, boolean cleanStart) {
-    return sessions.putAsync(clientId, name).thenCompose(previous -> {
-      if (previous == null || previous.equals(name) || !peers.containsKey(previous)) {
-        return java.util.concurrent.CompletableFuture.<Void>completedFuture(null);
-      }
-      JsonObject ask = new JsonObject().put("clientId", clientId).put("keepState", !cleanStart);
-      return vertx.eventBus().<Buffer>request(sessionAddress(previous), ask,
-              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(options.getForwardTimeoutMs()))
-          .map(reply -> {
-            Buffer body = reply.body();
-            if (body != null && body.length() > 0) {
-              SessionRegistry.Handoff handoff = SessionHandoffs.read(body);
-              broker.adopt(clientId, handoff);
-              log.info("cluster: client {}: session taken over from node '{}' with {} queued message(s)",
-                  LogSafe.text(clientId), previous, handoff.messages().size());
-            } else {
-              log.info("cluster: client {}: connection on node '{}' taken over (no session moved)",
-                  LogSafe.text(clientId), previous);
-            }
-            return (Void) null;
-          })
-          .recover(e -> {
-            log.warn("cluster: client {}: the session on node '{}' was not taken over ({}); it starts here",
-                LogSafe.text(clientId), previous, e.getMessage());
-            return Future.succeededFuture();
-          })
-          .toCompletionStage();
-    }).exceptionally(e -> {
-      log.warn("cluster: client {}: the sessions map did not answer ({}); the session starts here",
-          LogSafe.text(clientId), e.toString());
-      return null;
-    });
-  }
-
-  /** Another node takes one of this node's sessions over. */
-  private void handOff(io.vertx.core.eventbus.Message<JsonObject> request) {
-    String clientId = request.body().getString("clientId");
-    boolean keepState = request.body().getBoolean("keepState", true);
-    broker.handOff(clientId, keepState).whenComplete((handoff, e) -> context.runOnContext(v -> {
-      if (e != null) {
-        request.fail(500, e.toString());
-      } else {
-        request.reply(handoff == null ? Buffer.buffer() : SessionHandoffs.write(handoff));
-      }
-    }));
-  }
-
   /** Every retained message here, for a node that joins. */
   private Buffer retainedSnapshot() {
     ForwardBatch batch = new ForwardBatch(1024);
@@ -498,7 +440,7 @@ public final class ClusterNode {
     broker.setWillKeeper(io.tributary.router.session.WillKeeper.NONE);
     inbox.stop();
     retainedConsumer.unregister();
-    sessionConsumer.unregister();
+    sessions.stop();
     return vertx.executeBlocking(() -> {
       if (hazelcast.getLifecycleService().isRunning()) {
         listeners.forEach(id -> {

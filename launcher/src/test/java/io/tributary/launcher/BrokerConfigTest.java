@@ -62,6 +62,34 @@ class BrokerConfigTest {
   }
 
   @Test
+  void clusterBlockIsValidatedNamingTheKey() throws Exception {
+    java.util.function.Function<JsonObject, String> cluster = c -> error(new JsonObject().put("cluster", c));
+    String msg = cluster.apply(new JsonObject().put("port", 0));
+    assertTrue(msg.contains("'cluster.port'"), msg);
+    msg = cluster.apply(new JsonObject().put("members", new JsonArray().add("host:port:x")));
+    assertTrue(msg.contains("'cluster.members[0]'"), msg);
+    msg = cluster.apply(new JsonObject().put("nodeName", "node 1"));
+    assertTrue(msg.contains("'cluster.nodeName'"), msg);
+    msg = cluster.apply(new JsonObject().put("busPort", 5701));
+    assertTrue(msg.contains("'cluster.busPort'"), msg);
+    msg = cluster.apply(new JsonObject().put("hazelcastConfig", "/nonexistent/hz.xml"));
+    assertTrue(msg.contains("'cluster.hazelcastConfig'") && msg.contains("/nonexistent/hz.xml"), msg);
+    msg = cluster.apply(new JsonObject().put("enabled", "yes"));
+    assertTrue(msg.contains("'cluster.enabled'"), msg);
+    // The node files of conf/cluster parse; each node has its own name, ports and directory.
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int n = 1; n <= 3; n++) {
+      BrokerConfig c = BrokerConfig.from(new JsonObject(Files.readString(Path.of("..", "conf", "cluster",
+          "node" + n + ".json"))));
+      assertTrue(c.cluster.enabled);
+      assertTrue(names.add(c.cluster.options().getNodeName()));
+      assertEquals(1882 + n, c.listeners.get(0).port);
+      assertEquals(5700 + n, c.cluster.port);
+      assertEquals("data/node" + n, c.log.dir);
+    }
+  }
+
+  @Test
   void unknownKeyIsNamed() {
     String msg = error(new JsonObject().put("mqtt", new JsonObject().put("maxPacketSise", 10)));
     assertTrue(msg.contains("'mqtt.maxPacketSise'"), msg);

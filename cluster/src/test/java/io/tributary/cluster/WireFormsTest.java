@@ -1,0 +1,92 @@
+package io.tributary.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tributary.router.message.Message;
+import io.tributary.router.session.SessionRegistry;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What travels between nodes: forward batches, session handoffs, will entries. */
+class WireFormsTest {
+
+  private static Message message(String topic, String payload, int qos, boolean retain) {
+    return new Message(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain, "pub-1", 1_700_000_000_000L);
+  }
+
+  @Test
+  void aForwardBatchCarriesEachMessageWithItsOffsetAndMarksItsOrigin() {
+    ForwardBatch batch = new ForwardBatch(16); // grows past its first size
+    for (int i = 0; i < 100; i++) {
+      batch.add(1_000 + i * 2, message("t/" + i, "payload-" + i + "-".repeat(i), i % 3, i % 7 == 0));
+    }
+    assertEquals(100, batch.count());
+    assertEquals(1_198, batch.lastOffset());
+    ForwardBatch.Received got = ForwardBatch.read(batch.buffer(), "node:n1");
+    assertEquals(100, got.messages().size());
+    for (int i = 0; i < 100; i++) {
+      Message m = got.messages().get(i);
+      assertEquals(1_000 + i * 2, got.offsets()[i]);
+      assertEquals("t/" + i, m.topic());
+      assertEquals("payload-" + i + "-".repeat(i), new String(m.payload(), StandardCharsets.UTF_8));
+      assertEquals(i % 3, m.qos());
+      assertEquals(i % 7 == 0, m.retain());
+      assertEquals("pub-1", m.publisherId());
+      assertEquals(1_700_000_000_000L, m.timestamp());
+      assertEquals("node:n1", m.origin());
+    }
+  }
+
+  @Test
+  void aTruncatedOrPaddedBatchIsRefusedNamingTheOffset() {
+    ForwardBatch batch = new ForwardBatch();
+    batch.add(7, message("a", "hello", 1, false));
+    Buffer whole = batch.buffer();
+    IllegalArgumentException cut = assertThrows(IllegalArgumentException.class,
+        () -> ForwardBatch.read(whole.getBuffer(0, whole.length() - 1), "node:x"));
+    assertTrue(cut.getMessage().contains("sender offset 7"), cut.getMessage());
+    IllegalArgumentException padded = assertThrows(IllegalArgumentException.class,
+        () -> ForwardBatch.read(whole.copy().appendByte((byte) 1), "node:x"));
+    assertTrue(padded.getMessage().contains("trailing"), padded.getMessage());
+  }
+
+  @Test
+  void aSessionHandoffKeepsItsStateAndQueueInOrder() {
+    byte[] state = {1, 2, 3, 4, 5};
+    SessionRegistry.Handoff handoff = new SessionRegistry.Handoff(state, new long[] {3, 9, 12},
+        List.of(message("q/1", "a", 1, false), message("q/2", "b", 1, false), message("q/3", "c", 2, false)));
+    SessionRegistry.Handoff back = SessionHandoffs.read(SessionHandoffs.write(handoff));
+    assertArrayEquals(state, back.state());
+    assertArrayEquals(new long[] {3, 9, 12}, back.offsets());
+    assertEquals(List.of("q/1", "q/2", "q/3"), back.messages().stream().map(Message::topic).toList());
+    assertEquals(2, back.messages().get(2).qos());
+  }
+
+  @Test
+  void aWillEntryNamesItsNodeAndDelay() {
+    Message will = message("wills/x", "gone", 1, true);
+    ClusterWills.Entry e = ClusterWills.decode(ClusterWills.encode("node-7", 30, will));
+    assertEquals("node-7", e.node());
+    assertEquals(30, e.delaySeconds());
+    assertEquals("wills/x", e.will().topic());
+    assertEquals("gone", new String(e.will().payload(), StandardCharsets.UTF_8));
+    assertTrue(e.will().retain());
+  }
+
+  @Test
+  void aHandedOffMessageIsVisibleToItsSessionAlone() {
+    Message m = message("t", "x", 1, false).withOrigin(Message.HANDOFF + "alice");
+    assertTrue(m.isHandoff());
+    assertTrue(m.visibleTo("alice"));
+    assertTrue(!m.visibleTo("alic"));
+    assertTrue(!m.visibleTo("bob"));
+    assertTrue(!m.visibleTo("xalice"));
+    assertTrue(message("t", "x", 1, false).visibleTo("bob"));
+    assertTrue(message("t", "x", 1, false).withOrigin("node:n1").visibleTo("bob"));
+  }
+}
