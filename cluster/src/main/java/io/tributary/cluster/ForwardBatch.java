@@ -72,7 +72,7 @@ final class ForwardBatch {
   static Received read(Buffer buffer, String origin) {
     ByteBuffer bytes = ByteBuffer.wrap(buffer.getBytes());
     List<Message> messages = new ArrayList<>();
-    List<Long> offsets = new ArrayList<>();
+    long[] offsets = new long[64];
     while (bytes.remaining() >= HEADER) {
       long offset = bytes.getLong();
       long timestamp = bytes.getLong();
@@ -81,14 +81,17 @@ final class ForwardBatch {
         throw new IllegalArgumentException("forward batch: record at sender offset " + offset + " claims "
             + length + " bytes, " + bytes.remaining() + " left");
       }
-      Message m = MessageCodec.INSTANCE.read(bytes, bytes.position(), length, timestamp);
+      Message m = MessageCodec.INSTANCE.readFrom(bytes, bytes.position(), length, timestamp, origin);
       bytes.position(bytes.position() + length);
-      messages.add(m.withOrigin(origin));
-      offsets.add(offset);
+      if (messages.size() == offsets.length) {
+        offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
+      }
+      offsets[messages.size()] = offset;
+      messages.add(m);
     }
     if (bytes.hasRemaining()) {
       throw new IllegalArgumentException("forward batch: " + bytes.remaining() + " trailing bytes");
     }
-    return new Received(messages, offsets.stream().mapToLong(Long::longValue).toArray());
+    return new Received(messages, java.util.Arrays.copyOf(offsets, messages.size()));
   }
 }

@@ -81,6 +81,19 @@ public final class MessageCodec implements RecordCodec<Message> {
 
   @Override
   public Message read(ByteBuffer src, int position, int length, long timestamp) {
+    return read(src, position, length, timestamp, null, false);
+  }
+
+  /**
+   * Reads a record body as it came from another node (or a bridge): the message as stored, but
+   * with {@code origin} in place of the origin it carried.
+   */
+  public Message readFrom(ByteBuffer src, int position, int length, long timestamp, String origin) {
+    return read(src, position, length, timestamp, origin, true);
+  }
+
+  private Message read(ByteBuffer src, int position, int length, long timestamp, String originOverride,
+      boolean override) {
     int end = position + length;
     int flags = src.get(position++);
     long expiresAt = 0;
@@ -113,7 +126,7 @@ public final class MessageCodec implements RecordCodec<Message> {
     byte[] payload = new byte[end - position];
     src.get(position, payload);
     return new Message(topic, payload, 0, payload.length, flags & 3, (flags & RETAIN) != 0, publisher, timestamp,
-        expiresAt, metadata, origin);
+        expiresAt, metadata, override ? originOverride : origin);
   }
 
   private static void putString(ByteBuffer dst, String s) {
