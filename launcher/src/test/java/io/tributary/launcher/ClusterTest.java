@@ -132,20 +132,7 @@ class ClusterTest {
     persistent.setMaxInflight(100);
     BlockingQueue<String> got = new LinkedBlockingQueue<>();
     MqttClient mover = new MqttClient(cluster.get(0).uri(), "mover", new MemoryPersistence());
-    mover.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
-      @Override
-      public void connectionLost(Throwable cause) {
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        got.add(new String(message.getPayload()));
-      }
-
-      @Override
-      public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
-      }
-    });
+    mover.setCallback(payloadsTo(got));
     clients.add(mover);
     mover.connect(persistent);
     mover.subscribe("moving/#", 1);
@@ -159,20 +146,7 @@ class ClusterTest {
 
     // Back on node3: the session comes along, with what was queued for it, in order.
     MqttClient back = new MqttClient(cluster.get(2).uri(), "mover", new MemoryPersistence());
-    back.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
-      @Override
-      public void connectionLost(Throwable cause) {
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        got.add(new String(message.getPayload()));
-      }
-
-      @Override
-      public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
-      }
-    });
+    back.setCallback(payloadsTo(got));
     clients.add(back);
     var token = back.connectWithResult(persistent);
     assertTrue(token.getSessionPresent(), "session present on node3");
@@ -188,6 +162,24 @@ class ClusterTest {
     assertNull(got.poll(300, TimeUnit.MILLISECONDS), "nothing twice");
     assertEquals(0, cluster.get(0).broker().broker().sessionCount() - countOthers(0), "the session left node1");
     back.disconnect();
+  }
+
+  /** A callback that queues each payload (a callback acknowledges QoS 1; a listener per subscribe would not outlive a reconnect). */
+  private static org.eclipse.paho.client.mqttv3.MqttCallback payloadsTo(BlockingQueue<String> got) {
+    return new org.eclipse.paho.client.mqttv3.MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+      }
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) {
+        got.add(new String(message.getPayload()));
+      }
+
+      @Override
+      public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+      }
+    };
   }
 
   /** Sessions on a node other than the mover's. */

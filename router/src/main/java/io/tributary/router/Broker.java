@@ -192,19 +192,7 @@ public final class Broker implements AutoCloseable {
    * log's end offset for an empty list (nothing is appended).
    */
   public long publishAll(List<Message> messages) {
-    if (messages.isEmpty()) {
-      return log.endOffset();
-    }
-    boolean anyRetained = false;
-    for (int i = 0, n = messages.size(); i < n && !anyRetained; i++) {
-      anyRetained = messages.get(i).retain();
-    }
-    long offset = anyRetained
-        ? retained.appendLocked(() -> log.appendAll(messages), messages)
-        : log.appendAll(messages);
-    counters.add(Counter.MESSAGES_PUBLISHED, messages.size());
-    wakeDispatchers();
-    return offset;
+    return storeAll(messages, Counter.MESSAGES_PUBLISHED);
   }
 
   /**
@@ -213,6 +201,11 @@ public final class Broker implements AutoCloseable {
    * where it was published. Each message carries its {@link Message#origin()}.
    */
   public long storeForwarded(List<Message> messages) {
+    return storeAll(messages, Counter.CLUSTER_MESSAGES_FORWARDED_IN);
+  }
+
+  /** One append for the batch (under the retained store's lock if any is retained), counted as counter. */
+  private long storeAll(List<Message> messages, Counter counter) {
     if (messages.isEmpty()) {
       return log.endOffset();
     }
@@ -223,7 +216,7 @@ public final class Broker implements AutoCloseable {
     long offset = anyRetained
         ? retained.appendLocked(() -> log.appendAll(messages), messages)
         : log.appendAll(messages);
-    counters.add(Counter.CLUSTER_MESSAGES_FORWARDED_IN, messages.size());
+    counters.add(counter, messages.size());
     wakeDispatchers();
     return offset;
   }
