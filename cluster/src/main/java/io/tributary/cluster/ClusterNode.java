@@ -82,6 +82,7 @@ public final class ClusterNode {
   private MessageConsumer<Object> retainedConsumer;
   private ClusterSessions sessions;
   private ClusterWills wills;
+  private ClusterGroups groups;
   private Map<String, Long> savedPositions;
   private SharedPositions positions;
 
@@ -225,7 +226,9 @@ public final class ClusterNode {
       }
     }));
     nodes.put(incarnation, name);
-    List<String> mine = broker.index().listen(new SubscriptionIndex.FilterListener() {
+    groups = new ClusterGroups(name);
+    broker.setSharedChoice(groups);
+    SubscriptionIndex.Subscribed mine = broker.index().listen(new SubscriptionIndex.FilterListener() {
       @Override
       public void added(String filter, long since) {
         writer.execute(() -> routes.put(routeKey(name, filter), routeValue(since)));
@@ -235,9 +238,27 @@ public final class ClusterNode {
       public void removed(String filter) {
         writer.execute(() -> routes.remove(routeKey(name, filter)));
       }
+
+      @Override
+      public void groupAdded(String groupKey) {
+        groups.localAdded(groupKey);
+        writer.execute(() -> routes.put(routeKey(name, GROUP_MARK + groupKey),
+            routeValue(SubscriptionIndex.NOTHING_BEFORE)));
+      }
+
+      @Override
+      public void groupRemoved(String groupKey) {
+        groups.localRemoved(groupKey);
+        writer.execute(() -> routes.remove(routeKey(name, GROUP_MARK + groupKey)));
+      }
     });
-    mine.forEach(filter -> writer.execute(() -> routes.put(routeKey(name, filter),
+    mine.filters().forEach(filter -> writer.execute(() -> routes.put(routeKey(name, filter),
         routeValue(SubscriptionIndex.NOTHING_BEFORE))));
+    mine.groups().forEach(groupKey -> {
+      groups.localAdded(groupKey);
+      writer.execute(() -> routes.put(routeKey(name, GROUP_MARK + groupKey),
+          routeValue(SubscriptionIndex.NOTHING_BEFORE)));
+    });
     // What was there before the listeners: seen now (the handlers take each thing once).
     Map<String, String> nodesNow = new HashMap<>(nodes);
     Map<String, String> routesNow = new HashMap<>(routes);
@@ -277,6 +298,17 @@ public final class ClusterNode {
     return node + SEPARATOR + filter;
   }
 
+  /** A shared group's route: its key after a mark no filter starts with. */
+  private static final char GROUP_MARK = '\u0001';
+
+  static boolean isGroupRoute(String filterPart) {
+    return !filterPart.isEmpty() && filterPart.charAt(0) == GROUP_MARK;
+  }
+
+  static String groupKeyOf(String filterPart) {
+    return filterPart.substring(1);
+  }
+
   /** A route's value: the member id that keeps it, and since when it wants records (see FilterListener). */
   private String routeValue(long since) {
     return incarnation + "|" + since;
@@ -303,6 +335,9 @@ public final class ClusterNode {
     }
     Peer p = peers.get(node);
     if (p != null && p.incarnation().equals(member)) {
+      if (isGroupRoute(filter)) {
+        groups.peerAdded(node, groupKeyOf(filter));
+      }
       Forwarder f = p.forwarder();
       f.home().execute(() -> f.routeAdded(filter, since));
     }
@@ -319,6 +354,9 @@ public final class ClusterNode {
     }
     Peer p = peers.get(node);
     if (p != null && p.incarnation().equals(member)) {
+      if (isGroupRoute(filter)) {
+        groups.peerRemoved(node, groupKeyOf(filter));
+      }
       Forwarder f = p.forwarder();
       f.home().execute(() -> f.routeRemoved(filter));
     }
@@ -342,8 +380,9 @@ public final class ClusterNode {
     List<Dispatcher> dispatchers = broker.dispatchers();
     Dispatcher home = dispatchers.get(placed++ % dispatchers.size());
     Forwarder f = new Forwarder(node, name, incarnation, broker.log(), home, vertx, positions,
-        savedPositions.get(POSITION_PREFIX + node), broker.counters(), options);
+        savedPositions.get(POSITION_PREFIX + node), broker.counters(), options, groups);
     List<String> filters = List.copyOf(routeTable.getOrDefault(member, Set.of()));
+    filters.stream().filter(ClusterNode::isGroupRoute).forEach(r -> groups.peerAdded(node, groupKeyOf(r)));
     home.execute(() -> {
       // Routes it had before this node saw it: this forwarder's saved position covers them.
       filters.forEach(filter -> f.routeAdded(filter, SubscriptionIndex.NOTHING_BEFORE));
@@ -378,6 +417,7 @@ public final class ClusterNode {
   }
 
   private void stopPeer(Peer p) {
+    groups.peerGone(p.name());
     Forwarder f = p.forwarder();
     f.home().execute(f::close);
   }
@@ -438,6 +478,7 @@ public final class ClusterNode {
     broker.index().listen(null);
     broker.setSessionDirectory(io.tributary.router.SessionDirectory.LOCAL);
     broker.setWillKeeper(io.tributary.router.session.WillKeeper.NONE);
+    broker.setSharedChoice(io.tributary.router.shared.SharedChoice.LOCAL);
     inbox.stop();
     retainedConsumer.unregister();
     sessions.stop();

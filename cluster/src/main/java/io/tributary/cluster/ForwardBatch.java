@@ -16,6 +16,7 @@ import java.util.List;
  *   timestamp  int64   when the sending node accepted it
  *   length     int32
  *   body       the record body
+ *   groups     uint8 count, each uint16 length + UTF-8: the receiver's shared groups it is sent for
  * </pre>
  */
 final class ForwardBatch {
@@ -38,6 +39,11 @@ final class ForwardBatch {
 
   /** Adds one message; the caller keeps offsets ascending. */
   void add(long offset, Message message) {
+    add(offset, message, null);
+  }
+
+  /** Adds one message sent for the receiver's shared groups {@code groups} (or null: none). */
+  void add(long offset, Message message, java.util.List<String> groups) {
     int size = MessageCodec.INSTANCE.sizeOf(message);
     if (scratch.capacity() < size) {
       scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2));
@@ -45,6 +51,12 @@ final class ForwardBatch {
     scratch.clear();
     MessageCodec.INSTANCE.write(message, scratch);
     buffer.appendLong(offset).appendLong(message.timestamp()).appendInt(size).appendBytes(scratch.array(), 0, size);
+    int n = groups == null ? 0 : groups.size();
+    buffer.appendByte((byte) n);
+    for (int i = 0; i < n; i++) {
+      byte[] g = groups.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      buffer.appendUnsignedShort(g.length).appendBytes(g);
+    }
     count++;
     lastOffset = offset;
   }
@@ -81,8 +93,24 @@ final class ForwardBatch {
         throw new IllegalArgumentException("forward batch: record at sender offset " + offset + " claims "
             + length + " bytes, " + bytes.remaining() + " left");
       }
-      Message m = MessageCodec.INSTANCE.readFrom(bytes, bytes.position(), length, timestamp, origin);
-      bytes.position(bytes.position() + length);
+      int body = bytes.position();
+      bytes.position(body + length);
+      if (!bytes.hasRemaining()) {
+        throw new IllegalArgumentException("forward batch: record at sender offset " + offset + " has no group count");
+      }
+      String[] groups = new String[bytes.get() & 0xFF];
+      for (int i = 0; i < groups.length; i++) {
+        int n = bytes.getShort() & 0xFFFF;
+        if (n > bytes.remaining()) {
+          throw new IllegalArgumentException("forward batch: record at sender offset " + offset + " claims a group of "
+              + n + " bytes, " + bytes.remaining() + " left");
+        }
+        byte[] g = new byte[n];
+        bytes.get(g);
+        groups[i] = new String(g, java.nio.charset.StandardCharsets.UTF_8);
+      }
+      Message m = MessageCodec.INSTANCE.readFrom(bytes, body, length, timestamp, origin,
+          groups.length == 0 ? null : groups);
       if (messages.size() == offsets.length) {
         offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
       }

@@ -50,6 +50,11 @@ final class Forwarder implements LogPump {
   private final String key;
   /** This dispatcher's thread only, from here on. */
   private final TopicTrie<String> routes = new TopicTrie<>();
+  /** The peer's shared groups: filter -> group key; this dispatcher's thread only. */
+  private final TopicTrie<String> groups = new TopicTrie<>();
+  private final ClusterGroups choice;
+  private final java.util.List<String> chosen = new java.util.ArrayList<>();
+  private long matchingOffset;
   /** Next offset to send; written on the dispatcher's thread, read by metrics. */
   private volatile long position;
   private boolean inflight;
@@ -59,7 +64,9 @@ final class Forwarder implements LogPump {
   private final boolean[] found = new boolean[1];
 
   Forwarder(String peer, String self, String selfIncarnation, CommitLog<Message> commitLog, Dispatcher home,
-      Vertx vertx, SharedPositions positions, Long savedPosition, BrokerCounters counters, ClusterOptions options) {
+      Vertx vertx, SharedPositions positions, Long savedPosition, BrokerCounters counters, ClusterOptions options,
+      ClusterGroups choice) {
+    this.choice = choice;
     this.peer = peer;
     this.address = ClusterNode.forwardAddress(peer);
     this.self = self;
@@ -96,6 +103,12 @@ final class Forwarder implements LogPump {
     if (closed) {
       return;
     }
+    if (ClusterNode.isGroupRoute(filter)) {
+      String key = ClusterNode.groupKeyOf(filter);
+      groups.add(io.tributary.router.shared.SharedGroup.parse(key)[1], key);
+      home.wake();
+      return;
+    }
     if (since != SubscriptionIndex.NOTHING_BEFORE) {
       collectLookback(filter, since == SubscriptionIndex.RECENT ? System.currentTimeMillis() - LOOKBACK_MS : since);
     }
@@ -105,6 +118,11 @@ final class Forwarder implements LogPump {
 
   /** Dispatcher thread: the peer's last subscription to filter is gone. */
   void routeRemoved(String filter) {
+    if (ClusterNode.isGroupRoute(filter)) {
+      String key = ClusterNode.groupKeyOf(filter);
+      groups.remove(io.tributary.router.shared.SharedGroup.parse(key)[1], key);
+      return;
+    }
     routes.remove(filter, filter);
   }
 
@@ -143,13 +161,17 @@ final class Forwarder implements LogPump {
     ForwardBatch batch = new ForwardBatch();
     int limit = options.getForwardBatchBytes();
     long next = commitLog.read(position, BATCH_RECORDS, (offset, m) -> {
-      if (!wanted(m)) {
+      if (!ownRecord(m)) {
+        return true;
+      }
+      collectGroups(offset, m);
+      if (!m.retain() && !matches(m.topic()) && chosen.isEmpty()) {
         return true;
       }
       if (batch.count() > 0 && batch.bytes() >= limit) {
         return false;
       }
-      batch.add(offset, m);
+      batch.add(offset, m, chosen.isEmpty() ? null : chosen);
       return true;
     });
     if (batch.count() == 0) {
@@ -160,9 +182,18 @@ final class Forwarder implements LogPump {
     return false;
   }
 
-  /** Stored here by this node's own clients (or a bridge), and retained or routed to the peer. */
-  private boolean wanted(Message m) {
-    return ownRecord(m) && (m.retain() || matches(m.topic()));
+  /** The peer's shared groups the record's topic matches whose choice for this record is the peer, into {@link #chosen}. */
+  private void collectGroups(long offset, Message m) {
+    chosen.clear();
+    if (groups.isEmpty()) {
+      return;
+    }
+    matchingOffset = offset;
+    groups.match(m.topic(), key -> {
+      if (peer.equals(choice.chosen(key, matchingOffset)) && !chosen.contains(key)) {
+        chosen.add(key);
+      }
+    });
   }
 
   /**

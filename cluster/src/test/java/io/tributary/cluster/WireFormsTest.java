@@ -43,6 +43,52 @@ class WireFormsTest {
   }
 
   @Test
+  void aForwardedMessageNamesTheSharedGroupsItWasSentForAndKeepsThemInTheLog() {
+    ForwardBatch batch = new ForwardBatch();
+    batch.add(5, message("jobs/1", "a", 1, false), List.of("$share/workers/jobs/#", "$share/audit/jobs/+"));
+    batch.add(6, message("jobs/2", "b", 1, false), null);
+    ForwardBatch.Received got = ForwardBatch.read(batch.buffer(), "node:n1");
+    assertArrayEquals(new String[] {"$share/workers/jobs/#", "$share/audit/jobs/+"}, got.messages().get(0).sharedFor());
+    assertEquals(null, got.messages().get(1).sharedFor());
+    // As the receiving node stores it: the groups survive the record's encoding.
+    Message stored = got.messages().get(0);
+    java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(io.tributary.router.message.MessageCodec.INSTANCE.sizeOf(stored));
+    io.tributary.router.message.MessageCodec.INSTANCE.write(stored, record);
+    Message back = io.tributary.router.message.MessageCodec.INSTANCE.read(record, 0, record.capacity(), stored.timestamp());
+    assertArrayEquals(stored.sharedFor(), back.sharedFor());
+    assertEquals("node:n1", back.origin());
+    assertEquals("a", new String(back.payload(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theGroupChoiceIsOneNodePerRecordSpreadOverTheNodesWithTheGroup() {
+    ClusterGroups groups = new ClusterGroups("n1");
+    String g = "$share/workers/jobs/#";
+    assertEquals(null, groups.chosen(g, 1));
+    groups.localAdded(g);
+    groups.peerAdded("n2", g);
+    groups.peerAdded("n3", g);
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    for (long offset = 0; offset < 3_000; offset++) {
+      String chosen = groups.chosen(g, offset);
+      assertEquals(chosen, groups.chosen(g, offset), "the same answer each time");
+      counts.merge(chosen, 1, Integer::sum);
+      assertEquals(chosen.equals("n1"), groups.here(g, offset, message("jobs/x", "p", 1, false)));
+    }
+    for (String node : List.of("n1", "n2", "n3")) {
+      assertTrue(counts.get(node) > 800, "spread: " + counts);
+    }
+    // A record another node forwarded here: for this node's group only when it says so.
+    Message forwarded = new Message("jobs/x", new byte[] {1}, 0, 1, 1, false, "p", 1L, 0, null, "node:n2",
+        new String[] {g});
+    assertTrue(groups.here(g, 7, forwarded));
+    assertTrue(!groups.here("$share/other/jobs/#", 7, forwarded));
+    groups.peerGone("n2");
+    groups.peerGone("n3");
+    assertEquals("n1", groups.chosen(g, 12345));
+  }
+
+  @Test
   void aTruncatedOrPaddedBatchIsRefusedNamingTheOffset() {
     ForwardBatch batch = new ForwardBatch();
     batch.add(7, message("a", "hello", 1, false));

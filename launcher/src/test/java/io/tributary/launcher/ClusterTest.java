@@ -200,6 +200,88 @@ class ClusterTest {
     assertTrue(second.isConnected());
   }
 
+  /** An MQTT 5 client (Paho v5) on a node whose messages are queued as payloads. */
+  private org.eclipse.paho.mqttv5.client.MqttClient client5(int node, String id, BlockingQueue<String> got)
+      throws Exception {
+    var c = new org.eclipse.paho.mqttv5.client.MqttClient(cluster.get(node).uri(), id,
+        new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    c.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+      @Override
+      public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+      }
+
+      @Override
+      public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
+      }
+
+      @Override
+      public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+        got.add(new String(message.getPayload()));
+      }
+
+      @Override
+      public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
+      }
+
+      @Override
+      public void connectComplete(boolean reconnect, String serverURI) {
+      }
+
+      @Override
+      public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
+      }
+    });
+    c.connect(new org.eclipse.paho.mqttv5.client.MqttConnectionOptions());
+    return c;
+  }
+
+  @Test
+  void aSharedGroupWithMembersOnTwoNodesGetsEachMessageOnceInTheCluster() throws Exception {
+    BlockingQueue<String> on1 = new LinkedBlockingQueue<>();
+    BlockingQueue<String> on2 = new LinkedBlockingQueue<>();
+    var m1 = client5(0, "worker-1", on1);
+    var m2 = client5(1, "worker-2", on2);
+    m1.subscribe("$share/workers/jobs/#", 1);
+    m2.subscribe("$share/workers/jobs/#", 1);
+    Thread.sleep(500); // each node sees the other's group
+    MqttClient pub1 = client(0, "jobs-pub-1");
+    MqttClient pub3 = client(2, "jobs-pub-3");
+    int n = 400;
+    for (int i = 0; i < n; i++) {
+      publish(i % 2 == 0 ? pub1 : pub3, "jobs/" + (i % 5), "job-" + i, 1, false);
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    List<String> twice = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + 20_000;
+    int fromNode1 = 0;
+    int fromNode2 = 0;
+    while (seen.size() < n && System.currentTimeMillis() < deadline) {
+      String a = on1.poll(20, TimeUnit.MILLISECONDS);
+      String b = on2.poll(1, TimeUnit.MILLISECONDS);
+      for (String s : new String[] {a, b}) {
+        if (s != null && !seen.add(s)) {
+          twice.add(s);
+        }
+      }
+      fromNode1 += a != null ? 1 : 0;
+      fromNode2 += b != null ? 1 : 0;
+    }
+    Thread.sleep(500);
+    for (String s : on1) {
+      twice.add(s);
+    }
+    for (String s : on2) {
+      twice.add(s);
+    }
+    assertEquals(n, seen.size(), "every job delivered");
+    assertEquals(List.of(), twice, "no job delivered twice");
+    assertTrue(fromNode1 > n / 5 && fromNode2 > n / 5, "both members worked: " + fromNode1 + " / " + fromNode2);
+    m1.disconnect();
+    m2.disconnect();
+    m1.close();
+    m2.close();
+  }
+
   @Test
   void retainedMessagesPublishedOnOneNodeAreRetainedOnEvery() throws Exception {
     MqttClient pub = client(0, "ret-pub");

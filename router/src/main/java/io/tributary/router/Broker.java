@@ -272,6 +272,11 @@ public final class Broker implements AutoCloseable {
         dispatcher.execute(() -> sessions.connect(dispatcher, request, done)));
   }
 
+  /** Set by a cluster node: which records each shared group here delivers. */
+  public void setSharedChoice(io.tributary.router.shared.SharedChoice choice) {
+    sharedGroups.setChoice(choice);
+  }
+
   /** Set by a cluster node: it keeps the wills of connected sessions for the survivors. */
   public void setWillKeeper(io.tributary.router.session.WillKeeper keeper) {
     sessions.setWillKeeper(keeper);

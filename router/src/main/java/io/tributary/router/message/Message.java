@@ -21,6 +21,8 @@ public final class Message {
   private final long expiresAt;
   private final MessageMetadata properties;
   private final String origin;
+  /** Forwarded for these shared-subscription groups (keys), or null; see {@link #sharedFor()}. */
+  private final String[] sharedFor;
 
   public Message(String topic, byte[] payload, int qos, boolean retain, String publisherId, long timestamp) {
     this(topic, payload, qos, retain, publisherId, timestamp, 0, null);
@@ -50,6 +52,15 @@ public final class Message {
    */
   public Message(String topic, byte[] array, int offset, int length, int qos, boolean retain, String publisherId,
       long timestamp, long expiresAt, MessageMetadata properties, String origin) {
+    this(topic, array, offset, length, qos, retain, publisherId, timestamp, expiresAt, properties, origin, null);
+  }
+
+  /**
+   * @param sharedFor the shared-subscription groups (keys) of the receiving node this message was
+   *     forwarded for by the node that stored it first (which chose this node for them), or null
+   */
+  public Message(String topic, byte[] array, int offset, int length, int qos, boolean retain, String publisherId,
+      long timestamp, long expiresAt, MessageMetadata properties, String origin, String[] sharedFor) {
     this.topic = Objects.requireNonNull(topic, "topic");
     Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(array, "payload").length);
     this.payloadArray = array;
@@ -65,6 +76,15 @@ public final class Message {
     this.expiresAt = expiresAt;
     this.properties = properties;
     this.origin = origin;
+    this.sharedFor = sharedFor;
+  }
+
+  /**
+   * The shared-subscription groups this message was forwarded to this node for (the sending node
+   * chose this node's group to deliver it), or null. Do not modify.
+   */
+  public String[] sharedFor() {
+    return sharedFor;
   }
 
   /** Origin prefix of a message a session brought along from another cluster node: for it alone. */
@@ -92,7 +112,7 @@ public final class Message {
   /** This message as received from origin (a cluster node or a bridge). */
   public Message withOrigin(String origin) {
     return new Message(topic, payloadArray, payloadOffset, payloadLength, qos, retain, publisherId, timestamp,
-        expiresAt, properties, origin);
+        expiresAt, properties, origin, sharedFor);
   }
 
   /** Wall-clock expiry (ms), 0 when the message never expires. */
@@ -116,7 +136,7 @@ public final class Message {
   public Message publishedAt(long nowMillis) {
     long shiftedExpiry = expiresAt == 0 ? 0 : expiresAt + (nowMillis - timestamp);
     return new Message(topic, payloadArray, payloadOffset, payloadLength, qos, retain, publisherId, nowMillis,
-        shiftedExpiry, properties, origin);
+        shiftedExpiry, properties, origin, sharedFor);
   }
 
   /** Protocol metadata forwarded with the message, or null. */
@@ -158,7 +178,7 @@ public final class Message {
       return this;
     }
     return new Message(topic, payload(), 0, payloadLength, qos, retain, publisherId, timestamp, expiresAt, properties,
-        origin);
+        origin, sharedFor);
   }
 
   public int qos() {

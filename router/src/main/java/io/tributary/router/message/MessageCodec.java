@@ -9,11 +9,13 @@ import java.nio.charset.StandardCharsets;
  * log's):
  *
  * <pre>
- *   flags        int8    bits 0-1 QoS, 2 retain, 3 publisher id, 4 expiry, 5 metadata, 6 origin
+ *   flags        int8    bits 0-1 QoS, 2 retain, 3 publisher id, 4 expiry, 5 metadata, 6 origin,
+ *                        7 shared groups
  *   expiresAt    int64   wall-clock ms, when flag 4
  *   topic        uint16 length + UTF-8
  *   publisherId  uint16 length + UTF-8, when flag 3
  *   origin       uint16 length + UTF-8, when flag 6 (a cluster node or bridge it came through)
+ *   sharedFor    uint8 count, each uint16 length + UTF-8, when flag 7 (the groups it was forwarded for)
  *   metadata     int8 kind + int32 length + bytes, when flag 5 ({@link MetadataCodecs})
  *   payload      the rest of the body
  * </pre>
@@ -27,6 +29,7 @@ public final class MessageCodec implements RecordCodec<Message> {
   private static final int EXPIRES = 1 << 4;
   private static final int METADATA = 1 << 5;
   private static final int ORIGIN = 1 << 6;
+  private static final int SHARED = 1 << 7;
 
   private MessageCodec() {
   }
@@ -43,6 +46,12 @@ public final class MessageCodec implements RecordCodec<Message> {
     if (m.origin() != null) {
       size += 2 + utf8Length(m.origin());
     }
+    if (m.sharedFor() != null) {
+      size += 1;
+      for (String g : m.sharedFor()) {
+        size += 2 + utf8Length(g);
+      }
+    }
     if (m.properties() != null) {
       size += 1 + 4 + m.properties().storedLength();
     }
@@ -53,7 +62,7 @@ public final class MessageCodec implements RecordCodec<Message> {
   public void write(Message m, ByteBuffer dst) {
     int flags = m.qos() | (m.retain() ? RETAIN : 0) | (m.publisherId() != null ? PUBLISHER : 0)
         | (m.expiresAt() != 0 ? EXPIRES : 0) | (m.properties() != null ? METADATA : 0)
-        | (m.origin() != null ? ORIGIN : 0);
+        | (m.origin() != null ? ORIGIN : 0) | (m.sharedFor() != null ? SHARED : 0);
     dst.put((byte) flags);
     if (m.expiresAt() != 0) {
       dst.putLong(m.expiresAt());
@@ -64,6 +73,12 @@ public final class MessageCodec implements RecordCodec<Message> {
     }
     if (m.origin() != null) {
       putString(dst, m.origin());
+    }
+    if (m.sharedFor() != null) {
+      dst.put((byte) m.sharedFor().length);
+      for (String g : m.sharedFor()) {
+        putString(dst, g);
+      }
     }
     if (m.properties() != null) {
       MessageMetadata metadata = m.properties();
@@ -81,19 +96,21 @@ public final class MessageCodec implements RecordCodec<Message> {
 
   @Override
   public Message read(ByteBuffer src, int position, int length, long timestamp) {
-    return read(src, position, length, timestamp, null, false);
+    return read(src, position, length, timestamp, null, false, null);
   }
 
   /**
    * Reads a record body as it came from another node (or a bridge): the message as stored, but
-   * with {@code origin} in place of the origin it carried.
+   * with {@code origin} and {@code sharedFor} (the receiving node's groups it was sent for, or
+   * null) in place of what it carried.
    */
-  public Message readFrom(ByteBuffer src, int position, int length, long timestamp, String origin) {
-    return read(src, position, length, timestamp, origin, true);
+  public Message readFrom(ByteBuffer src, int position, int length, long timestamp, String origin,
+      String[] sharedFor) {
+    return read(src, position, length, timestamp, origin, true, sharedFor);
   }
 
   private Message read(ByteBuffer src, int position, int length, long timestamp, String originOverride,
-      boolean override) {
+      boolean override, String[] sharedForOverride) {
     int end = position + length;
     int flags = src.get(position++);
     long expiresAt = 0;
@@ -116,6 +133,15 @@ public final class MessageCodec implements RecordCodec<Message> {
       origin = getString(src, position + 2, n);
       position += 2 + n;
     }
+    String[] sharedFor = null;
+    if ((flags & SHARED) != 0) {
+      sharedFor = new String[src.get(position++) & 0xFF];
+      for (int i = 0; i < sharedFor.length; i++) {
+        int n = src.getShort(position) & 0xFFFF;
+        sharedFor[i] = getString(src, position + 2, n);
+        position += 2 + n;
+      }
+    }
     MessageMetadata metadata = null;
     if ((flags & METADATA) != 0) {
       byte kind = src.get(position);
@@ -126,7 +152,7 @@ public final class MessageCodec implements RecordCodec<Message> {
     byte[] payload = new byte[end - position];
     src.get(position, payload);
     return new Message(topic, payload, 0, payload.length, flags & 3, (flags & RETAIN) != 0, publisher, timestamp,
-        expiresAt, metadata, override ? originOverride : origin);
+        expiresAt, metadata, override ? originOverride : origin, override ? sharedForOverride : sharedFor);
   }
 
   private static void putString(ByteBuffer dst, String s) {

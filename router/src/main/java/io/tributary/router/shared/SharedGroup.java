@@ -77,6 +77,7 @@ public final class SharedGroup implements LogPump {
   private final ConcurrentLinkedQueue<SharedHandoff> returned = new ConcurrentLinkedQueue<>();
   /** Set by the pump when it stopped for want of a member with credit. */
   private volatile boolean stalled;
+  private final java.util.function.Supplier<SharedChoice> choice;
   // home core only
   private long offset;
   private int next;
@@ -106,7 +107,9 @@ public final class SharedGroup implements LogPump {
    * restored one), pumped on {@code home}, or on the first member's dispatcher when null.
    */
   SharedGroup(CommitLog<Message> commitLog, int batch, BrokerCounters counters, SharedPositions positions,
-      String shareName, String filter, Dispatcher home, long offset) {
+      String shareName, String filter, Dispatcher home, long offset,
+      java.util.function.Supplier<SharedChoice> choice) {
+    this.choice = choice;
     this.commitLog = commitLog;
     this.counters = counters;
     this.positions = positions;
@@ -280,7 +283,8 @@ public final class SharedGroup implements LogPump {
   }
 
   private boolean onRecord(long recordOffset, Message message) {
-    if (message.isHandoff() || !Topics.matches(filter, message.topic())) {
+    if (message.isHandoff() || !Topics.matches(filter, message.topic())
+        || !choice.get().here(key, recordOffset, message)) {
       return true;
     }
     if (message.isExpired()) {

@@ -55,14 +55,15 @@ public final class SharedGroups {
         Long saved = restored.remove(k);
         long from = saved == null ? commitLog.endOffset()
             : Math.max(commitLog.startOffset(), Math.min(saved, commitLog.endOffset()));
-        g = new SharedGroup(commitLog, drainBatch, counters, positions, shareName, filter, dispatcher, from);
+        g = new SharedGroup(commitLog, drainBatch, counters, positions, shareName, filter, dispatcher, from,
+            () -> choice);
         created[0] = g;
       }
       g.subscribers++;
       return g;
     });
     if (created[0] != null) {
-      index.add(filter); // once per group: the group is one subscriber for PUBACK 0x10
+      index.addGroup(created[0].key(), filter); // once per group: one subscriber for PUBACK 0x10, one route
       if (dispatcher != null) {
         dispatcher.addPump(created[0]);
       }
@@ -97,13 +98,20 @@ public final class SharedGroups {
       return g;
     });
     if (last[0]) {
-      index.remove(group.filter());
+      index.removeGroup(group.key(), group.filter());
       positions.remove(group.key());
       Dispatcher home = group.home();
       if (home != null) {
         home.execute(() -> home.removePump(group));
       }
     }
+  }
+
+  private volatile SharedChoice choice = SharedChoice.LOCAL;
+
+  /** Set by a cluster node: which records each group delivers here (see {@link SharedChoice}). */
+  public void setChoice(SharedChoice choice) {
+    this.choice = choice;
   }
 
   /** The group of a shared subscription, or null. */

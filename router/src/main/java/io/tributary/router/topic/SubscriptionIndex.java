@@ -33,17 +33,63 @@ public final class SubscriptionIndex {
     void added(String filter, long since);
 
     void removed(String filter);
+
+    /** A shared-subscription group ({@code $share/name/filter}) got its first member here. */
+    void groupAdded(String groupKey);
+
+    /** The group's last member here left. */
+    void groupRemoved(String groupKey);
+  }
+
+  /** What is subscribed now: plain filters, and groups by key. */
+  public record Subscribed(java.util.List<String> filters, java.util.List<String> groups) {}
+
+  /** Group keys with members here (this map's own lock is the index's). */
+  private final java.util.Set<String> groups = new java.util.HashSet<>();
+
+  /**
+   * A shared-subscription group: matched like a filter for {@link #hasSubscribers}, not counted in
+   * {@link #size()}, told to the listener as a group.
+   */
+  public void addGroup(String groupKey, String filter) {
+    lock.writeLock().lock();
+    try {
+      if (groups.add(groupKey)) {
+        trie.add(filter, groupKey);
+        FilterListener l = listener;
+        if (l != null) {
+          l.groupAdded(groupKey);
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  public void removeGroup(String groupKey, String filter) {
+    lock.writeLock().lock();
+    try {
+      if (groups.remove(groupKey)) {
+        trie.remove(filter, groupKey);
+        FilterListener l = listener;
+        if (l != null) {
+          l.groupRemoved(groupKey);
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /**
    * Sets the listener and returns the filters subscribed now, atomically: a change either is in
    * that list or reaches the listener, never both, never neither.
    */
-  public java.util.List<String> listen(FilterListener listener) {
+  public Subscribed listen(FilterListener listener) {
     lock.writeLock().lock();
     try {
       this.listener = listener;
-      return java.util.List.copyOf(counts.keySet());
+      return new Subscribed(java.util.List.copyOf(counts.keySet()), java.util.List.copyOf(groups));
     } finally {
       lock.writeLock().unlock();
     }
