@@ -9,14 +9,11 @@ import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.tributary.router.Broker;
 import io.tributary.router.ClusterStatus;
 import io.tributary.router.delivery.Dispatcher;
-import io.tributary.router.message.Message;
 import io.tributary.router.shared.SharedPositions;
 import io.tributary.router.topic.SubscriptionIndex;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
@@ -79,7 +76,7 @@ public final class ClusterNode {
         return t;
       }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
   private ForwardInbox inbox;
-  private MessageConsumer<Object> retainedConsumer;
+  private RetainedSync retained;
   private ClusterSessions sessions;
   private ClusterWills wills;
   private ClusterGroups groups;
@@ -108,9 +105,6 @@ public final class ClusterNode {
     return "tributary.cluster.forward." + node;
   }
 
-  static String retainedAddress(String node) {
-    return "tributary.cluster.retained." + node;
-  }
 
 
   /**
@@ -172,13 +166,13 @@ public final class ClusterNode {
     positions = broker.positions(POSITION_PREFIX);
     savedPositions = positions.restored();
     inbox = new ForwardInbox(broker, context);
-    retainedConsumer = vertx.eventBus().consumer(retainedAddress(name), request -> request.reply(retainedSnapshot()));
+    retained = new RetainedSync(vertx, broker, name);
     sessions = new ClusterSessions(vertx, context, broker, hazelcast.getMap(ClusterSessions.SESSIONS), name,
         node -> peers.containsKey(node), options.getForwardTimeoutMs());
     // Registrations reach the other members through Hazelcast: wait, so that no node that sees this
     // one in the nodes map finds no one at its addresses.
     try {
-      Future.all(inbox.start(forwardAddress(name)), retainedConsumer.completion(), sessions.start())
+      Future.all(inbox.start(forwardAddress(name)), retained.start(), sessions.start())
           .toCompletionStage()
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -422,18 +416,7 @@ public final class ClusterNode {
     f.home().execute(f::close);
   }
 
-  /** Every retained message here, for a node that joins. */
-  private Buffer retainedSnapshot() {
-    ForwardBatch batch = new ForwardBatch(1024);
-    for (Message m : broker.retained().snapshot()) {
-      if (!m.topic().startsWith("$SYS/")) { // each node has its own
-        batch.add(-1, m);
-      }
-    }
-    return batch.buffer();
-  }
-
-  /** Takes the retained messages of one other member (any: each holds them all), trying each in turn. */
+  /** Takes the retained messages of one other member, trying each in turn (see {@link RetainedSync}). */
   private Future<Void> syncRetained() {
     Set<String> live = liveMembers();
     live.remove(incarnation);
@@ -444,31 +427,7 @@ public final class ClusterNode {
         sources.add(n);
       }
     }
-    return syncRetained(sources, 0);
-  }
-
-  private Future<Void> syncRetained(List<String> sources, int next) {
-    if (next >= sources.size()) {
-      if (!sources.isEmpty()) {
-        log.warn("cluster: no member gave its retained messages; this node has only its own until they are published again");
-      }
-      return Future.succeededFuture();
-    }
-    String source = sources.get(next);
-    return vertx.eventBus().<Buffer>request(retainedAddress(source), null)
-        .map(reply -> {
-          ForwardBatch.Received got = ForwardBatch.read(reply.body(), ORIGIN_PREFIX + source);
-          int taken = 0;
-          for (Message m : got.messages()) {
-            taken += broker.retained().adoptIfNewer(m) ? 1 : 0;
-          }
-          log.info("cluster: {} of {} retained message(s) taken from node '{}'", taken, got.messages().size(), source);
-          return (Void) null;
-        })
-        .recover(e -> {
-          log.warn("cluster: retained messages not taken from node '{}': {}", source, e.getMessage());
-          return syncRetained(sources, next + 1);
-        });
+    return retained.takeFrom(sources);
   }
 
   /** Leaves: forwards stop (positions stay saved), this node's entries are left to the survivors. */
@@ -480,7 +439,7 @@ public final class ClusterNode {
     broker.setWillKeeper(io.tributary.router.session.WillKeeper.NONE);
     broker.setSharedChoice(io.tributary.router.shared.SharedChoice.LOCAL);
     inbox.stop();
-    retainedConsumer.unregister();
+    retained.stop();
     sessions.stop();
     return vertx.executeBlocking(() -> {
       if (hazelcast.getLifecycleService().isRunning()) {

@@ -5,7 +5,6 @@ import io.tributary.router.counters.BrokerCounters;
 import io.tributary.router.delivery.Dispatcher;
 import io.tributary.router.logging.LogSafe;
 import io.tributary.router.message.Message;
-import io.tributary.router.shared.SharedGroup;
 import io.tributary.router.shared.SharedGroups;
 import io.tributary.router.state.RetainedStore;
 import io.tributary.router.state.StateStore;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import io.tributary.router.topic.SubscriptionIndex;
-import io.tributary.router.topic.Topics;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -292,8 +290,6 @@ public final class SessionRegistry {
    */
   public record Handoff(byte[] state, long[] offsets, List<Message> messages) {}
 
-  /** The most queued messages a session takes along to another node; older ones past it stay behind. */
-  static final int HANDOFF_MAX_RECORDS = 100_000;
 
   /**
    * Another cluster node takes this session over: its connection here is closed as by a takeover
@@ -326,7 +322,7 @@ public final class SessionRegistry {
     }
     if (owner == null && session.claim(null, reaper)) {
       try {
-        result.complete(keepState && sessions.get(clientId) == session ? export(session) : null);
+        result.complete(keepState && sessions.get(clientId) == session ? SessionMoves.export(session, log) : null);
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
@@ -341,54 +337,10 @@ public final class SessionRegistry {
     }
   }
 
-  private Handoff export(Session session) {
-    String clientId = session.clientId();
-    SessionSnapshot snapshot = session.snapshot(System.currentTimeMillis());
-    java.util.TreeMap<Long, Message> records = new java.util.TreeMap<>();
-    for (OutboundWindow.Saved f : snapshot.inflight()) {
-      Message m = log.get(f.offset());
-      if (m != null) {
-        records.put(f.offset(), m);
-      }
-    }
-    long end = log.endOffset();
-    long from = Math.max(snapshot.position(), log.startOffset());
-    while (from < end && records.size() < HANDOFF_MAX_RECORDS) {
-      from = log.read(from, 4096, (at, m) -> {
-        if (at >= end || records.size() >= HANDOFF_MAX_RECORDS) {
-          return false;
-        }
-        if (m.visibleTo(clientId) && !m.isExpired() && matchesAny(snapshot, m, clientId)) {
-          records.put(at, m);
-        }
-        return true;
-      });
-    }
-    if (from < end) {
-      LOG.warn("client {}: its session moves to another node with its first {} queued messages; the {} records "
-          + "after offset {} stay behind", LogSafe.text(clientId), HANDOFF_MAX_RECORDS, end - from, from);
-    }
-    long[] offsets = records.keySet().stream().mapToLong(Long::longValue).toArray();
-    return new Handoff(snapshot.encode(), offsets, new ArrayList<>(records.values()));
-  }
-
-  private static boolean matchesAny(SessionSnapshot snapshot, Message m, String clientId) {
-    for (SessionSnapshot.Sub s : snapshot.subscriptions()) {
-      if (SharedGroup.parse(s.filter()) == null && Topics.matches(s.filter(), m.topic())
-          && !(s.options().noLocal() && clientId.equals(m.publisherId()))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /**
-   * Takes a session another cluster node handed off ({@link #handOff} there): its messages are
-   * appended to this log for it alone (origin {@code handoff:clientId}, see
-   * {@link Message#visibleTo}), and its state is restored offline, its read position and in-flight
-   * deliveries moved onto the new offsets; the connect that asked for it then resumes it. An
-   * offline session of the same id here is replaced; a connected one stays and the handoff is
-   * dropped.
+   * Takes a session another cluster node handed off ({@link #handOff} there): see
+   * {@link SessionMoves#adopt}. An offline session of the same id here is replaced; a connected one
+   * stays and the handoff is dropped.
    */
   public void adopt(String clientId, Handoff handoff) {
     Session existing = sessions.get(clientId);
@@ -402,34 +354,11 @@ public final class SessionRegistry {
         return;
       }
     }
-    List<Message> marked = new ArrayList<>(handoff.messages().size());
-    for (Message m : handoff.messages()) {
-      marked.add(m.withOrigin(Message.HANDOFF + clientId));
-    }
-    long first = marked.isEmpty() ? log.endOffset() : log.appendAll(marked);
-    long after = first + marked.size();
-    SessionSnapshot s = SessionSnapshot.decode(handoff.state());
-    long[] old = handoff.offsets();
-    long position = after;
-    for (int i = 0; i < old.length; i++) {
-      if (old[i] >= s.position()) {
-        position = first + i;
-        break;
-      }
-    }
-    List<OutboundWindow.Saved> inflight = new ArrayList<>(s.inflight().size());
-    for (OutboundWindow.Saved f : s.inflight()) {
-      int i = java.util.Arrays.binarySearch(old, f.offset());
-      inflight.add(new OutboundWindow.Saved(f.id(), i >= 0 ? first + i : -1, f.qos(), f.retain(), f.released(),
-          f.subscriptionIds()));
-    }
-    SessionSnapshot moved = new SessionSnapshot(s.expirySeconds(), s.savedAt(), s.disconnectedAt(), position,
-        s.subscriptions(), inflight, s.inboundQos2(), s.pendingWill(), s.willDueAt());
-    byte[] state = moved.encode();
-    this.state.saveSession(clientId, state);
+    SessionMoves.Arrival arrival = SessionMoves.arrive(log, clientId, handoff);
+    state.saveSession(clientId, arrival.state());
     // Its queue has what was stored for it before it left the other node; other nodes send what
     // they stored since (see SubscriptionIndex.FilterListener).
-    restore(Map.of(clientId, state), s.savedAt());
+    restore(Map.of(clientId, arrival.state()), arrival.since());
   }
 
   /** Sessions with a connection bound now (a racy count, for metrics). */
