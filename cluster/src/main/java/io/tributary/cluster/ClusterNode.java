@@ -31,12 +31,13 @@ import org.slf4j.LoggerFactory;
  * manager); two replicated maps say who is who ({@code tributary.nodes}: member id -> node name)
  * and who subscribes to what ({@code tributary.routes}: node name + filter -> member id and since
  * when it wants records, one entry per filter a node's sessions subscribe to, kept by that node
- * from its {@link SubscriptionIndex}).
+ * from its {@link SubscriptionIndex}; one per shared group too, see {@link ClusterGroups}).
  * For every other node there is one {@link Forwarder}, reading this node's log and sending that
  * node, in batches over the event bus, what its filters match; what other nodes send arrives at the
  * {@link ForwardInbox} and is stored in this node's log. A member that leaves takes its routes with
  * it: each survivor drops them, and the oldest survivor publishes its clients' wills
- * ({@link ClusterWills}). A node that joins takes the retained messages of one member. Sessions
+ * ({@link ClusterWills}). A node that joins takes the retained messages of one member
+ * ({@link RetainedSync}). Sessions
  * move between nodes through {@link ClusterSessions}.
  *
  * <p>Threads: Hazelcast's events hop to the broker verticle's context, which alone touches the peer

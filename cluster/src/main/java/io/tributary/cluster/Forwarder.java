@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends one other node what it needs of this node's log: the messages this node's own clients
  * published (not those another node forwarded here) whose topic matches a filter subscribed on that
- * node, and every retained message. It reads the log with an offset of its own, as a shared group
+ * node or a shared group there that {@link ClusterGroups} chose for the record (named with it),
+ * and every retained message. It reads the log with an offset of its own, as a shared group
  * does, on one dispatcher's thread: one batch in flight at a time (the other node answers once the
  * batch is stored in its log), so a slow node holds nothing here but its position; the log keeps
  * the messages. The position is saved after each answered batch, so a restart resumes there.
