@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class Load {
 
   static final String USAGE = "usage: Load --kind fan-in|fan-out|pairs|shared-fan-in|connection-storm|idle-connections"
-      + " [--port N] [--sub-port N] [--host H] [--qos 0|1] [--protocol 4|5] [--publishers N] [--subscribers N]"
+      + " [--port N] [--sub-port N[,N...]] [--host H] [--qos 0|1] [--protocol 4|5] [--publishers N] [--subscribers N]"
       + " [--mode closed-loop|fixed-rate] [--rate N] [--window N] [--payload N] [--warmup S] [--measure S]"
       + " [--connections N] [--concurrency N] [--users N] [--broker-pid PID] [--event-loops N] [--name TEXT]";
 
@@ -127,8 +127,8 @@ public final class Load {
           case "--port":
             s.setPort(intIn(v, 1, 65_535));
             break;
-          case "--sub-port":
-            s.setSubscriberPort(intIn(v, 1, 65_535));
+          case "--sub-port": // subscribers spread over these ports in turn (nodes of a cluster)
+            s.setSubscriberPorts(java.util.Arrays.stream(v.split(",")).mapToInt(p -> intIn(p, 1, 65_535)).toArray());
             break;
           case "--protocol":
             s.setProtocolVersion(intIn(v, 4, 5));

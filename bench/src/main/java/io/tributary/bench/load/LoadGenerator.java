@@ -403,7 +403,7 @@ public final class LoadGenerator {
     for (int i = 0; i < subCount; i++) {
       filters[i] = filter(kind, i);
     }
-    openAll(subCount, SETUP_IN_FLIGHT, i -> open(subscribers[i].loop, s.getSubscriberPort(), clientId("s", i), version,
+    openAll(subCount, SETUP_IN_FLIGHT, i -> open(subscribers[i].loop, s.getSubscriberPort(i), clientId("s", i), version,
         KEEP_ALIVE_SECONDS, 65_535, subscribers[i]).compose(c -> c.subscribe(filters[i], s.getQos())),
         "subscriber");
     openAll(pubCount, SETUP_IN_FLIGHT, i -> open(publishers[i].loop, clientId("p", i), version,

@@ -41,8 +41,11 @@ public final class Scenario {
   private Mode mode = Mode.CLOSED_LOOP;
   private String host = "127.0.0.1";
   private int port = 1883;
-  /** Where subscribers connect when not {@link #port} (a cluster: publishers on one node, subscribers on another); 0 = port. */
-  private int subscriberPort;
+  /**
+   * Where subscribers connect when not {@link #port} (a cluster: publishers on one node,
+   * subscribers on others): subscriber i on {@code subscriberPorts[i % n]}; empty = port.
+   */
+  private int[] subscriberPorts = new int[0];
   /** 4 = MQTT 3.1.1, 5 = MQTT 5.0. SHARED_FAN_IN always uses 5. */
   private int protocolVersion = 4;
   private int publishers = 4;
@@ -78,7 +81,7 @@ public final class Scenario {
     mode = other.mode;
     host = other.host;
     port = other.port;
-    subscriberPort = other.subscriberPort;
+    subscriberPorts = other.subscriberPorts.clone();
     protocolVersion = other.protocolVersion;
     publishers = other.publishers;
     subscribers = other.subscribers;
@@ -105,8 +108,11 @@ public final class Scenario {
   public Scenario setHost(String host) { this.host = Objects.requireNonNull(host); return this; }
   public int getPort() { return port; }
   public Scenario setPort(int port) { this.port = port; return this; }
-  public int getSubscriberPort() { return subscriberPort == 0 ? port : subscriberPort; }
-  public Scenario setSubscriberPort(int port) { this.subscriberPort = port; return this; }
+  /** The port subscriber i connects to. */
+  public int getSubscriberPort(int i) {
+    return subscriberPorts.length == 0 ? port : subscriberPorts[i % subscriberPorts.length];
+  }
+  public Scenario setSubscriberPorts(int... ports) { this.subscriberPorts = ports.clone(); return this; }
   public int getProtocolVersion() { return protocolVersion; }
   public Scenario setProtocolVersion(int v) {
     if (v != 4 && v != 5) {
