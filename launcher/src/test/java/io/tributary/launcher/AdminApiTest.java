@@ -93,6 +93,7 @@ class AdminApiTest {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setCleanSession(clean);
     o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    o.setMaxInflight(1000); // QoS 1 bursts: Paho's default of 10 unacknowledged publishes throws when acks lag
     c.connect(o);
     return c;
   }

@@ -86,7 +86,7 @@ class BrokerViewBrowserTest {
           .equals("32"));
       assertEquals("0", driver.findElement(By.cssSelector("#clients tr[data-client-id='view-pub'] td:nth-child(9)")).getText());
       HeadlessChromium.screenshot(driver, Path.of("target", "screenshots", "broker-clients.png"));
-      driver.findElement(By.cssSelector("#clients tr[data-client-id='view-keeper'] button")).click();
+      click(wait, "#clients tr[data-client-id='view-keeper'] button");
       long deadline = System.currentTimeMillis() + 10_000;
       while (keeper.isConnected() && System.currentTimeMillis() < deadline) {
         Thread.sleep(50);
@@ -98,7 +98,7 @@ class BrokerViewBrowserTest {
       wait.until(d -> !d.findElements(By.cssSelector("#sessions tr[data-client-id='view-keeper']")).isEmpty());
       assertFalse(driver.findElements(By.cssSelector("#sessions tr[data-client-id='view-offline']")).isEmpty());
       HeadlessChromium.screenshot(driver, Path.of("target", "screenshots", "broker-sessions.png"));
-      driver.findElement(By.cssSelector("#sessions tr[data-client-id='view-offline'] button")).click();
+      click(wait, "#sessions tr[data-client-id='view-offline'] button");
       wait.until(d -> d.findElements(By.cssSelector("#sessions tr[data-client-id='view-offline']")).isEmpty());
       assertEquals(404, status(admin, "/api/v1/sessions/view-offline"), "End session ended it");
 
@@ -107,7 +107,7 @@ class BrokerViewBrowserTest {
       assertTrue(driver.findElement(By.cssSelector("#retained tr[data-topic='plant/line1/temp']")).getText()
           .contains("21.5"));
       HeadlessChromium.screenshot(driver, Path.of("target", "screenshots", "broker-retained.png"));
-      driver.findElement(By.cssSelector("#retained tr[data-topic='plant/line1/temp'] button")).click();
+      click(wait, "#retained tr[data-topic='plant/line1/temp'] button");
       wait.until(d -> d.findElements(By.cssSelector("#retained tr[data-topic='plant/line1/temp']")).isEmpty());
 
       tab(driver, "log");
@@ -147,4 +147,19 @@ class BrokerViewBrowserTest {
 
 
 
+
+  /**
+   * Clicks the element the selector finds, again if the page re-rendered it between finding and
+   * clicking (the view redraws its tables every 2 s: the element found can go stale).
+   */
+  private static void click(WebDriverWait wait, String selector) {
+    wait.until(d -> {
+      try {
+        d.findElement(By.cssSelector(selector)).click();
+        return true;
+      } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+        return false;
+      }
+    });
+  }
 }
