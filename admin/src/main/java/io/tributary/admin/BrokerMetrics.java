@@ -70,6 +70,16 @@ final class BrokerMetrics implements MeterBinder {
         .description("Records of this node's log other nodes have not been sent yet, summed over nodes")
         .register(registry);
 
+    Gauge.builder("tributary.bridges", broker, b -> b.bridges().size())
+        .description("Bridges to other brokers this broker runs").register(registry);
+    Gauge.builder("tributary.bridges.connected", broker,
+            b -> b.bridges().stream().filter(io.tributary.router.BridgeStatus::isConnected).count())
+        .description("Bridges whose remote broker accepted their connection now").register(registry);
+    Gauge.builder("tributary.bridge.lag.records", broker,
+            b -> b.bridges().stream().mapToLong(io.tributary.router.BridgeStatus::lag).sum())
+        .description("Records of the log bridges have not completed on their remotes yet, summed over bridges")
+        .register(registry);
+
     CommitLog<Message> log = broker.log();
     Gauge.builder("tributary.log.start.offset", log, CommitLog::startOffset)
         .description("Offset of the oldest record the commit log keeps").register(registry);

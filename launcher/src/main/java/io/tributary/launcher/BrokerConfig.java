@@ -62,6 +62,7 @@ public final class BrokerConfig {
   public AdminConfig admin = new AdminConfig();
   public AdminConfig.Sys sys = new AdminConfig.Sys();
   public ClusterConfig cluster = new ClusterConfig();
+  public List<BridgeConfig> bridges = new ArrayList<>();
 
   public static final class Listener {
     public String name;
@@ -325,6 +326,7 @@ public final class BrokerConfig {
     sys.validate();
     check(cluster != null, "cluster", "must be an object");
     cluster.validate();
+    BridgeConfig.validateAll(bridges);
     option("sessions.maxInflight", () -> new RouterOptions().setMaxInflight(sessions.maxInflight));
     option("sessions.subscribeLookbackMs",
         () -> new RouterOptions().setSubscribeLookbackMs(sessions.subscribeLookbackMs));

@@ -1,5 +1,6 @@
 package io.tributary.launcher;
 
+import io.tributary.bridge.Bridge;
 import io.tributary.cluster.ClusterNode;
 import io.tributary.router.Broker;
 import io.tributary.router.ConnectionGate;
@@ -37,6 +38,7 @@ public final class BrokerVerticle extends VerticleBase {
   private AcceptGuard acceptGuard;
   private final List<AuthFileReloader> reloaders = new CopyOnWriteArrayList<>();
   private ClusterNode clusterNode;
+  private final List<Bridge> bridges = new CopyOnWriteArrayList<>();
 
   @Override
   public Future<?> start() {
@@ -74,6 +76,7 @@ public final class BrokerVerticle extends VerticleBase {
           });
         })
         .onSuccess(id -> {
+          startBridges();
           log.info("Tributary started: transport {}, {} event loop{}", transportName(), instances,
               instances == 1 ? "" : "s");
           guardListenerPorts();
@@ -250,7 +253,9 @@ public final class BrokerVerticle extends VerticleBase {
     // When the broker verticle is undeployed, Vert.x has already undeployed its per-core children
     // (each listener's connections, then the listener); a caller may also stop the children alone.
     boolean childrenUp = coresDeployment != null && vertx.deploymentIDs().contains(coresDeployment);
-    Future<Void> leave = clusterNode != null ? clusterNode.stop() : Future.succeededFuture();
+    Future<Void> bridgesStopped = Future.join(bridges.stream().map(Bridge::stop).toList()).mapEmpty();
+    Future<Void> leave = bridgesStopped.transform(ar -> clusterNode != null ? clusterNode.stop()
+        : Future.succeededFuture());
     Future<Void> undeploy = leave.transform(ar -> childrenUp ? vertx.undeploy(coresDeployment)
         : Future.succeededFuture());
     return undeploy.andThen(ar -> {
@@ -258,6 +263,21 @@ public final class BrokerVerticle extends VerticleBase {
       log.info("Tributary stopped: connections closed, then listeners; {} messages published since start",
           broker.publishedCount());
     });
+  }
+
+  /** One bridge per {@code bridges} entry, each on a dispatcher of its own in turn. */
+  private void startBridges() {
+    List<io.tributary.router.delivery.Dispatcher> dispatchers = broker.dispatchers();
+    for (BridgeConfig c : config.bridges) {
+      Bridge b = new Bridge(c.options(), broker, dispatchers.get(bridges.size() % dispatchers.size()), vertx);
+      bridges.add(b);
+      b.start();
+    }
+  }
+
+  /** The bridges to other brokers, in config order. */
+  public List<Bridge> bridges() {
+    return bridges;
   }
 
   /** This broker as a cluster node, or null when {@code cluster.enabled} is false. */

@@ -90,6 +90,37 @@ class BrokerConfigTest {
   }
 
   @Test
+  void bridgesAreValidatedNamingTheKey() throws Exception {
+    java.util.function.Function<JsonObject, String> bridge = b -> error(new JsonObject().put("bridges",
+        new JsonArray().add(new JsonObject().put("name", "a").put("address", "127.0.0.1:1884")
+            .put("topics", new JsonArray().add("x/# out 1")).mergeIn(b))));
+    String msg = bridge.apply(new JsonObject().put("topics", new JsonArray().add("x/# out 1").add("y/# sideways")));
+    assertTrue(msg.contains("'bridges[0].topics[1]'") && msg.contains("direction must be out, in or both"), msg);
+    msg = bridge.apply(new JsonObject().put("address", "host:port"));
+    assertTrue(msg.contains("'bridges[0].address'"), msg);
+    msg = bridge.apply(new JsonObject().put("protocolVersion", 3));
+    assertTrue(msg.contains("'bridges[0].protocolVersion'"), msg);
+    msg = bridge.apply(new JsonObject().put("topics", new JsonArray()));
+    assertTrue(msg.contains("'bridges[0].topics'"), msg);
+    msg = bridge.apply(new JsonObject().put("password", "p"));
+    assertTrue(msg.contains("'bridges[0].password'") && msg.contains("needs a username"), msg);
+    msg = bridge.apply(new JsonObject().put("tls", new JsonObject().put("caPath", "/nonexistent/ca.pem")));
+    assertTrue(msg.contains("'bridges[0].tls.caPath'"), msg);
+    msg = bridge.apply(new JsonObject().put("reconnectMaxMs", 10));
+    assertTrue(msg.contains("'bridges[0].reconnectMaxMs'"), msg);
+    msg = bridge.apply(new JsonObject().put("retries", 10));
+    assertTrue(msg.contains("'bridges[0].retries'"), msg);
+    // conf/bridge.json parses: one bridge, the address split, defaults filled in.
+    BrokerConfig c = BrokerConfig.from(new JsonObject(Files.readString(Path.of("..", "conf", "bridge.json"))));
+    var o = c.bridges.get(0).options();
+    assertEquals("127.0.0.1", o.getHost());
+    assertEquals(1884, o.getPort());
+    assertEquals("tributary-bridge-site-a", o.getClientId());
+    assertEquals(3, o.getTopics().size());
+    assertFalse(o.isCleanStart());
+  }
+
+  @Test
   void unknownKeyIsNamed() {
     String msg = error(new JsonObject().put("mqtt", new JsonObject().put("maxPacketSise", 10)));
     assertTrue(msg.contains("'mqtt.maxPacketSise'"), msg);

@@ -56,6 +56,8 @@ public final class Broker implements AutoCloseable {
   private volatile ClusterStatus cluster = ClusterStatus.NONE;
   private volatile SessionDirectory directory = SessionDirectory.LOCAL;
 
+  private final java.util.List<BridgeStatus> bridges = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   public Broker(RouterOptions options) {
     this.options = new RouterOptions(options);
     RouterOptions o = this.options;
@@ -317,6 +319,16 @@ public final class Broker implements AutoCloseable {
   /** Set by the cluster node when the broker joins a cluster. */
   public void setCluster(ClusterStatus cluster) {
     this.cluster = cluster;
+  }
+
+  /** The bridges to other brokers this broker runs (none without {@code bridges} in the config). */
+  public java.util.List<BridgeStatus> bridges() {
+    return bridges;
+  }
+
+  /** Called by each bridge as it starts. */
+  public void addBridge(BridgeStatus bridge) {
+    bridges.add(bridge);
   }
 
   /** Which clients' packets are logged now (see {@link ClientTracing}). */

@@ -24,6 +24,14 @@ public final class BrokerCounters {
     CLUSTER_FORWARD_BATCHES,
     /** Forward batches that failed (node gone, timeout) and were sent again. */
     CLUSTER_FORWARD_RETRIES,
+    /** Messages bridges sent to their remote brokers (acknowledged there at QoS 1/2). */
+    BRIDGE_MESSAGES_OUT,
+    /** Messages bridges received from their remote brokers and stored here. */
+    BRIDGE_MESSAGES_IN,
+    /** Bridge connections a remote broker accepted (the first one and each reconnect). */
+    BRIDGE_CONNECTS,
+    /** Bridge connection attempts that failed (unreachable, refused, TLS) or connections lost. */
+    BRIDGE_CONNECTION_FAILURES,
     /** Sessions bound to a connection (a CONNECT accepted, a device identified). */
     CONNECTS_ACCEPTED,
     /** Connections that ended with the client's own DISCONNECT (MQTT 0x00 / 0x04). */
