@@ -84,9 +84,14 @@ class BridgeTest {
   }
 
   private void startMosquitto() throws Exception {
-    Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "listener " + remotePort + " 127.0.0.1\n"
-        + "allow_anonymous true\npersistence true\npersistence_location " + dir + "/\nuser root\n"
-        + "max_queued_messages 100000\n");
+    startMosquitto("");
+  }
+
+  /** Mosquitto on remotePort (plain), with more listeners from extra. */
+  private void startMosquitto(String extra) throws Exception {
+    Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "allow_anonymous true\npersistence true\n"
+        + "persistence_location " + dir + "/\nuser root\nmax_queued_messages 100000\n"
+        + "listener " + remotePort + " 127.0.0.1\n" + extra);
     mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile())).start();
     await(() -> listening(remotePort), "mosquitto listening");
@@ -281,6 +286,35 @@ class BridgeTest {
     List<String> in = new ArrayList<>();
     drainUntil(atLocal, in, 100);
     assertInOrderOnce(in, "commands/c m%05d", 100);
+  }
+
+  /**
+   * TLS to the remote with a client certificate: Mosquitto's TLS listener requires one signed by
+   * its CA; the bridge verifies the server's certificate (and its 127.0.0.1 address) against the CA.
+   */
+  @Test
+  void aBridgeOverTlsPresentsItsCertificate() throws Exception {
+    io.tributary.mqtt.TestCerts certs = io.tributary.mqtt.TestCerts.create();
+    try {
+      int tlsPort = freePort();
+      startMosquitto("listener " + tlsPort + " 127.0.0.1\ncafile " + certs.pem("ca.pem") + "\ncertfile "
+          + certs.pem("server.pem") + "\nkeyfile " + certs.pem("server.key") + "\nrequire_certificate true\n");
+      await(() -> listening(tlsPort), "mosquitto's TLS listener");
+      JsonObject config = config(5, "sensors/# out 1 \"\" tls/");
+      config.getJsonArray("bridges").getJsonObject(0).put("address", "127.0.0.1:" + tlsPort)
+          .put("tls", new JsonObject().put("caPath", certs.pem("ca.pem")).put("certPath", certs.pem("client.pem"))
+              .put("keyPath", certs.pem("client.key")));
+      MqttClient remote = client(remotePort, "remote-watch", true, MqttConnectOptions.MQTT_VERSION_3_1_1);
+      BlockingQueue<String> atRemote = collect(remote);
+      remote.subscribe("tls/#", 1);
+      startTributary(config);
+      awaitBridge(true);
+      MqttClient pub = client(localPort, "local-pub", true, MqttConnectOptions.MQTT_VERSION_3_1_1);
+      pub.publish("sensors/secure", "over tls".getBytes(StandardCharsets.UTF_8), 1, false);
+      assertEquals("tls/sensors/secure over tls", atRemote.poll(10, TimeUnit.SECONDS));
+    } finally {
+      certs.delete();
+    }
   }
 
   /** Moves what arrives into into until it holds count entries or nothing came for 20 s. */
