@@ -231,7 +231,8 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
       }
       l.send(new Subscribe(1, subs));
     }
-    out.resend(resumed, packet -> l.send((Packet) packet));
+    out.resend(resumed, packet -> l.queue((Packet) packet));
+    l.flush();
     home.wake();
   }
 
@@ -303,7 +304,9 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
     if (!accepted || l == null || l.isClosed()) {
       return false;
     }
-    return out.pump(inflightLimit, packet -> l.send((Packet) packet));
+    boolean more = out.pump(inflightLimit, packet -> l.queue((Packet) packet));
+    l.flush();
+    return more;
   }
 
   private void lost(String why) {

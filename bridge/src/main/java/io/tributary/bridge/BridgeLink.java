@@ -1,6 +1,8 @@
 package io.tributary.bridge;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -32,7 +34,11 @@ final class BridgeLink {
   private final NetSocket socket;
   private final int level;
   private final MqttDecoder decoder;
+  /** Heap buffers: their bytes are appended to the Vert.x buffer straight from the array. */
+  private static final ByteBufAllocator HEAP = new UnpooledByteBufAllocator(false);
+
   private boolean closed;
+  private Buffer pending;
   private long lastReceived = System.currentTimeMillis();
 
   BridgeLink(NetSocket socket, int level, Consumer<Packet> packets, Consumer<String> closedWith) {
@@ -98,16 +104,36 @@ final class BridgeLink {
     return n;
   }
 
+  /** Sends p now. */
   void send(Packet p) {
+    queue(p);
+    flush();
+  }
+
+  /** Adds p to what the next {@link #flush} writes: one write (one syscall) for a batch of packets. */
+  void queue(Packet p) {
     if (closed) {
       return;
     }
-    ByteBuf buf = MqttEncoder.encode(p, level, PooledByteBufAllocator.DEFAULT);
+    ByteBuf buf = MqttEncoder.encode(p, level, HEAP);
     try {
-      write(buf);
+      if (pending == null) {
+        pending = Buffer.buffer(Math.max(256, buf.readableBytes()));
+      }
+      int n = buf.readableBytes();
+      byte[] bytes = buf.hasArray() ? buf.array() : ByteBufUtil.getBytes(buf);
+      pending.appendBytes(bytes, buf.hasArray() ? buf.arrayOffset() + buf.readerIndex() : 0, n);
     } finally {
       buf.release();
     }
+  }
+
+  /** Writes what {@link #queue} gathered. */
+  void flush() {
+    if (pending != null && !closed) {
+      socket.write(pending);
+    }
+    pending = null;
   }
 
   private void write(ByteBuf buf) {
