@@ -168,8 +168,8 @@ public final class ClusterNode {
     savedPositions = positions.restored();
     inbox = new ForwardInbox(broker, context);
     retained = new RetainedSync(vertx, broker, name);
-    sessions = new ClusterSessions(vertx, context, broker, hazelcast.getMap(ClusterSessions.SESSIONS), name,
-        node -> peers.containsKey(node), options.getForwardTimeoutMs());
+    sessions = new ClusterSessions(vertx, context, broker, hazelcast.getMap(ClusterSessions.SESSIONS),
+        hazelcast.getMap(ClusterSessions.REPLICAS), name, node -> peers.containsKey(node), options.getForwardTimeoutMs());
     // Registrations reach the other members through Hazelcast: wait, so that no node that sees this
     // one in the nodes map finds no one at its addresses.
     try {
@@ -277,6 +277,8 @@ public final class ClusterNode {
       }
     });
     broker.setSessionDirectory(sessions);
+    broker.setSessionMirror(sessions);
+    sessions.dropSessionsLivingElsewhere();
     wills = new ClusterWills(hazelcast.getMap(ClusterWills.WILLS), name, writer);
     broker.setWillKeeper(wills);
     log.info("cluster: node '{}' (member {}) joined cluster '{}' with {} member(s)", name, incarnation,
@@ -391,6 +393,9 @@ public final class ClusterNode {
   private void memberLeft(String member) {
     inbox.forget(member);
     String deadNode = nodes.get(member);
+    if (deadNode != null) {
+      sessions.nodeLeft(deadNode);
+    }
     // The oldest member left publishes the dead node's wills: one survivor, whichever it is.
     if (deadNode != null && !deadNode.equals(name) && hazelcast.getLifecycleService().isRunning()
         && hazelcast.getCluster().getMembers().iterator().next().localMember()) {
@@ -437,6 +442,7 @@ public final class ClusterNode {
     peers.clear();
     broker.index().listen(null);
     broker.setSessionDirectory(io.tributary.router.SessionDirectory.LOCAL);
+    broker.setSessionMirror(io.tributary.router.session.SessionMirror.NONE);
     broker.setWillKeeper(io.tributary.router.session.WillKeeper.NONE);
     broker.setSharedChoice(io.tributary.router.shared.SharedChoice.LOCAL);
     inbox.stop();

@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import io.tributary.router.Broker;
 import io.tributary.router.SessionDirectory;
 import io.tributary.router.logging.LogSafe;
+import io.tributary.router.session.SessionMirror;
 import io.tributary.router.session.SessionRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,22 +26,33 @@ import org.slf4j.LoggerFactory;
  * over. There the old connection is closed (MQTT 5: 0x8E) and, unless the new one starts clean,
  * the session's state and queue come here ({@link SessionHandoffs}, {@link Broker#adopt}).
  */
-final class ClusterSessions implements SessionDirectory {
+final class ClusterSessions implements SessionDirectory, SessionMirror {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterSessions.class);
   static final String SESSIONS = "tributary.sessions";
+  /** Persistent sessions' metadata (client id -> subscriptions, expiry), for when their node dies. */
+  static final String REPLICAS = "tributary.session-replicas";
+  /**
+   * A dead node's sessions want what other nodes stored from this long before the node was seen
+   * leaving: the 5 s Hazelcast takes to declare it dead, and a second more.
+   */
+  static final long DEATH_LOOKBACK_MS = 6_000;
 
   private final Vertx vertx;
   private final Context context;
   private final Broker broker;
   private final IMap<String, String> homes;
+  private final IMap<String, byte[]> replicas;
+  /** Node name -> when this node saw it leave (wall clock). */
+  private final java.util.Map<String, Long> leftAt = new java.util.concurrent.ConcurrentHashMap<>();
   private final String name;
   private final Predicate<String> live;
   private final long timeoutMs;
   private MessageConsumer<JsonObject> consumer;
 
-  ClusterSessions(Vertx vertx, Context context, Broker broker, IMap<String, String> homes, String name,
-      Predicate<String> live, long timeoutMs) {
+  ClusterSessions(Vertx vertx, Context context, Broker broker, IMap<String, String> homes,
+      IMap<String, byte[]> replicas, String name, Predicate<String> live, long timeoutMs) {
+    this.replicas = replicas;
     this.vertx = vertx;
     this.context = context;
     this.broker = broker;
@@ -60,16 +72,56 @@ final class ClusterSessions implements SessionDirectory {
     return consumer.completion();
   }
 
+  /**
+   * After a restart: sessions this node restored from its disk whose client has since made another
+   * node its home (it reconnected there while this node was down) are ended here, so they neither
+   * hold routes nor compete with the live session.
+   */
+  void dropSessionsLivingElsewhere() {
+    broker.sessions(id -> true).thenAccept(list -> list.forEach(info -> homes.getAsync(info.clientId())
+        .thenAccept(home -> {
+          if (home != null && !home.equals(name)) {
+            broker.evict(info.clientId(), true);
+            log.info("cluster: client {}: the session restored here ended: the client is at node '{}' now",
+                LogSafe.text(info.clientId()), home);
+          }
+        })));
+  }
+
   void stop() {
     if (consumer != null) {
       consumer.unregister();
     }
   }
 
+  /** A node left the cluster (dead or stopped): its sessions may be resumed from their replicas. */
+  void nodeLeft(String node) {
+    leftAt.put(node, System.currentTimeMillis());
+  }
+
+  @Override
+  public void saved(String clientId, byte[] metadata) {
+    replicas.setAsync(clientId, metadata);
+  }
+
+  @Override
+  public void ended(String clientId) {
+    // A session that moved to another node ends here after that node made itself its home and
+    // saved its replica: only the home removes it.
+    homes.getAsync(clientId).thenAccept(home -> {
+      if (home == null || home.equals(name)) {
+        replicas.removeAsync(clientId);
+      }
+    });
+  }
+
   @Override
   public CompletionStage<Void> claim(String clientId, boolean cleanStart) {
     return homes.putAsync(clientId, name).thenCompose(previous -> {
-      if (previous == null || previous.equals(name) || !live.test(previous)) {
+      if (previous != null && !previous.equals(name) && !live.test(previous)) {
+        return resumeReplica(clientId, previous, cleanStart);
+      }
+      if (previous == null || previous.equals(name)) {
         return CompletableFuture.<Void>completedFuture(null);
       }
       JsonObject ask = new JsonObject().put("clientId", clientId).put("keepState", !cleanStart);
@@ -98,6 +150,33 @@ final class ClusterSessions implements SessionDirectory {
           LogSafe.text(clientId), e.toString());
       return null;
     });
+  }
+
+  /**
+   * The client's session lived on a node that is gone: unless the client starts clean, its
+   * replicated metadata (if any) resumes it here, wanting what other nodes stored for it since
+   * shortly before the node was seen leaving.
+   */
+  private CompletionStage<Void> resumeReplica(String clientId, String deadNode, boolean cleanStart) {
+    if (cleanStart) {
+      replicas.removeAsync(clientId);
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    replicas.getAsync(clientId).whenComplete((metadata, e) -> context.runOnContext(v -> {
+      if (e != null) {
+        log.warn("cluster: client {}: the session replicas did not answer ({}); the session starts here",
+            LogSafe.text(clientId), e.toString());
+      } else if (metadata != null) {
+        Long left = leftAt.get(deadNode);
+        long since = left != null ? left - DEATH_LOOKBACK_MS : System.currentTimeMillis();
+        broker.adoptReplica(clientId, metadata, since);
+        log.info("cluster: client {}: session of node '{}' (gone) resumed here from its replica", LogSafe.text(clientId),
+            deadNode);
+      }
+      done.complete(null);
+    }));
+    return done;
   }
 
   /** Another node takes one of this node's sessions over. */

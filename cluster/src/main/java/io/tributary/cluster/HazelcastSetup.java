@@ -55,6 +55,7 @@ public final class HazelcastSetup {
     config.getMapConfigs().values().forEach(m -> m.setBackupCount(options.getBackupCount()));
     config.getMultiMapConfigs().values().forEach(m -> m.setBackupCount(options.getBackupCount()));
     config.getMapConfig(ClusterSessions.SESSIONS).setBackupCount(options.getBackupCount());
+    config.getMapConfig(ClusterSessions.REPLICAS).setBackupCount(options.getBackupCount());
     config.getMapConfig(ClusterWills.WILLS).setBackupCount(options.getBackupCount());
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(options.getPort()).setPortAutoIncrement(false);

@@ -114,6 +114,12 @@ class ClusterIT {
     MqttConnectOptions willOptions = options();
     willOptions.setWill("wills/with-will", "node3 died with me".getBytes(StandardCharsets.UTF_8), 1, false);
     withWill.connect(willOptions);
+    // A persistent session on node3: its subscription is replicated, so node1 resumes it after node3 dies.
+    MqttClient persistent = new MqttClient("tcp://127.0.0.1:" + mqtt[2], "replicated", new MemoryPersistence());
+    MqttConnectOptions keep = options();
+    keep.setCleanSession(false);
+    persistent.connect(keep);
+    persistent.subscribe("replica/#", 1);
     Thread.sleep(500);
     AtomicLong acked = new AtomicLong(-1);
     Thread publisher = new Thread(() -> {
@@ -148,6 +154,29 @@ class ClusterIT {
         "a survivor published the will of node3's client");
     assertEquals(null, wills.poll(1, TimeUnit.SECONDS), "once");
     willWatcher.disconnect();
+    // The session of node3's persistent client resumes on node1 from its replica, with what node2
+    // stored for it after node3 died.
+    assertEquals(0, new ProcessBuilder("mosquitto_pub", "-p", Integer.toString(mqtt[1]), "-t", "replica/after",
+        "-m", "stored on node2 while node3 was gone", "-q", "1").start().waitFor());
+    BlockingQueue<String> resumed = new LinkedBlockingQueue<>();
+    MqttClient back = new MqttClient("tcp://127.0.0.1:" + mqtt[0], "replicated", new MemoryPersistence());
+    back.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+      }
+
+      @Override
+      public void messageArrived(String t, org.eclipse.paho.client.mqttv3.MqttMessage m) {
+        resumed.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+      }
+    });
+    assertTrue(back.connectWithResult(keep).getSessionPresent(), "node1 resumed the session of dead node3");
+    assertEquals("replica/after stored on node2 while node3 was gone", resumed.poll(20, TimeUnit.SECONDS));
+    back.disconnect();
     String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + admin[0] + "/metrics")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
@@ -165,6 +194,8 @@ class ClusterIT {
     node3.start("-conf", conf.get(2).toString());
     node3.awaitLine("Tributary started");
     awaitLineCount(node3, "is up; forwarding it", 2);
+    // Its copy of the session that node1 resumed is ended, not left holding routes.
+    node3.awaitLine("client replicated: the session restored here ended: the client is at node 'node1'");
     Process sub3 = new ProcessBuilder("mosquitto_sub", "-p", Integer.toString(mqtt[2]), "-t", "back/#", "-v",
         "-C", "1", "-W", "20").redirectErrorStream(true).start();
     Thread.sleep(1_000);

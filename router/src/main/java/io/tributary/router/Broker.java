@@ -299,6 +299,16 @@ public final class Broker implements AutoCloseable {
     sessions.adopt(clientId, handoff);
   }
 
+  /** See {@link SessionRegistry#adoptReplica}: a dead node's session resumed from its replicated metadata. */
+  public void adoptReplica(String clientId, byte[] metadata, long since) {
+    sessions.adoptReplica(clientId, metadata, since);
+  }
+
+  /** Set by a cluster node: where persistent sessions' metadata is replicated. */
+  public void setSessionMirror(io.tributary.router.session.SessionMirror mirror) {
+    sessions.setMirror(mirror);
+  }
+
   /** A new traffic account for one listener on one event loop; metrics sum them all. */
   public Traffic traffic(String listener, String protocol) {
     Traffic t = new Traffic(listener, protocol);

@@ -54,6 +54,8 @@ public final class Session {
   private long disconnectedAt;
   /** Wall-clock ms of the last save to the state log (acknowledgements save at most once a second). */
   private long savedAt;
+  /** The metadata last given to the session mirror (owner thread), or null. */
+  private byte[] mirrored;
   private static final long SAVE_INTERVAL_MS = 1000;
 
   Session(SessionRegistry registry, String clientId) {
@@ -283,6 +285,10 @@ public final class Session {
   void end() {
     registry.forget(this);
     registry.state().endSession(clientId);
+    if (mirrored != null) {
+      registry.mirror().ended(clientId);
+      mirrored = null;
+    }
     dropState();
     hasState = false;
   }
@@ -484,7 +490,16 @@ public final class Session {
       return;
     }
     savedAt = now;
-    registry.state().saveSession(clientId, snapshot(now).encode());
+    SessionSnapshot snapshot = snapshot(now);
+    registry.state().saveSession(clientId, snapshot.encode());
+    SessionMirror mirror = registry.mirror();
+    if (mirror != SessionMirror.NONE) {
+      byte[] metadata = snapshot.metadata().encode();
+      if (!java.util.Arrays.equals(metadata, mirrored)) { // only changes travel, not each acknowledgement's save
+        mirrored = metadata;
+        mirror.saved(clientId, metadata);
+      }
+    }
   }
 
   /** This session's whole state as of now; the owner's thread, or whoever claimed it while offline. */

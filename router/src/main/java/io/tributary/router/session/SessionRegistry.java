@@ -37,6 +37,7 @@ public final class SessionRegistry {
   private final SessionSettings options;
   private final CommitLog<Message> log;
   private final StateStore state;
+  private volatile SessionMirror mirror = SessionMirror.NONE;
   private final RetainedStore retained;
   private final SubscriptionIndex index;
   private final SharedGroups sharedGroups;
@@ -359,6 +360,27 @@ public final class SessionRegistry {
     // Its queue has what was stored for it before it left the other node; other nodes send what
     // they stored since (see SubscriptionIndex.FilterListener).
     restore(Map.of(clientId, arrival.state()), arrival.since());
+  }
+
+  /**
+   * Resumes a session from the metadata a cluster replicated ({@link SessionMirror}) after the node
+   * that held it died: its subscriptions come back with nothing queued here; other nodes send what
+   * they stored for them since {@code since} (see {@link SessionMoves#arrive}). The dead node's
+   * queue for it is not here (it is on that node's disk).
+   */
+  public void adoptReplica(String clientId, byte[] metadata, long since) {
+    SessionSnapshot m = SessionSnapshot.decode(metadata);
+    SessionSnapshot resumed = new SessionSnapshot(m.expirySeconds(), since, m.disconnectedAt(), 0, m.subscriptions(),
+        List.of(), new int[0], null, 0);
+    adopt(clientId, new Handoff(resumed.encode(), new long[0], List.of()));
+  }
+
+  public void setMirror(SessionMirror mirror) {
+    this.mirror = mirror;
+  }
+
+  SessionMirror mirror() {
+    return mirror;
   }
 
   /** Sessions with a connection bound now (a racy count, for metrics). */

@@ -39,6 +39,15 @@ record SessionSnapshot(long expirySeconds, long savedAt, long disconnectedAt, lo
         pendingWill, willDueAt);
   }
 
+  /**
+   * What a cluster replicates ({@link SessionMirror}): subscriptions, expiry and disconnect time;
+   * no read position, save time, in-flight messages, QoS 2 ids or will, so it changes only when
+   * those do.
+   */
+  SessionSnapshot metadata() {
+    return new SessionSnapshot(expirySeconds, 0, disconnectedAt, 0, subscriptions, List.of(), new int[0], null, 0);
+  }
+
   /** When the session expires if nobody reconnects, wall clock; Long.MAX_VALUE for never. */
   long expiresAt() {
     if (expirySeconds == SessionRequest.NEVER_EXPIRES) {
