@@ -214,6 +214,8 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
     broker.counters().increment(Counter.BRIDGE_CONNECTS);
     Integer receiveMaximum = a.properties().receiveMaximum();
     inflightLimit = Math.min(options.getMaxInflight(), receiveMaximum != null ? receiveMaximum : 65_535);
+    Long maxPacket = a.properties().maximumPacketSize();
+    out.remoteMaxPacket(maxPacket != null ? maxPacket : 0);
     boolean resumed = a.sessionPresent() && !options.isCleanStart();
     log.info("bridge '{}': connected to {}:{} ({}), {} in flight to resend", name(), options.getHost(),
         options.getPort(), resumed ? "session resumed" : "new session", out.inflight());

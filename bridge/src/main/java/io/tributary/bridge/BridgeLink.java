@@ -76,8 +76,13 @@ final class BridgeLink {
   /** Sends the CONNECT; with {@code marker} (MQTT 3.1.1 only) its protocol level is 0x84. */
   void connect(BridgeOptions o, boolean marker) {
     MqttProperties props = MqttProperties.EMPTY;
-    if (level == MqttVersion.V5 && !o.isCleanStart() && o.getSessionExpirySeconds() > 0) {
-      props = MqttProperties.create().sessionExpiryInterval(o.getSessionExpirySeconds());
+    if (level == MqttVersion.V5) {
+      // The remote then drops a message too large for us rather than sending it, which would
+      // close the connection here and come again after each reconnect.
+      props = MqttProperties.create().maximumPacketSize((long) MAX_PACKET_BYTES);
+      if (!o.isCleanStart() && o.getSessionExpirySeconds() > 0) {
+        props.sessionExpiryInterval(o.getSessionExpirySeconds());
+      }
     }
     byte[] password = o.getPassword() == null ? null : o.getPassword().getBytes(StandardCharsets.UTF_8);
     Connect c = new Connect(level, o.getClientId(), o.isCleanStart(), o.getKeepAliveSeconds(), o.getUsername(),

@@ -76,6 +76,7 @@ final class Outbound {
   private volatile long position;
   private long saved;
   private long savedAt;
+  private long remoteMaxPacket;
 
   Outbound(String name, List<TopicMapping> mappings, CommitLog<Message> commitLog, SharedPositions positions,
       BrokerCounters counters) {
@@ -160,6 +161,9 @@ final class Outbound {
         return true;
       }
       int qos = Math.min(m.qos(), qosFor(m.topic()));
+      if (tooLarge(topic, m)) {
+        return true;
+      }
       if (qos == 0) {
         send.accept(new Publish(topic, 0, m.retain(), false, 0, payload(m)));
         counters.increment(Counter.BRIDGE_MESSAGES_OUT);
@@ -198,6 +202,31 @@ final class Outbound {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether the record is larger than the remote takes (its CONNACK's Maximum Packet Size): the
+   * remote would close the connection on it, again after every reconnect, so it is skipped.
+   */
+  private boolean tooLarge(String topic, Message m) {
+    if (remoteMaxPacket <= 0) {
+      return false;
+    }
+    // PUBLISH: fixed header (at most 5), topic (2 + UTF-8), packet id (2), properties (1), payload.
+    long size = 5 + 2 + (long) topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 2 + 1
+        + m.payloadLength();
+    if (size <= remoteMaxPacket) {
+      return false;
+    }
+    log.warn("bridge '{}': a message on '{}' ({} bytes) is larger than the remote takes ({} bytes); not sent", name,
+        m.topic(), m.payloadLength(), remoteMaxPacket);
+    counters.increment(Counter.DELIVERIES_DROPPED_TOO_LARGE);
+    return true;
+  }
+
+  /** The remote's Maximum Packet Size from its CONNACK; 0 when it set none. */
+  void remoteMaxPacket(long bytes) {
+    remoteMaxPacket = bytes;
   }
 
   private int qosFor(String topic) {

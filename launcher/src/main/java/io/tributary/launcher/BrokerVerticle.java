@@ -269,7 +269,12 @@ public final class BrokerVerticle extends VerticleBase {
   private void startBridges() {
     List<io.tributary.router.delivery.Dispatcher> dispatchers = broker.dispatchers();
     for (BridgeConfig c : config.bridges) {
-      Bridge b = new Bridge(c.options(), broker, dispatchers.get(bridges.size() % dispatchers.size()), vertx);
+      io.tributary.bridge.BridgeOptions o = c.options();
+      if (c.clientId == null && clusterNode != null) {
+        // Every node runs the same bridges: with one client id they would take it from each other.
+        o.setClientId(o.getClientId() + "-" + clusterNode.name());
+      }
+      Bridge b = new Bridge(o, broker, dispatchers.get(bridges.size() % dispatchers.size()), vertx);
       bridges.add(b);
       b.start();
     }

@@ -317,6 +317,29 @@ class BridgeTest {
     }
   }
 
+  /**
+   * A message larger than the remote's Maximum Packet Size (Mosquitto's max_packet_size, in its
+   * MQTT 5 CONNACK) is skipped with a warning: sent, it would get the bridge disconnected, again
+   * after every reconnect, and hold up everything behind it.
+   */
+  @Test
+  void aMessageTooLargeForTheRemoteIsSkippedNotRetriedForever() throws Exception {
+    startMosquitto("max_packet_size 300\n");
+    MqttClient remote = client(remotePort, "remote-watch", true, MqttConnectOptions.MQTT_VERSION_3_1_1);
+    BlockingQueue<String> atRemote = collect(remote);
+    remote.subscribe("big/#", 1);
+    startTributary(config(5, "big/# out 1"));
+    awaitBridge(true);
+    MqttClient pub = client(localPort, "local-pub", true, MqttConnectOptions.MQTT_VERSION_3_1_1);
+    pub.publish("big/one", new byte[1_000], 1, false);
+    pub.publish("big/two", "small".getBytes(StandardCharsets.UTF_8), 1, false);
+    assertEquals("big/two small", atRemote.poll(10, TimeUnit.SECONDS));
+    assertNull(atRemote.poll(500, TimeUnit.MILLISECONDS));
+    var counters = broker.broker().counters();
+    assertEquals(1, counters.get(Counter.BRIDGE_CONNECTS), "never disconnected over it");
+    assertEquals(1, counters.get(Counter.DELIVERIES_DROPPED_TOO_LARGE));
+  }
+
   /** Moves what arrives into into until it holds count entries or nothing came for 20 s. */
   private static void drainUntil(BlockingQueue<String> from, List<String> into, int count)
       throws InterruptedException {
