@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.Disconnect;
+import io.tributary.mqtt.codec.MqttProperties;
 import io.tributary.mqtt.codec.MqttVersion;
+import io.tributary.mqtt.codec.StoredProperties;
 import io.tributary.mqtt.codec.Packet;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.PingReq;
@@ -81,7 +83,9 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
     this.origin = ORIGIN + options.getName();
     this.inbound = options.getTopics().stream().filter(m -> m.direction().in()).toList();
     this.out = new Outbound(options.getName(), options.getTopics(), broker.log(),
-        broker.positions(POSITION_PREFIX + options.getName() + "/"), broker.counters());
+        broker.positions(POSITION_PREFIX + options.getName() + "/"), broker.counters(),
+        options.getProtocolLevel() == MqttVersion.V5);
+    StoredProperties.register(); // records read back from the log keep their MQTT 5 properties
   }
 
   @Override
@@ -266,7 +270,7 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
     long now = System.currentTimeMillis();
     Long expiry = p.properties().messageExpiryInterval();
     Message m = new Message(topic, payload, 0, payload.length, p.qos(), p.retain(), options.getClientId(), now,
-        expiry != null ? now + expiry * 1000 : 0, null, origin);
+        expiry != null ? now + expiry * 1000 : 0, forwarded(p.properties()), origin);
     long offset = broker.publish(m);
     broker.counters().increment(Counter.BRIDGE_MESSAGES_IN);
     if (p.qos() == 2) {
@@ -276,6 +280,17 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
       broker.whenDurable(offset, home::execute,
           () -> l.send(new Ack(p.qos() == 1 ? PacketType.PUBACK : PacketType.PUBREC, id)));
     }
+  }
+
+  /** The MQTT 5 properties of a remote PUBLISH that travel on to subscribers here, or null. */
+  private static MqttProperties forwarded(MqttProperties in) {
+    if (in == null || in.isEmpty()) {
+      return null;
+    }
+    MqttProperties out = new MqttProperties().payloadFormatIndicator(in.payloadFormatIndicator())
+        .contentType(in.contentType()).responseTopic(in.responseTopic()).correlationData(in.correlationData())
+        .userProperties(in.userProperties());
+    return out.isEmpty() ? null : out;
   }
 
   private String localTopic(String remoteTopic) {

@@ -3,6 +3,8 @@ package io.tributary.bridge;
 import io.netty.buffer.Unpooled;
 import io.tributary.commitlog.CommitLog;
 import io.tributary.mqtt.codec.Ack;
+import io.tributary.mqtt.codec.MqttProperties;
+import io.tributary.mqtt.codec.StoredProperties;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.Publish;
 import io.tributary.router.counters.BrokerCounters;
@@ -61,6 +63,7 @@ final class Outbound {
   }
 
   private final String name;
+  private final boolean v5;
   private final String origin;
   private final List<TopicMapping> mappings;
   private final CommitLog<Message> commitLog;
@@ -79,7 +82,8 @@ final class Outbound {
   private long remoteMaxPacket;
 
   Outbound(String name, List<TopicMapping> mappings, CommitLog<Message> commitLog, SharedPositions positions,
-      BrokerCounters counters) {
+      BrokerCounters counters, boolean v5) {
+    this.v5 = v5;
     this.name = name;
     this.origin = Bridge.ORIGIN + name;
     this.mappings = mappings.stream().filter(m -> m.direction().out()).toList();
@@ -165,7 +169,7 @@ final class Outbound {
         return true;
       }
       if (qos == 0) {
-        send.accept(new Publish(topic, 0, m.retain(), false, 0, payload(m)));
+        send.accept(new Publish(topic, 0, m.retain(), false, 0, payload(m), properties(m)));
         counters.increment(Counter.BRIDGE_MESSAGES_OUT);
         return true;
       }
@@ -212,9 +216,10 @@ final class Outbound {
     if (remoteMaxPacket <= 0) {
       return false;
     }
-    // PUBLISH: fixed header (at most 5), topic (2 + UTF-8), packet id (2), properties (1), payload.
-    long size = 5 + 2 + (long) topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 2 + 1
-        + m.payloadLength();
+    // PUBLISH: fixed header (at most 5), topic (2 + UTF-8), packet id (2), properties (length, the
+    // stored ones, an expiry), payload.
+    long size = 5 + 2 + (long) topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 2 + 4 + 5
+        + (m.properties() == null ? 0 : m.properties().storedLength()) + m.payloadLength();
     if (size <= remoteMaxPacket) {
       return false;
     }
@@ -238,8 +243,25 @@ final class Outbound {
     return 0;
   }
 
-  private static Publish publish(Pending p, boolean dup) {
-    return new Publish(p.topic, p.qos, p.message.retain(), dup, p.packetId, payload(p.message));
+  private Publish publish(Pending p, boolean dup) {
+    return new Publish(p.topic, p.qos, p.message.retain(), dup, p.packetId, payload(p.message),
+        properties(p.message));
+  }
+
+  /**
+   * MQTT 5: what a publisher's PUBLISH carried that travels to subscribers (content type, response
+   * topic, correlation data, user properties, payload format) and the expiry left; 3.1.1: none.
+   */
+  private MqttProperties properties(Message m) {
+    if (!v5) {
+      return MqttProperties.EMPTY;
+    }
+    MqttProperties stored = StoredProperties.of(m.properties());
+    if (m.expiresAt() == 0) {
+      return stored == null ? MqttProperties.EMPTY : stored;
+    }
+    MqttProperties out = stored == null ? new MqttProperties() : stored.copy();
+    return out.messageExpiryInterval((Math.max(0, m.expiresAt() - System.currentTimeMillis()) + 999) / 1000);
   }
 
   private static io.netty.buffer.ByteBuf payload(Message m) {

@@ -340,6 +340,81 @@ class BridgeTest {
     assertEquals(1, counters.get(Counter.DELIVERIES_DROPPED_TOO_LARGE));
   }
 
+  /**
+   * MQTT 5 properties cross with the message both ways: user properties, content type, response
+   * topic and correlation data, Paho v5 on each side.
+   */
+  @Test
+  void mqtt5PropertiesCrossBothWays() throws Exception {
+    startMosquitto();
+    startTributary(config(5, "props/# both 1"));
+    awaitBridge(true);
+    BlockingQueue<org.eclipse.paho.mqttv5.common.MqttMessage> atRemote = new LinkedBlockingQueue<>();
+    BlockingQueue<org.eclipse.paho.mqttv5.common.MqttMessage> atLocal = new LinkedBlockingQueue<>();
+    var remote = v5(remotePort, "remote-v5", atRemote);
+    remote.subscribe("props/to-remote", 1);
+    var local = v5(localPort, "local-v5", atLocal);
+    local.subscribe("props/to-local", 1);
+    local.publish("props/to-remote", withProperties("from here"));
+    remote.publish("props/to-local", withProperties("from there"));
+    for (var m : List.of(atRemote.poll(10, TimeUnit.SECONDS), atLocal.poll(10, TimeUnit.SECONDS))) {
+      var p = m.getProperties();
+      assertEquals("text/plain", p.getContentType());
+      assertEquals("replies/1", p.getResponseTopic());
+      assertEquals("corr", new String(p.getCorrelationData(), StandardCharsets.UTF_8));
+      assertEquals(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty("site", "a")),
+          p.getUserProperties());
+    }
+    remote.disconnect();
+    local.disconnect();
+  }
+
+  private static org.eclipse.paho.mqttv5.client.MqttClient v5(int port, String id,
+      BlockingQueue<org.eclipse.paho.mqttv5.common.MqttMessage> got) throws Exception {
+    var c = new org.eclipse.paho.mqttv5.client.MqttClient("tcp://127.0.0.1:" + port, id,
+        new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    c.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+      @Override
+      public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+      }
+
+      @Override
+      public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
+      }
+
+      @Override
+      public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+        got.add(message);
+      }
+
+      @Override
+      public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
+      }
+
+      @Override
+      public void connectComplete(boolean reconnect, String serverURI) {
+      }
+
+      @Override
+      public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
+      }
+    });
+    c.connect(new org.eclipse.paho.mqttv5.client.MqttConnectionOptions());
+    return c;
+  }
+
+  private static org.eclipse.paho.mqttv5.common.MqttMessage withProperties(String text) {
+    var m = new org.eclipse.paho.mqttv5.common.MqttMessage(text.getBytes(StandardCharsets.UTF_8));
+    m.setQos(1);
+    var p = new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+    p.setContentType("text/plain");
+    p.setResponseTopic("replies/1");
+    p.setCorrelationData("corr".getBytes(StandardCharsets.UTF_8));
+    p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty("site", "a")));
+    m.setProperties(p);
+    return m;
+  }
+
   /** Moves what arrives into into until it holds count entries or nothing came for 20 s. */
   private static void drainUntil(BlockingQueue<String> from, List<String> into, int count)
       throws InterruptedException {
