@@ -56,7 +56,6 @@ public final class ClusterNode {
   static final String LOOKBACK = "tributary-lookback";
   private static final String NODES = "tributary.nodes";
   private static final String ROUTES = "tributary.routes";
-  private static final char SEPARATOR = '\u0000';
 
   private final Vertx vertx;
   private final Context context;
@@ -226,33 +225,30 @@ public final class ClusterNode {
     SubscriptionIndex.Subscribed mine = broker.index().listen(new SubscriptionIndex.FilterListener() {
       @Override
       public void added(String filter, long since) {
-        writer.execute(() -> routes.put(routeKey(name, filter), routeValue(since)));
+        putRoute(filter, since);
       }
 
       @Override
       public void removed(String filter) {
-        writer.execute(() -> routes.remove(routeKey(name, filter)));
+        removeRoute(filter);
       }
 
       @Override
       public void groupAdded(String groupKey) {
         groups.localAdded(groupKey);
-        writer.execute(() -> routes.put(routeKey(name, GROUP_MARK + groupKey),
-            routeValue(SubscriptionIndex.NOTHING_BEFORE)));
+        putRoute(RouteEntries.groupPart(groupKey), SubscriptionIndex.NOTHING_BEFORE);
       }
 
       @Override
       public void groupRemoved(String groupKey) {
         groups.localRemoved(groupKey);
-        writer.execute(() -> routes.remove(routeKey(name, GROUP_MARK + groupKey)));
+        removeRoute(RouteEntries.groupPart(groupKey));
       }
     });
-    mine.filters().forEach(filter -> writer.execute(() -> routes.put(routeKey(name, filter),
-        routeValue(SubscriptionIndex.NOTHING_BEFORE))));
+    mine.filters().forEach(filter -> putRoute(filter, SubscriptionIndex.NOTHING_BEFORE));
     mine.groups().forEach(groupKey -> {
       groups.localAdded(groupKey);
-      writer.execute(() -> routes.put(routeKey(name, GROUP_MARK + groupKey),
-          routeValue(SubscriptionIndex.NOTHING_BEFORE)));
+      putRoute(RouteEntries.groupPart(groupKey), SubscriptionIndex.NOTHING_BEFORE);
     });
     // What was there before the listeners: seen now (the handlers take each thing once).
     Map<String, String> nodesNow = new HashMap<>(nodes);
@@ -291,49 +287,27 @@ public final class ClusterNode {
     return live;
   }
 
-  static String routeKey(String node, String filter) {
-    return node + SEPARATOR + filter;
+  /** This node's route for a filter (or group), written on the writer thread in the order of the index's changes. */
+  private void putRoute(String filterPart, long since) {
+    writer.execute(() -> routes.put(RouteEntries.key(name, filterPart), RouteEntries.value(incarnation, since)));
   }
 
-  /** A shared group's route: its key after a mark no filter starts with. */
-  private static final char GROUP_MARK = '\u0001';
-
-  static boolean isGroupRoute(String filterPart) {
-    return !filterPart.isEmpty() && filterPart.charAt(0) == GROUP_MARK;
-  }
-
-  static String groupKeyOf(String filterPart) {
-    return filterPart.substring(1);
-  }
-
-  /** A route's value: the member id that keeps it, and since when it wants records (see FilterListener). */
-  private String routeValue(long since) {
-    return incarnation + "|" + since;
-  }
-
-  private static String memberOf(String routeValue) {
-    int bar = routeValue.indexOf('|');
-    return bar < 0 ? routeValue : routeValue.substring(0, bar);
-  }
-
-  private static long sinceOf(String routeValue) {
-    int bar = routeValue.indexOf('|');
-    return bar < 0 ? SubscriptionIndex.RECENT : Long.parseLong(routeValue.substring(bar + 1));
+  private void removeRoute(String filterPart) {
+    writer.execute(() -> routes.remove(RouteEntries.key(name, filterPart)));
   }
 
   private void routeSeen(String key, String value) {
-    String member = memberOf(value);
-    long since = sinceOf(value);
-    int cut = key.indexOf(SEPARATOR);
-    String node = key.substring(0, cut);
-    String filter = key.substring(cut + 1);
+    String member = RouteEntries.memberOf(value);
+    long since = RouteEntries.sinceOf(value);
+    String node = RouteEntries.nodeOf(key);
+    String filter = RouteEntries.filterPartOf(key);
     if (node.equals(name) || !routeTable.computeIfAbsent(member, k -> new HashSet<>()).add(filter)) {
       return;
     }
     Peer p = peers.get(node);
     if (p != null && p.incarnation().equals(member)) {
-      if (isGroupRoute(filter)) {
-        groups.peerAdded(node, groupKeyOf(filter));
+      if (RouteEntries.isGroupRoute(filter)) {
+        groups.peerAdded(node, RouteEntries.groupKeyOf(filter));
       }
       Forwarder f = p.forwarder();
       f.home().execute(() -> f.routeAdded(filter, since));
@@ -341,18 +315,17 @@ public final class ClusterNode {
   }
 
   private void routeGone(String key, String value) {
-    String member = memberOf(value);
-    int cut = key.indexOf(SEPARATOR);
-    String node = key.substring(0, cut);
-    String filter = key.substring(cut + 1);
+    String member = RouteEntries.memberOf(value);
+    String node = RouteEntries.nodeOf(key);
+    String filter = RouteEntries.filterPartOf(key);
     Set<String> filters = routeTable.get(member);
     if (filters == null || !filters.remove(filter)) {
       return;
     }
     Peer p = peers.get(node);
     if (p != null && p.incarnation().equals(member)) {
-      if (isGroupRoute(filter)) {
-        groups.peerRemoved(node, groupKeyOf(filter));
+      if (RouteEntries.isGroupRoute(filter)) {
+        groups.peerRemoved(node, RouteEntries.groupKeyOf(filter));
       }
       Forwarder f = p.forwarder();
       f.home().execute(() -> f.routeRemoved(filter));
@@ -379,7 +352,7 @@ public final class ClusterNode {
     Forwarder f = new Forwarder(node, name, incarnation, broker.log(), home, vertx, positions,
         savedPositions.get(POSITION_PREFIX + node), broker.counters(), options, groups);
     List<String> filters = List.copyOf(routeTable.getOrDefault(member, Set.of()));
-    filters.stream().filter(ClusterNode::isGroupRoute).forEach(r -> groups.peerAdded(node, groupKeyOf(r)));
+    filters.stream().filter(RouteEntries::isGroupRoute).forEach(r -> groups.peerAdded(node, RouteEntries.groupKeyOf(r)));
     home.execute(() -> {
       // Routes it had before this node saw it: this forwarder's saved position covers them.
       filters.forEach(filter -> f.routeAdded(filter, SubscriptionIndex.NOTHING_BEFORE));
@@ -411,7 +384,7 @@ public final class ClusterNode {
     }
     // Every survivor drops what the member left in the maps; doing it twice is harmless.
     writer.execute(() -> {
-      routes.entrySet().removeIf(e -> member.equals(memberOf(e.getValue())));
+      routes.entrySet().removeIf(e -> member.equals(RouteEntries.memberOf(e.getValue())));
       nodes.remove(member);
     });
   }

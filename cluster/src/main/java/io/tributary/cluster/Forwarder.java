@@ -104,8 +104,8 @@ final class Forwarder implements LogPump {
     if (closed) {
       return;
     }
-    if (ClusterNode.isGroupRoute(filter)) {
-      String key = ClusterNode.groupKeyOf(filter);
+    if (RouteEntries.isGroupRoute(filter)) {
+      String key = RouteEntries.groupKeyOf(filter);
       groups.add(io.tributary.router.shared.SharedGroup.parse(key)[1], key);
       home.wake();
       return;
@@ -119,8 +119,8 @@ final class Forwarder implements LogPump {
 
   /** Dispatcher thread: the peer's last subscription to filter is gone. */
   void routeRemoved(String filter) {
-    if (ClusterNode.isGroupRoute(filter)) {
-      String key = ClusterNode.groupKeyOf(filter);
+    if (RouteEntries.isGroupRoute(filter)) {
+      String key = RouteEntries.groupKeyOf(filter);
       groups.remove(io.tributary.router.shared.SharedGroup.parse(key)[1], key);
       return;
     }
