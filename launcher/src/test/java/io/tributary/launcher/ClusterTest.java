@@ -200,14 +200,35 @@ class ClusterTest {
     assertTrue(second.isConnected());
   }
 
+  /** MQTT 5 across nodes: the connection taken over hears why, DISCONNECT 0x8E (session taken over). */
+  @Test
+  void anMqtt5ConnectionTakenOverFromAnotherNodeIsToldSo() throws Exception {
+    BlockingQueue<Integer> reasons = new LinkedBlockingQueue<>();
+    var first = client5(0, "twice-v5", new LinkedBlockingQueue<>(), reasons);
+    var second = client5(2, "twice-v5", new LinkedBlockingQueue<>(), null);
+    assertEquals(0x8E, reasons.poll(10, TimeUnit.SECONDS), "DISCONNECT 0x8E to the first connection");
+    assertTrue(second.isConnected());
+    second.disconnect();
+    first.close();
+  }
+
   /** An MQTT 5 client (Paho v5) on a node whose messages are queued as payloads. */
   private org.eclipse.paho.mqttv5.client.MqttClient client5(int node, String id, BlockingQueue<String> got)
       throws Exception {
+    return client5(node, id, got, null);
+  }
+
+  /** As above; the reason code of a DISCONNECT from the broker goes to reasons (if not null). */
+  private org.eclipse.paho.mqttv5.client.MqttClient client5(int node, String id, BlockingQueue<String> got,
+      BlockingQueue<Integer> reasons) throws Exception {
     var c = new org.eclipse.paho.mqttv5.client.MqttClient(cluster.get(node).uri(), id,
         new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
     c.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
       @Override
       public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+        if (reasons != null) {
+          reasons.add(response.getReturnCode());
+        }
       }
 
       @Override
