@@ -40,6 +40,16 @@ final class Overview {
         .put("retained", new JsonObject().put("messages", broker.retained().size()).put("bytes", broker.retained().bytes()))
         .put("log", new JsonObject().put("startOffset", log.startOffset()).put("endOffset", log.endOffset())
             .put("bytes", log.retainedBytes()).put("segments", log.segmentCount())
-            .put("recordsLost", broker.counters().get(Counter.RECORDS_LOST_TO_RETENTION)));
+            .put("recordsLost", broker.counters().get(Counter.RECORDS_LOST_TO_RETENTION)))
+        .put("bridges", bridges(broker));
+  }
+
+  /** Each bridge to another broker: connected now, and records not yet complete on its remote. */
+  private static io.vertx.core.json.JsonArray bridges(Broker broker) {
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    for (io.tributary.router.BridgeStatus b : broker.bridges()) {
+      out.add(new JsonObject().put("name", b.name()).put("connected", b.isConnected()).put("lagRecords", b.lag()));
+    }
+    return out;
   }
 }

@@ -55,6 +55,7 @@ class BridgeTest {
   private Vertx vertx;
   private int localPort;
   private int remotePort;
+  private int adminPort;
   private Process mosquitto;
   private BrokerVerticle broker;
   private String deployment;
@@ -65,6 +66,7 @@ class BridgeTest {
     vertx = Vertx.vertx();
     localPort = freePort();
     remotePort = freePort();
+    adminPort = freePort();
   }
 
   @AfterEach
@@ -112,7 +114,9 @@ class BridgeTest {
         .put("topics", new JsonArray(List.of((Object[]) topics)));
     return new JsonObject().put("instances", 2).put("log", new JsonObject().put("dir", dir.resolve("log").toString()))
         .put("listeners", new JsonArray().add(new JsonObject().put("name", "mqtt").put("protocol", "mqtt")
-            .put("host", "127.0.0.1").put("port", localPort)))
+            .put("host", "127.0.0.1").put("port", localPort))
+            .add(new JsonObject().put("name", "admin").put("protocol", "admin").put("host", "127.0.0.1")
+                .put("port", adminPort)))
         .put("bridges", new JsonArray().add(bridge));
   }
 
@@ -199,6 +203,11 @@ class BridgeTest {
     assertNull(atRemote.poll(1, TimeUnit.SECONDS), "nothing more at the remote (no echo)");
     assertNull(atLocal.poll(100, TimeUnit.MILLISECONDS), "nothing more here (no echo)");
     var counters = broker.broker().counters();
+    JsonObject overview = new JsonObject(java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/api/v1/overview"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+    assertEquals(new JsonObject().put("name", "site").put("connected", true).put("lagRecords", 0),
+        overview.getJsonArray("bridges").getJsonObject(0), overview.encode());
     assertEquals(2, counters.get(Counter.BRIDGE_MESSAGES_OUT), "sensors/1/temp and chat/a went out");
     assertEquals(2, counters.get(Counter.BRIDGE_MESSAGES_IN), "commands/valve and chat/b came in");
   }
