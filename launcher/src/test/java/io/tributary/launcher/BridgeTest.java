@@ -382,32 +382,7 @@ class BridgeTest {
       BlockingQueue<org.eclipse.paho.mqttv5.common.MqttMessage> got) throws Exception {
     var c = new org.eclipse.paho.mqttv5.client.MqttClient("tcp://127.0.0.1:" + port, id,
         new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    c.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
-      @Override
-      public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
-      }
-
-      @Override
-      public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
-      }
-
-      @Override
-      public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
-        got.add(message);
-      }
-
-      @Override
-      public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
-      }
-
-      @Override
-      public void connectComplete(boolean reconnect, String serverURI) {
-      }
-
-      @Override
-      public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
-      }
-    });
+    c.setCallback(Paho5.callback((t, message) -> got.add(message), code -> { }));
     c.connect(new org.eclipse.paho.mqttv5.client.MqttConnectionOptions());
     return c;
   }

@@ -223,35 +223,11 @@ class ClusterTest {
       BlockingQueue<Integer> reasons) throws Exception {
     var c = new org.eclipse.paho.mqttv5.client.MqttClient(cluster.get(node).uri(), id,
         new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    c.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
-      @Override
-      public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
-        if (reasons != null) {
-          reasons.add(response.getReturnCode());
-        }
+    c.setCallback(Paho5.callback((t, message) -> got.add(new String(message.getPayload())), code -> {
+      if (reasons != null) {
+        reasons.add(code);
       }
-
-      @Override
-      public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
-      }
-
-      @Override
-      public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
-        got.add(new String(message.getPayload()));
-      }
-
-      @Override
-      public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
-      }
-
-      @Override
-      public void connectComplete(boolean reconnect, String serverURI) {
-      }
-
-      @Override
-      public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
-      }
-    });
+    }));
     c.connect(new org.eclipse.paho.mqttv5.client.MqttConnectionOptions());
     return c;
   }
