@@ -115,8 +115,19 @@ final class ClusterSessions implements SessionDirectory, SessionMirror {
     });
   }
 
+  /**
+   * A connection with clean start brings nothing along, so it goes ahead at once: a connection the
+   * client still has on another node is closed when the map answers, milliseconds later (waiting
+   * for that round trip made a connection storm on a cluster node 8x slower than on one broker).
+   * Otherwise the connection waits until the session is here.
+   */
   @Override
   public CompletionStage<Void> claim(String clientId, boolean cleanStart) {
+    CompletionStage<Void> claimed = take(clientId, cleanStart);
+    return cleanStart ? CompletableFuture.completedFuture(null) : claimed;
+  }
+
+  private CompletionStage<Void> take(String clientId, boolean cleanStart) {
     return homes.putAsync(clientId, name).thenCompose(previous -> {
       if (previous != null && !previous.equals(name) && !live.test(previous)) {
         return resumeReplica(clientId, previous, cleanStart);
