@@ -54,6 +54,7 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
   public static final String ORIGIN = "bridge:";
   /** State-store keys of bridges' positions start with this. */
   public static final String POSITION_PREFIX = "bridge/";
+  private static final long CONNACK_TIMEOUT_MS = 10_000;
 
   private final BridgeOptions options;
   private final Broker broker;
@@ -147,7 +148,12 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
       link = l;
       accepted = false;
       l.connect(options, level == MqttVersion.V3_1_1 && options.isBridgeMarker() && !markerRefused);
-      startPings(l);
+      vertx.setTimer(CONNACK_TIMEOUT_MS, id -> {
+        if (link == l && !accepted && !l.isClosed()) {
+          l.close();
+          lost("no CONNACK within " + CONNACK_TIMEOUT_MS + " ms");
+        }
+      });
     });
   }
 
@@ -214,6 +220,7 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
     }
     accepted = true;
     connected = true;
+    startPings(l);
     failures = 0;
     broker.counters().increment(Counter.BRIDGE_CONNECTS);
     Integer receiveMaximum = a.properties().receiveMaximum();

@@ -399,6 +399,29 @@ class BridgeTest {
     return m;
   }
 
+  /**
+   * A remote that takes the TCP connection and never answers the CONNECT: after 10 s the bridge
+   * gives up on that connection and connects again (it does not hang on it).
+   */
+  @Test
+  void aRemoteThatNeverAnswersIsLeftAndTriedAgain() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      JsonObject config = config(5, "x/# out 1");
+      config.getJsonArray("bridges").getJsonObject(0).put("address", "127.0.0.1:" + silent.getLocalPort());
+      startTributary(config);
+      silent.setSoTimeout(5_000);
+      Socket first = silent.accept();
+      assertTrue(first.getInputStream().read() >= 0, "the bridge sent its CONNECT");
+      silent.setSoTimeout(20_000);
+      Socket second = silent.accept(); // connected again after the CONNACK timeout and a backoff
+      first.setSoTimeout(5_000);
+      first.getInputStream().readAllBytes(); // the rest of the CONNECT, then the end: closed by the bridge
+      second.close();
+      first.close();
+      assertEquals(false, broker.bridges().get(0).isConnected());
+    }
+  }
+
   /** Moves what arrives into into until it holds count entries or nothing came for 20 s. */
   private static void drainUntil(BlockingQueue<String> from, List<String> into, int count)
       throws InterruptedException {
