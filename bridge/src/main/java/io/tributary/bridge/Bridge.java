@@ -1,6 +1,7 @@
 package io.tributary.bridge;
 
 import io.netty.buffer.ByteBufUtil;
+import io.tributary.mqtt.ForwardedProperties;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.ConnAck;
 import io.tributary.mqtt.codec.Disconnect;
@@ -275,9 +276,8 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
     }
     byte[] payload = ByteBufUtil.getBytes(p.payload());
     long now = System.currentTimeMillis();
-    Long expiry = p.properties().messageExpiryInterval();
     Message m = new Message(topic, payload, 0, payload.length, p.qos(), p.retain(), options.getClientId(), now,
-        expiry != null ? now + expiry * 1000 : 0, forwarded(p.properties()), origin);
+        ForwardedProperties.expiresAt(p.properties(), now), ForwardedProperties.of(p.properties()), origin);
     long offset = broker.publish(m);
     broker.counters().increment(Counter.BRIDGE_MESSAGES_IN);
     if (p.qos() == 2) {
@@ -287,17 +287,6 @@ public final class Bridge implements LogPump, io.tributary.router.BridgeStatus {
       broker.whenDurable(offset, home::execute,
           () -> l.send(new Ack(p.qos() == 1 ? PacketType.PUBACK : PacketType.PUBREC, id)));
     }
-  }
-
-  /** The MQTT 5 properties of a remote PUBLISH that travel on to subscribers here, or null. */
-  private static MqttProperties forwarded(MqttProperties in) {
-    if (in == null || in.isEmpty()) {
-      return null;
-    }
-    MqttProperties out = new MqttProperties().payloadFormatIndicator(in.payloadFormatIndicator())
-        .contentType(in.contentType()).responseTopic(in.responseTopic()).correlationData(in.correlationData())
-        .userProperties(in.userProperties());
-    return out.isEmpty() ? null : out;
   }
 
   private String localTopic(String remoteTopic) {

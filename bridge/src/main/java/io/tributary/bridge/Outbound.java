@@ -2,9 +2,9 @@ package io.tributary.bridge;
 
 import io.netty.buffer.Unpooled;
 import io.tributary.commitlog.CommitLog;
+import io.tributary.mqtt.ForwardedProperties;
 import io.tributary.mqtt.codec.Ack;
 import io.tributary.mqtt.codec.MqttProperties;
-import io.tributary.mqtt.codec.StoredProperties;
 import io.tributary.mqtt.codec.PacketType;
 import io.tributary.mqtt.codec.Publish;
 import io.tributary.router.counters.BrokerCounters;
@@ -42,6 +42,7 @@ final class Outbound {
   private static final Logger log = LoggerFactory.getLogger(Outbound.class);
   private static final int READ_RECORDS = 512;
   private static final long SAVE_EVERY_MS = 1_000;
+  private static final int[] NO_SUBSCRIPTION_IDS = new int[0];
 
   /** A QoS 1/2 record sent and not yet complete. */
   private static final class Pending {
@@ -160,11 +161,12 @@ final class Outbound {
     }
     long now = System.currentTimeMillis();
     position = commitLog.read(position, READ_RECORDS, (offset, m) -> {
-      String topic = outgoing(m, now);
-      if (topic == null) {
+      TopicMapping mapping = outgoing(m, now);
+      if (mapping == null) {
         return true;
       }
-      int qos = Math.min(m.qos(), qosFor(m.topic()));
+      String topic = mapping.remoteOf(m.topic());
+      int qos = Math.min(m.qos(), mapping.qos());
       if (tooLarge(topic, m)) {
         return true;
       }
@@ -187,11 +189,11 @@ final class Outbound {
   }
 
   /**
-   * The remote topic for a record this bridge sends, or null: records of this broker's clients (or
+   * The out mapping that sends a record, or null: records of this broker's clients (or
    * of another bridge), not what came from this bridge's remote, another cluster node, a moved
    * session's queue or {@code $SYS}, not expired, and matching an out mapping.
    */
-  private String outgoing(Message m, long now) {
+  private TopicMapping outgoing(Message m, long now) {
     String from = m.origin();
     if (from != null && (!from.startsWith(Bridge.ORIGIN) || from.equals(origin))) {
       return null;
@@ -200,9 +202,8 @@ final class Outbound {
       return null;
     }
     for (TopicMapping mapping : mappings) {
-      String remote = mapping.toRemote(m.topic());
-      if (remote != null) {
-        return remote;
+      if (mapping.sendsOut(m.topic())) {
+        return mapping;
       }
     }
     return null;
@@ -234,34 +235,18 @@ final class Outbound {
     remoteMaxPacket = bytes;
   }
 
-  private int qosFor(String topic) {
-    for (TopicMapping mapping : mappings) {
-      if (mapping.toRemote(topic) != null) {
-        return mapping.qos();
-      }
-    }
-    return 0;
-  }
-
   private Publish publish(Pending p, boolean dup) {
     return new Publish(p.topic, p.qos, p.message.retain(), dup, p.packetId, payload(p.message),
         properties(p.message));
   }
 
   /**
-   * MQTT 5: what a publisher's PUBLISH carried that travels to subscribers (content type, response
-   * topic, correlation data, user properties, payload format) and the expiry left; 3.1.1: none.
+   * MQTT 5: what a publisher's PUBLISH carried that travels to subscribers, and the expiry left
+   * (as a subscriber here gets them); 3.1.1: none.
    */
   private MqttProperties properties(Message m) {
-    if (!v5) {
-      return MqttProperties.EMPTY;
-    }
-    MqttProperties stored = StoredProperties.of(m.properties());
-    if (m.expiresAt() == 0) {
-      return stored == null ? MqttProperties.EMPTY : stored;
-    }
-    MqttProperties out = stored == null ? new MqttProperties() : stored.copy();
-    return out.messageExpiryInterval((Math.max(0, m.expiresAt() - System.currentTimeMillis()) + 999) / 1000);
+    return v5 ? ForwardedProperties.outbound(m, NO_SUBSCRIPTION_IDS, 0, System.currentTimeMillis())
+        : MqttProperties.EMPTY;
   }
 
   private static io.netty.buffer.ByteBuf payload(Message m) {

@@ -99,9 +99,16 @@ public record TopicMapping(String pattern, Direction direction, int qos, String 
 
   /** The remote topic for a local one this mapping sends out, or null if it does not match. */
   String toRemote(String localTopic) {
-    if (!direction.out() || !Topics.matches(localFilter(), localTopic)) {
-      return null;
-    }
+    return sendsOut(localTopic) ? remoteOf(localTopic) : null;
+  }
+
+  /** Whether this mapping sends the local topic out. */
+  boolean sendsOut(String localTopic) {
+    return direction.out() && Topics.matches(localFilter(), localTopic);
+  }
+
+  /** The remote topic for a local one {@link #sendsOut} accepted: the local prefix swapped for the remote one. */
+  String remoteOf(String localTopic) {
     return remotePrefix + localTopic.substring(localPrefix.length());
   }
 

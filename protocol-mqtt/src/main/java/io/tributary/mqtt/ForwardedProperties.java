@@ -6,9 +6,10 @@ import io.tributary.router.message.Message;
 
 /**
  * The MQTT 5 PUBLISH properties that travel with a message from publisher to subscribers
- * (MQTT-3.3.2-4 and friends), and the per-delivery ones added on the way out.
+ * (MQTT-3.3.2-4 and friends), and the per-delivery ones added on the way out. Public for bridges,
+ * which carry them to and from another broker the same way.
  */
-final class ForwardedProperties {
+public final class ForwardedProperties {
 
   private ForwardedProperties() {
   }
@@ -18,7 +19,7 @@ final class ForwardedProperties {
    * content type, response topic, correlation data, user properties. Null when there are none, so
    * a message without metadata costs nothing.
    */
-  static MqttProperties of(MqttProperties in) {
+  public static MqttProperties of(MqttProperties in) {
     if (in == null || in.isEmpty()) {
       return null;
     }
@@ -32,7 +33,7 @@ final class ForwardedProperties {
   }
 
   /** Absolute expiry (ms) for a message received now with this message expiry interval. */
-  static long expiresAt(MqttProperties in, long nowMillis) {
+  public static long expiresAt(MqttProperties in, long nowMillis) {
     Long seconds = in == null ? null : in.messageExpiryInterval();
     return seconds == null ? 0 : nowMillis + seconds * 1000;
   }
@@ -42,7 +43,7 @@ final class ForwardedProperties {
    * the time the message waited (MQTT-3.3.2-6), the matching subscription identifiers and a topic
    * alias (0 for none).
    */
-  static MqttProperties outbound(Message message, int[] subscriptionIds, int topicAlias, long nowMillis) {
+  public static MqttProperties outbound(Message message, int[] subscriptionIds, int topicAlias, long nowMillis) {
     MqttProperties forwarded = StoredProperties.of(message.properties());
     boolean expires = message.expiresAt() != 0;
     if (forwarded == null && !expires && subscriptionIds.length == 0 && topicAlias == 0) {
