@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,13 +50,13 @@ class BridgeIT {
 
   @Test
   void qos2ReachesTheRemoteOnceAcrossASigkillOfThisBroker() throws Exception {
-    int local = freePort();
-    int remote = freePort();
+    int local = io.tributary.mqtt.TestBroker.freePort();
+    int remote = io.tributary.mqtt.TestBroker.freePort();
     Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "listener " + remote + " 127.0.0.1\n"
         + "allow_anonymous true\nmax_queued_messages 100000\n");
     mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
         .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-    for (int i = 0; i < 200 && !listening(remote); i++) {
+    for (int i = 0; i < 200 && !BridgeTest.listening(remote); i++) {
       Thread.sleep(50);
     }
     Map<String, Integer> atRemote = new HashMap<>();
@@ -156,20 +152,5 @@ class BridgeIT {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setMaxInflight(1_000);
     return o;
-  }
-
-  private static boolean listening(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

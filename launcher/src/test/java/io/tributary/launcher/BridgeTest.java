@@ -64,9 +64,9 @@ class BridgeTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    localPort = freePort();
-    remotePort = freePort();
-    adminPort = freePort();
+    localPort = io.tributary.mqtt.TestBroker.freePort();
+    remotePort = io.tributary.mqtt.TestBroker.freePort();
+    adminPort = io.tributary.mqtt.TestBroker.freePort();
   }
 
   @AfterEach
@@ -305,7 +305,7 @@ class BridgeTest {
   void aBridgeOverTlsPresentsItsCertificate() throws Exception {
     io.tributary.mqtt.TestCerts certs = io.tributary.mqtt.TestCerts.create();
     try {
-      int tlsPort = freePort();
+      int tlsPort = io.tributary.mqtt.TestBroker.freePort();
       startMosquitto("listener " + tlsPort + " 127.0.0.1\ncafile " + certs.pem("ca.pem") + "\ncertfile "
           + certs.pem("server.pem") + "\nkeyfile " + certs.pem("server.key") + "\nrequire_certificate true\n");
       await(() -> listening(tlsPort), "mosquitto's TLS listener");
@@ -450,18 +450,13 @@ class BridgeTest {
     assertTrue(condition.getAsBoolean(), what);
   }
 
-  private static boolean listening(int port) {
+  /** Whether something accepts connections on 127.0.0.1:port (BridgeIT uses it too). */
+  static boolean listening(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 200);
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }
