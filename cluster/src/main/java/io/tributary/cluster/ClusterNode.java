@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * when it wants records, one entry per filter a node's sessions subscribe to, kept by that node
  * from its {@link SubscriptionIndex}; one per shared group too, see {@link ClusterGroups}).
  * For every other node there is one {@link Forwarder}, reading this node's log and sending that
- * node, in batches over the event bus, what its filters match; what other nodes send arrives at the
- * {@link ForwardInbox} and is stored in this node's log. A member that leaves takes its routes with
+ * node, in batches over a TCP connection of its own ({@link ForwardLink}), what its filters match;
+ * what other nodes send arrives at this node's {@link ForwardServer} (its address is in
+ * {@code tributary.forward-addresses}: member id -> host:port) and is stored in this node's log by
+ * the {@link ForwardInbox}. The event bus carries the rest (retained sync, session hand-offs). A member that leaves takes its routes with
  * it: each survivor drops them, and the oldest survivor publishes its clients' wills
  * ({@link ClusterWills}). A node that joins takes the retained messages of one member
  * ({@link RetainedSync}). Sessions
@@ -50,11 +52,8 @@ public final class ClusterNode {
 
   static final String ORIGIN_PREFIX = "node:";
   static final String POSITION_PREFIX = "cluster/forward/";
-  static final String FROM = "tributary-from";
-  static final String INCARNATION = "tributary-incarnation";
-  /** Header of a forward batch that carries lookback records (older offsets, see Forwarder). */
-  static final String LOOKBACK = "tributary-lookback";
   private static final String NODES = "tributary.nodes";
+  private static final String FORWARD_ADDRESSES = "tributary.forward-addresses";
   private static final String ROUTES = "tributary.routes";
 
   private final Vertx vertx;
@@ -66,6 +65,7 @@ public final class ClusterNode {
   private String incarnation;
   private ReplicatedMap<String, String> nodes;
   private ReplicatedMap<String, String> routes;
+  private ReplicatedMap<String, String> forwardAddresses;
   private final List<UUID> listeners = new ArrayList<>();
   private UUID membershipListener;
   /** Writes to the cluster's maps, in order; after stop, what is still handed to it is dropped. */
@@ -76,6 +76,8 @@ public final class ClusterNode {
         return t;
       }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
   private ForwardInbox inbox;
+  private ForwardServer forwardServer;
+  private io.vertx.core.net.NetClient forwardClient;
   private RetainedSync retained;
   private ClusterSessions sessions;
   private ClusterWills wills;
@@ -99,13 +101,6 @@ public final class ClusterNode {
     this.options = options;
     this.name = options.getNodeName();
   }
-
-  /** Event-bus address where forwards to a node arrive. */
-  static String forwardAddress(String node) {
-    return "tributary.cluster.forward." + node;
-  }
-
-
 
   /**
    * Joins the broker to the cluster its Vert.x is part of (built with {@link HazelcastSetup}).
@@ -156,6 +151,7 @@ public final class ClusterNode {
     incarnation = hazelcast.getCluster().getLocalMember().getUuid().toString();
     nodes = hazelcast.getReplicatedMap(NODES);
     routes = hazelcast.getReplicatedMap(ROUTES);
+    forwardAddresses = hazelcast.getReplicatedMap(FORWARD_ADDRESSES);
     Set<String> live = liveMembers();
     nodes.forEach((member, node) -> {
       if (node.equals(name) && live.contains(member) && !member.equals(incarnation)) {
@@ -166,18 +162,30 @@ public final class ClusterNode {
     positions = broker.positions(POSITION_PREFIX);
     savedPositions = positions.restored();
     inbox = new ForwardInbox(broker, context);
+    forwardServer = new ForwardServer(context, inbox, incarnation);
+    forwardClient = vertx.createNetClient(new io.vertx.core.net.NetClientOptions().setTcpNoDelay(true)
+        .setConnectTimeout(options.getForwardTimeoutMs()));
     retained = new RetainedSync(vertx, broker, name);
     sessions = new ClusterSessions(vertx, context, broker, hazelcast.getMap(ClusterSessions.SESSIONS),
         hazelcast.getMap(ClusterSessions.REPLICAS), name, node -> peers.containsKey(node), options.getForwardTimeoutMs());
     // Registrations reach the other members through Hazelcast: wait, so that no node that sees this
     // one in the nodes map finds no one at its addresses.
     try {
-      Future.all(inbox.start(forwardAddress(name)), retained.start(), sessions.start())
+      Future.all(retained.start(), sessions.start())
           .toCompletionStage()
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cluster: the event bus addresses of this node were not registered: " + e, e);
     }
+    int forwardPort;
+    try {
+      forwardPort = forwardServer.listen(options.getHost(), options.getForwardPort()).toCompletionStage()
+          .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cluster: cannot listen for forwards on " + options.getHost() + ":"
+          + options.getForwardPort() + " (cluster.forwardPort): " + e.getMessage(), e);
+    }
+    forwardAddresses.put(incarnation, options.getHost() + ":" + forwardPort);
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
       @Override
       public void memberRemoved(MembershipEvent event) {
@@ -277,8 +285,8 @@ public final class ClusterNode {
     sessions.dropSessionsLivingElsewhere();
     wills = new ClusterWills(hazelcast.getMap(ClusterWills.WILLS), name, writer);
     broker.setWillKeeper(wills);
-    log.info("cluster: node '{}' (member {}) joined cluster '{}' with {} member(s)", name, incarnation,
-        options.getName(), live.size());
+    log.info("cluster: node '{}' (member {}) joined cluster '{}' with {} member(s); forwards arrive on {}:{}", name,
+        incarnation, options.getName(), live.size(), options.getHost(), forwardPort);
   }
 
   private Set<String> liveMembers() {
@@ -349,8 +357,9 @@ public final class ClusterNode {
     }
     List<Dispatcher> dispatchers = broker.dispatchers();
     Dispatcher home = dispatchers.get(placed++ % dispatchers.size());
-    Forwarder f = new Forwarder(node, name, incarnation, broker.log(), home, vertx, positions,
-        savedPositions.get(POSITION_PREFIX + node), broker.counters(), options, groups);
+    Forwarder f = new Forwarder(node, member, () -> forwardAddresses.get(member), name, incarnation, broker.log(),
+        home, vertx, forwardClient, positions, savedPositions.get(POSITION_PREFIX + node), broker.counters(), options,
+        groups);
     List<String> filters = List.copyOf(routeTable.getOrDefault(member, Set.of()));
     filters.stream().filter(RouteEntries::isGroupRoute).forEach(r -> groups.peerAdded(node, RouteEntries.groupKeyOf(r)));
     home.execute(() -> {
@@ -386,6 +395,7 @@ public final class ClusterNode {
     writer.execute(() -> {
       routes.entrySet().removeIf(e -> member.equals(RouteEntries.memberOf(e.getValue())));
       nodes.remove(member);
+      forwardAddresses.remove(member);
     });
   }
 
@@ -418,7 +428,8 @@ public final class ClusterNode {
     broker.setSessionMirror(io.tributary.router.session.SessionMirror.NONE);
     broker.setWillKeeper(io.tributary.router.session.WillKeeper.NONE);
     broker.setSharedChoice(io.tributary.router.shared.SharedChoice.LOCAL);
-    inbox.stop();
+    forwardServer.close();
+    forwardClient.close();
     retained.stop();
     sessions.stop();
     return vertx.executeBlocking(() -> {

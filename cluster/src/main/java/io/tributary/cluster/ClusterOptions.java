@@ -20,6 +20,7 @@ public final class ClusterOptions {
   private String host = "127.0.0.1";
   private int port = DEFAULT_PORT;
   private int busPort;
+  private int forwardPort;
   private List<String> members = new ArrayList<>();
   private String hazelcastConfig;
   private int backupCount = DEFAULT_BACKUP_COUNT;
@@ -35,6 +36,7 @@ public final class ClusterOptions {
     host = other.host;
     port = other.port;
     busPort = other.busPort;
+    forwardPort = other.forwardPort;
     members = new ArrayList<>(other.members);
     hazelcastConfig = other.hazelcastConfig;
     backupCount = other.backupCount;
@@ -85,13 +87,23 @@ public final class ClusterOptions {
     return this;
   }
 
-  /** The event bus's port (forwards travel there); 0 picks a free one. */
+  /** The event bus's port (retained sync and session hand-offs travel there); 0 picks a free one. */
   public int getBusPort() {
     return busPort;
   }
 
   public ClusterOptions setBusPort(int busPort) {
     this.busPort = busPort;
+    return this;
+  }
+
+  /** The port on {@link #getHost()} where other nodes' forwards arrive; 0 picks a free one. */
+  public int getForwardPort() {
+    return forwardPort;
+  }
+
+  public ClusterOptions setForwardPort(int forwardPort) {
+    this.forwardPort = forwardPort;
     return this;
   }
 

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Messages on their way to another node, as one event-bus message: each is its offset in the
- * sender's log, its timestamp and its record body as the log stores it ({@link MessageCodec}):
+ * Messages on their way to another node, as the body of one BATCH frame of the forward channel
+ * ({@link ForwardWire}; the buffer starts with the frame's header, filled in when it is sent):
+ * each is its offset in the sender's log, its timestamp and its record body as the log stores it
+ * ({@link MessageCodec}):
  *
  * <pre>
  *   offset     int64   in the sending node's log (the receiver drops offsets it has stored)
@@ -22,20 +24,28 @@ import java.util.List;
 final class ForwardBatch {
 
   private static final int HEADER = 8 + 8 + 4;
+  private static final byte[][] NO_NAMES = new byte[0][];
 
-  private final Buffer buffer;
-  private ByteBuffer scratch = ByteBuffer.allocate(4096);
+  /** The frame being built: {@link ForwardWire#BATCH_HEADER} bytes left for the header, then the messages. */
+  private ByteBuffer bytes;
+  private int count;
+  private long lastOffset = -1;
 
-  /** A live batch: sized for a typical one up front (growing by copies showed in the sender's profile). */
   ForwardBatch() {
-    this(64 * 1024);
+    this(4096);
   }
 
   ForwardBatch(int initialBytes) {
-    buffer = Buffer.buffer(initialBytes);
+    bytes = ByteBuffer.allocate(ForwardWire.BATCH_HEADER + initialBytes);
+    clear();
   }
-  private int count;
-  private long lastOffset = -1;
+
+  /** Empties the batch to build another in the same memory (a forwarder's live batches). */
+  void clear() {
+    bytes.clear().position(ForwardWire.BATCH_HEADER);
+    count = 0;
+    lastOffset = -1;
+  }
 
   /** Adds one message; the caller keeps offsets ascending. */
   void add(long offset, Message message) {
@@ -45,17 +55,23 @@ final class ForwardBatch {
   /** Adds one message sent for the receiver's shared groups {@code groups} (or null: none). */
   void add(long offset, Message message, java.util.List<String> groups) {
     int size = MessageCodec.INSTANCE.sizeOf(message);
-    if (scratch.capacity() < size) {
-      scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2));
-    }
-    scratch.clear();
-    MessageCodec.INSTANCE.write(message, scratch);
-    buffer.appendLong(offset).appendLong(message.timestamp()).appendInt(size).appendBytes(scratch.array(), 0, size);
     int n = groups == null ? 0 : groups.size();
-    buffer.appendByte((byte) n);
+    byte[][] names = n == 0 ? NO_NAMES : new byte[n][];
+    int need = HEADER + size + 1;
     for (int i = 0; i < n; i++) {
-      byte[] g = groups.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      buffer.appendUnsignedShort(g.length).appendBytes(g);
+      names[i] = groups.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      need += 2 + names[i].length;
+    }
+    if (bytes.remaining() < need) {
+      ByteBuffer bigger = ByteBuffer.allocate(Math.max(bytes.capacity() * 2, bytes.position() + need));
+      bytes.flip();
+      bytes = bigger.put(bytes);
+    }
+    bytes.putLong(offset).putLong(message.timestamp()).putInt(size);
+    MessageCodec.INSTANCE.write(message, bytes);
+    bytes.put((byte) n);
+    for (byte[] name : names) {
+      bytes.putShort((short) name.length).put(name);
     }
     count++;
     lastOffset = offset;
@@ -65,24 +81,42 @@ final class ForwardBatch {
     return count;
   }
 
+  /** Bytes of messages so far. */
   int bytes() {
-    return buffer.length();
+    return bytes.position() - ForwardWire.BATCH_HEADER;
   }
 
   long lastOffset() {
     return lastOffset;
   }
 
-  Buffer buffer() {
-    return buffer;
+  /** The messages alone, without the frame header (for the event bus: retained sync, hand-offs). */
+  Buffer body() {
+    return Buffer.buffer(bytes()).appendBytes(bytes.array(), ForwardWire.BATCH_HEADER, bytes());
+  }
+
+  /**
+   * The whole frame for this sending, in a buffer of its own sized to it (the batch may be cleared
+   * and built again while the frame is still being written).
+   */
+  Buffer frame(long sequence, boolean lookback) {
+    return ForwardWire.batch(Buffer.buffer(bytes.position()).appendBytes(bytes.array(), 0, bytes.position()), sequence,
+        lookback);
   }
 
   /** A received batch: the messages and their offsets in the sender's log. */
   record Received(List<Message> messages, long[] offsets) {}
 
-  /** Reads a batch, each message marked as coming from origin. */
-  static Received read(Buffer buffer, String origin) {
-    ByteBuffer bytes = ByteBuffer.wrap(buffer.getBytes());
+  /** Reads a batch's messages from an event-bus body ({@link #body()}). */
+  static Received read(Buffer body, String origin) {
+    return read(ByteBuffer.wrap(body.getBytes()), origin);
+  }
+
+  /**
+   * Reads a batch (what follows a BATCH frame's flags and sequence), each message marked as coming
+   * from origin; the messages keep nothing of {@code bytes}.
+   */
+  static Received read(ByteBuffer bytes, String origin) {
     List<Message> messages = new ArrayList<>();
     long[] offsets = new long[64];
     while (bytes.remaining() >= HEADER) {
@@ -105,9 +139,9 @@ final class ForwardBatch {
           throw new IllegalArgumentException("forward batch: record at sender offset " + offset + " claims a group of "
               + n + " bytes, " + bytes.remaining() + " left");
         }
-        byte[] g = new byte[n];
-        bytes.get(g);
-        groups[i] = new String(g, java.nio.charset.StandardCharsets.UTF_8);
+        groups[i] = new String(bytes.array(), bytes.arrayOffset() + bytes.position(), n,
+            java.nio.charset.StandardCharsets.UTF_8);
+        bytes.position(bytes.position() + n);
       }
       Message m = MessageCodec.INSTANCE.readFrom(bytes, body, length, timestamp, origin,
           groups.length == 0 ? null : groups);

@@ -3,53 +3,43 @@ package io.tributary.cluster;
 import io.tributary.router.Broker;
 import io.tributary.router.message.Message;
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
-
-import io.vertx.core.eventbus.MessageConsumer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Where other nodes' forwards arrive: each batch is stored in this node's log as one append
- * (delivered from there like a local publish) and answered once it is as durable as the log's
- * flush policy promises. A batch sent again after a lost answer is not stored twice: a sender's
- * live batches come in offset order, so per sending incarnation the highest offset stored is
- * enough; a lookback batch (older offsets, see {@link Forwarder}) is checked against the last
- * {@link #REMEMBERED} lookback offsets.
+ * Where other nodes' forwards are stored ({@link ForwardServer} hands them here): each batch is
+ * stored in this node's log as one append (delivered from there like a local publish) and
+ * answered once it is as durable as the log's flush policy promises. A batch sent again after a
+ * lost answer is not stored twice: a sender's live batches come in offset order, so per sending
+ * incarnation the highest offset stored is enough; a lookback batch (older offsets, see
+ * {@link Forwarder}) is checked against the last {@link #REMEMBERED} lookback offsets, and a live
+ * record already stored by a lookback one is dropped too.
+ *
+ * <p>The server's context only (the broker verticle's).
  */
 final class ForwardInbox {
 
-  private static final Logger log = LoggerFactory.getLogger(ForwardInbox.class);
   static final int REMEMBERED = 65_536;
 
   private final Broker broker;
   private final Context context;
   /** Per sending incarnation: the highest live offset stored. */
   private final Map<String, long[]> highest = new HashMap<>();
-  /** Per sending incarnation: lookback offsets stored lately. */
-  private final Map<String, LinkedHashSet<Long>> lookback = new HashMap<>();
-  private MessageConsumer<Buffer> consumer;
+  /** Per sending incarnation: lookback offsets stored lately, and the highest of them. */
+  private final Map<String, Lookbacks> lookback = new HashMap<>();
+
+  private static final class Lookbacks {
+    final LinkedHashSet<Long> offsets = new LinkedHashSet<>();
+    long highest = -1;
+  }
 
   ForwardInbox(Broker broker, Context context) {
     this.broker = broker;
     this.context = context;
-  }
-
-  /** Registers the consumer; completes once other nodes can reach it. */
-  io.vertx.core.Future<Void> start(String address) {
-    consumer = context.owner().eventBus().<Buffer>consumer(address, this::receive);
-    return consumer.completion();
-  }
-
-  void stop() {
-    if (consumer != null) {
-      consumer.unregister();
-    }
   }
 
   /** A node left: what it sent is forgotten (a restarted node is another incarnation). */
@@ -60,44 +50,47 @@ final class ForwardInbox {
     });
   }
 
-  private void receive(io.vertx.core.eventbus.Message<Buffer> request) {
-    String from = request.headers().get(ClusterNode.FROM);
-    String incarnation = request.headers().get(ClusterNode.INCARNATION);
-    ForwardBatch.Received batch;
-    try {
-      batch = ForwardBatch.read(request.body(), ClusterNode.ORIGIN_PREFIX + from);
-    } catch (RuntimeException e) {
-      log.error("cluster: a forward from node '{}' could not be read, refused: {}", from, e.getMessage());
-      request.fail(400, e.getMessage());
-      return;
-    }
+  /**
+   * Stores a batch (a {@link ForwardBatch} body) from node {@code from}, member incarnation;
+   * {@code stored} runs on this context once it is durable. Throws IllegalArgumentException, having
+   * stored nothing, for a batch that cannot be read.
+   */
+  void store(String from, String incarnation, boolean isLookback, ByteBuffer body, Runnable stored) {
+    ForwardBatch.Received batch = ForwardBatch.read(body, ClusterNode.ORIGIN_PREFIX + from);
     List<Message> fresh = new ArrayList<>(batch.messages().size());
     long[] offsets = batch.offsets();
-    if (request.headers().contains(ClusterNode.LOOKBACK)) {
-      LinkedHashSet<Long> remembered = lookback.computeIfAbsent(incarnation, k -> new LinkedHashSet<>());
+    Lookbacks looked = lookback.get(incarnation);
+    if (isLookback) {
+      if (looked == null) {
+        looked = new Lookbacks();
+        lookback.put(incarnation, looked);
+      }
       for (int i = 0; i < offsets.length; i++) {
-        if (remembered.add(offsets[i])) {
+        if (looked.offsets.add(offsets[i])) {
           fresh.add(batch.messages().get(i));
+          looked.highest = Math.max(looked.highest, offsets[i]);
         }
       }
-      while (remembered.size() > REMEMBERED) {
-        remembered.remove(remembered.iterator().next());
+      while (looked.offsets.size() > REMEMBERED) {
+        looked.offsets.remove(looked.offsets.iterator().next());
       }
     } else {
       long[] top = highest.computeIfAbsent(incarnation, k -> new long[] {-1});
       for (int i = 0; i < offsets.length; i++) {
-        if (offsets[i] > top[0]) {
-          fresh.add(batch.messages().get(i));
-          top[0] = offsets[i];
+        long offset = offsets[i];
+        if (offset > top[0]) {
+          top[0] = offset;
+          if (looked == null || offset > looked.highest || !looked.offsets.contains(offset)) {
+            fresh.add(batch.messages().get(i));
+          }
         }
       }
     }
     if (fresh.isEmpty()) {
-      request.reply(0);
+      stored.run();
       return;
     }
     long first = broker.storeForwarded(fresh);
-    broker.whenDurable(first + fresh.size() - 1, task -> context.runOnContext(v -> task.run()),
-        () -> request.reply(fresh.size()));
+    broker.whenDurable(first + fresh.size() - 1, task -> context.runOnContext(v -> task.run()), stored);
   }
 }

@@ -54,7 +54,7 @@ final class RetainedSync {
         batch.add(-1, m);
       }
     }
-    return batch.buffer();
+    return batch.body();
   }
 
   /** Takes the retained messages of the first of these nodes that answers. */

@@ -25,7 +25,7 @@ final class SessionHandoffs {
       batch.add(handoff.offsets()[i], handoff.messages().get(i));
     }
     return Buffer.buffer(4 + handoff.state().length + batch.bytes()).appendInt(handoff.state().length)
-        .appendBytes(handoff.state()).appendBuffer(batch.buffer());
+        .appendBytes(handoff.state()).appendBuffer(batch.body());
   }
 
   static SessionRegistry.Handoff read(Buffer buffer) {

@@ -27,7 +27,7 @@ class WireFormsTest {
     }
     assertEquals(100, batch.count());
     assertEquals(1_198, batch.lastOffset());
-    ForwardBatch.Received got = ForwardBatch.read(batch.buffer(), "node:n1");
+    ForwardBatch.Received got = ForwardBatch.read(batch.body(), "node:n1");
     assertEquals(100, got.messages().size());
     for (int i = 0; i < 100; i++) {
       Message m = got.messages().get(i);
@@ -47,7 +47,7 @@ class WireFormsTest {
     ForwardBatch batch = new ForwardBatch();
     batch.add(5, message("jobs/1", "a", 1, false), List.of("$share/workers/jobs/#", "$share/audit/jobs/+"));
     batch.add(6, message("jobs/2", "b", 1, false), null);
-    ForwardBatch.Received got = ForwardBatch.read(batch.buffer(), "node:n1");
+    ForwardBatch.Received got = ForwardBatch.read(batch.body(), "node:n1");
     assertArrayEquals(new String[] {"$share/workers/jobs/#", "$share/audit/jobs/+"}, got.messages().get(0).sharedFor());
     assertEquals(null, got.messages().get(1).sharedFor());
     // As the receiving node stores it: the groups survive the record's encoding.
@@ -92,7 +92,7 @@ class WireFormsTest {
   void aTruncatedOrPaddedBatchIsRefusedNamingTheOffset() {
     ForwardBatch batch = new ForwardBatch();
     batch.add(7, message("a", "hello", 1, false));
-    Buffer whole = batch.buffer();
+    Buffer whole = batch.body();
     IllegalArgumentException cut = assertThrows(IllegalArgumentException.class,
         () -> ForwardBatch.read(whole.getBuffer(0, whole.length() - 1), "node:x"));
     assertTrue(cut.getMessage().contains("sender offset 7"), cut.getMessage());
@@ -134,5 +134,53 @@ class WireFormsTest {
     assertTrue(!m.visibleTo("xalice"));
     assertTrue(message("t", "x", 1, false).visibleTo("bob"));
     assertTrue(message("t", "x", 1, false).withOrigin("node:n1").visibleTo("bob"));
+  }
+
+  @Test
+  void theForwardChannelsFramesSurviveAnyCutOfTheStreamIntoChunks() {
+    ForwardBatch batch = new ForwardBatch(16);
+    for (int i = 0; i < 50; i++) {
+      batch.add(100 + i, message("f/" + i, "p".repeat(i * 7), 1, false));
+    }
+    Buffer stream = Buffer.buffer().appendBuffer(ForwardWire.hello("node1", "inc-1", "inc-2"))
+        .appendBuffer(batch.frame(7, false)).appendBuffer(ForwardWire.ack(41)).appendBuffer(batch.frame(8, true));
+    for (int chunk : new int[] {1, 2, 5, 13, 64, 1000, stream.length()}) {
+      List<String> seen = new java.util.ArrayList<>();
+      ForwardWire.FrameReader reader = new ForwardWire.FrameReader((type, body) -> {
+        switch (type) {
+          case ForwardWire.HELLO -> seen.add("hello " + ForwardWire.string(body) + " " + ForwardWire.string(body) + " "
+              + ForwardWire.string(body));
+          case ForwardWire.ACK -> seen.add("ack " + body.getLong());
+          case ForwardWire.BATCH -> {
+            boolean lookback = (body.get() & ForwardWire.LOOKBACK_FLAG) != 0;
+            long sequence = body.getLong();
+            ForwardBatch.Received got = ForwardBatch.read(body, "node:node1");
+            seen.add("batch " + sequence + " " + lookback + " " + got.messages().size() + " "
+                + got.messages().get(49).topic() + " " + got.messages().get(49).payload().length + " " + got.offsets()[49]);
+          }
+          default -> seen.add("type " + type);
+        }
+      }, why -> seen.add("broken " + why));
+      for (int at = 0; at < stream.length(); at += chunk) {
+        reader.handle(stream.getBuffer(at, Math.min(stream.length(), at + chunk)));
+      }
+      assertEquals(List.of("hello node1 inc-1 inc-2", "batch 7 false 50 f/49 343 149", "ack 41",
+          "batch 8 true 50 f/49 343 149"), seen, "in chunks of " + chunk);
+    }
+  }
+
+  @Test
+  void aForwardStreamThatCannotBeFramedIsReportedAndNotReadFurther() {
+    List<String> seen = new java.util.ArrayList<>();
+    ForwardWire.FrameReader reader = new ForwardWire.FrameReader((type, body) -> seen.add("frame " + type),
+        why -> seen.add("broken: " + why));
+    reader.handle(Buffer.buffer().appendInt(-5).appendByte(ForwardWire.BATCH).appendBuffer(ForwardWire.ack(1)));
+    assertEquals(List.of("broken: a frame claims -5 bytes"), seen);
+    seen.clear();
+    ForwardWire.FrameReader second = new ForwardWire.FrameReader((type, body) -> {
+      throw new IllegalArgumentException("forward batch: record at sender offset 3 claims 99 bytes, 2 left");
+    }, why -> seen.add("broken: " + why));
+    second.handle(ForwardWire.ack(1).appendBuffer(ForwardWire.ack(2)));
+    assertEquals(List.of("broken: forward batch: record at sender offset 3 claims 99 bytes, 2 left"), seen);
   }
 }

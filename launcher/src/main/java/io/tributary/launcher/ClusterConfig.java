@@ -22,6 +22,8 @@ public final class ClusterConfig {
   public String host = "127.0.0.1";
   public int port = ClusterOptions.DEFAULT_PORT;
   public int busPort = 0;
+  /** Where other nodes' forwards arrive; 0 = any free port (announced through the cluster). */
+  public int forwardPort = 0;
   public List<String> members = new ArrayList<>();
   public String hazelcastConfig;
   public int backupCount = ClusterOptions.DEFAULT_BACKUP_COUNT;
@@ -34,6 +36,10 @@ public final class ClusterConfig {
     check(port > 0 && port <= 65535, "cluster.port", "must be 1..65535, was " + port);
     check(busPort >= 0 && busPort <= 65535, "cluster.busPort", "must be 0 (any free port) to 65535, was " + busPort);
     check(busPort == 0 || busPort != port, "cluster.busPort", "must differ from cluster.port");
+    check(forwardPort >= 0 && forwardPort <= 65535, "cluster.forwardPort",
+        "must be 0 (any free port) to 65535, was " + forwardPort);
+    check(forwardPort == 0 || (forwardPort != port && forwardPort != busPort), "cluster.forwardPort",
+        "must differ from cluster.port and cluster.busPort");
     check(members != null, "cluster.members", "must be a list of host:port ([] for none)");
     for (int i = 0; i < members.size(); i++) {
       String m = members.get(i);
@@ -47,7 +53,7 @@ public final class ClusterConfig {
 
   ClusterOptions options() {
     return new ClusterOptions().setName(name).setNodeName(nodeName != null ? nodeName : host + ":" + port)
-        .setHost(host).setPort(port).setBusPort(busPort).setMembers(members).setHazelcastConfig(hazelcastConfig)
+        .setHost(host).setPort(port).setBusPort(busPort).setForwardPort(forwardPort).setMembers(members).setHazelcastConfig(hazelcastConfig)
         .setBackupCount(backupCount);
   }
 

@@ -72,6 +72,10 @@ class BrokerConfigTest {
     assertTrue(msg.contains("'cluster.nodeName'"), msg);
     msg = cluster.apply(new JsonObject().put("busPort", 5701));
     assertTrue(msg.contains("'cluster.busPort'"), msg);
+    msg = cluster.apply(new JsonObject().put("forwardPort", 70000));
+    assertTrue(msg.contains("'cluster.forwardPort'") && msg.contains("70000"), msg);
+    msg = cluster.apply(new JsonObject().put("forwardPort", 5701));
+    assertTrue(msg.contains("'cluster.forwardPort'") && msg.contains("must differ"), msg);
     msg = cluster.apply(new JsonObject().put("hazelcastConfig", "/nonexistent/hz.xml"));
     assertTrue(msg.contains("'cluster.hazelcastConfig'") && msg.contains("/nonexistent/hz.xml"), msg);
     msg = cluster.apply(new JsonObject().put("enabled", "yes"));

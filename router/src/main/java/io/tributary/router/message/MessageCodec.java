@@ -162,6 +162,9 @@ public final class MessageCodec implements RecordCodec<Message> {
   }
 
   private static String getString(ByteBuffer src, int position, int length) {
+    if (src.hasArray()) { // straight from the array: no copy in between (forwards arrive in heap buffers)
+      return new String(src.array(), src.arrayOffset() + position, length, StandardCharsets.UTF_8);
+    }
     byte[] bytes = new byte[length];
     src.get(position, bytes);
     return new String(bytes, StandardCharsets.UTF_8);
