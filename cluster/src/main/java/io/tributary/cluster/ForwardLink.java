@@ -60,6 +60,8 @@ final class ForwardLink {
   private long nextSequence;
   private long timer = -1;
   private String lastFailure;
+  /** The peer's forward address as last looked up; null while unknown. */
+  private String address;
 
   ForwardLink(Vertx vertx, NetClient client, String peer, Supplier<String> endpoint, String self,
       String selfIncarnation, String peerIncarnation, long timeoutMs, long retryMs, Listener listener) {
@@ -109,7 +111,7 @@ final class ForwardLink {
     if (connecting || closed) {
       return;
     }
-    String address = endpoint.get();
+    address = endpoint.get();
     if (address == null) {
       retryLater("its forward address is not known yet");
       return;
@@ -184,7 +186,10 @@ final class ForwardLink {
 
   private void retryLater(String why) {
     connecting = true; // until the pause is over
-    if (!why.equals(lastFailure)) {
+    if (address == null && lastFailure == null) {
+      // The address map and the nodes map replicate separately: a node may be seen a moment first.
+      log.debug("cluster: forwards to node '{}': {}; trying again in {} ms", peer, why, retryMs);
+    } else if (!why.equals(lastFailure)) {
       log.warn("cluster: forwards to node '{}': {}; trying again every {} ms", peer, why, retryMs);
     }
     lastFailure = why;
