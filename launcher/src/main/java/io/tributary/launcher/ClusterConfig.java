@@ -27,6 +27,8 @@ public final class ClusterConfig {
   public List<String> members = new ArrayList<>();
   public String hazelcastConfig;
   public int backupCount = ClusterOptions.DEFAULT_BACKUP_COUNT;
+  /** How long a forward batch waits for the other node's answer before it is sent again. */
+  public int forwardTimeoutMs = ClusterOptions.DEFAULT_FORWARD_TIMEOUT_MS;
 
   void validate() {
     check(name != null && !name.isBlank(), "cluster.name", "must be a name");
@@ -48,13 +50,15 @@ public final class ClusterConfig {
     }
     check(hazelcastConfig == null || Files.isReadable(Path.of(hazelcastConfig)), "cluster.hazelcastConfig",
         "file " + hazelcastConfig + " cannot be read");
+    check(forwardTimeoutMs >= 100 && forwardTimeoutMs <= 600_000, "cluster.forwardTimeoutMs",
+        "must be 100 to 600000, was " + forwardTimeoutMs);
     check(backupCount >= 0 && backupCount <= 6, "cluster.backupCount", "must be 0 to 6, was " + backupCount);
   }
 
   ClusterOptions options() {
     return new ClusterOptions().setName(name).setNodeName(nodeName != null ? nodeName : host + ":" + port)
         .setHost(host).setPort(port).setBusPort(busPort).setForwardPort(forwardPort).setMembers(members).setHazelcastConfig(hazelcastConfig)
-        .setBackupCount(backupCount);
+        .setBackupCount(backupCount).setForwardTimeoutMs(forwardTimeoutMs);
   }
 
   String describe() {

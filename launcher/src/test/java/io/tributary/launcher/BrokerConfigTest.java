@@ -74,6 +74,8 @@ class BrokerConfigTest {
     assertTrue(msg.contains("'cluster.busPort'"), msg);
     msg = cluster.apply(new JsonObject().put("forwardPort", 70000));
     assertTrue(msg.contains("'cluster.forwardPort'") && msg.contains("70000"), msg);
+    msg = cluster.apply(new JsonObject().put("forwardTimeoutMs", 50));
+    assertTrue(msg.contains("'cluster.forwardTimeoutMs'") && msg.contains("50"), msg);
     msg = cluster.apply(new JsonObject().put("forwardPort", 5701));
     assertTrue(msg.contains("'cluster.forwardPort'") && msg.contains("must differ"), msg);
     msg = cluster.apply(new JsonObject().put("hazelcastConfig", "/nonexistent/hz.xml"));

@@ -28,9 +28,16 @@ final class ClusterNodes implements AutoCloseable {
 
   private final String clusterName = "test-" + System.nanoTime();
   private final List<Integer> hazelcastPorts = new ArrayList<>();
+  /** Settings of the {@code cluster} block every node gets besides its own name and ports. */
+  private final JsonObject clusterSettings;
   final List<Node> nodes = new ArrayList<>();
 
   ClusterNodes(int size) throws IOException {
+    this(size, new JsonObject());
+  }
+
+  ClusterNodes(int size, JsonObject clusterSettings) throws IOException {
+    this.clusterSettings = clusterSettings;
     for (int i = 0; i < size; i++) {
       hazelcastPorts.add(EmbeddedBrokerTest.freePort());
     }
@@ -47,6 +54,7 @@ final class ClusterNodes implements AutoCloseable {
     hazelcastPorts.forEach(p -> members.add("127.0.0.1:" + p));
     JsonObject cluster = new JsonObject().put("enabled", true).put("name", clusterName).put("nodeName", "node" + (i + 1))
         .put("host", "127.0.0.1").put("port", hazelcastPorts.get(i)).put("members", members);
+    clusterSettings.forEach(e -> cluster.put(e.getKey(), e.getValue()));
     JsonObject config = new JsonObject()
         .put("instances", 2)
         .put("log", logConfig)

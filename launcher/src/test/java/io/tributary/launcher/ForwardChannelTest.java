@@ -39,7 +39,8 @@ class ForwardChannelTest {
 
   @BeforeAll
   static void startTwoNodesWithAProxyBetween() throws Exception {
-    cluster = new ClusterNodes(2);
+    // A short answer timeout, so that the test sees node1 give up on unanswered batches.
+    cluster = new ClusterNodes(2, new io.vertx.core.json.JsonObject().put("forwardTimeoutMs", 1_000));
     ClusterNodes.Node node2 = cluster.start(1);
     // node2 announced where its forwards arrive; node1 (not started yet) is told the proxy instead.
     HazelcastInstance hz = ((HazelcastClusterManager) ((VertxInternal) node2.vertx()).clusterManager())
@@ -78,12 +79,24 @@ class ForwardChannelTest {
     got.clear();
     long retriesBefore = counter(0, Counter.CLUSTER_FORWARD_RETRIES);
     int connectionsBefore = proxy.accepted.get();
-    // Four phases of 1,000, each received before the next step: then a cut of an idle connection;
-    // node2's answers swallowed through a phase and a cut after it (node1 sends again what node2
-    // stored); a last phase cut in the middle of the stream.
+    // Four phases of 1,000, each received before the next step. First with node2's answers
+    // swallowed and the connection left open: node1 gives up after forwardTimeoutMs, connects
+    // again and sends the unanswered batches again (node2 drops what it stored).
+    proxy.swallow(true);
     publishAndReceive(pub, got, 0, 1_000, -1);
+    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (counter(0, Counter.CLUSTER_FORWARD_RETRIES) == retriesBefore && System.nanoTime() < waitUntil) {
+      Thread.sleep(50);
+    }
+    proxy.swallow(false);
+    assertTrue(counter(0, Counter.CLUSTER_FORWARD_RETRIES) > retriesBefore,
+        "node1 gave up on the unanswered batches after forwardTimeoutMs");
+    assertTrue(proxy.accepted.get() > connectionsBefore, "node1 closed the silent connection and connected again");
+    // Then a cut of an idle connection; answers swallowed through a phase and a cut after it; a
+    // last phase cut in the middle of the stream.
     proxy.cut();
     publishAndReceive(pub, got, 1_000, 2_000, -1);
+    long retriesBeforeCut = counter(0, Counter.CLUSTER_FORWARD_RETRIES);
     proxy.swallow(true);
     for (int i = 2_000; i < 3_000; i++) {
       publish(pub, "fc/x", Integer.toString(i));
@@ -96,8 +109,8 @@ class ForwardChannelTest {
     assertNull(got.poll(1, TimeUnit.SECONDS), "no message twice");
     assertTrue(proxy.accepted.get() >= connectionsBefore + 2, "node1 connected again after the cuts: "
         + proxy.accepted.get() + " connections, " + connectionsBefore + " before");
-    assertTrue(counter(0, Counter.CLUSTER_FORWARD_RETRIES) > retriesBefore,
-        "node1 sent unanswered batches again (the receiving node dropped what it had)");
+    assertTrue(counter(0, Counter.CLUSTER_FORWARD_RETRIES) > retriesBeforeCut,
+        "node1 sent the batches unanswered at the cut again (the receiving node dropped what it had)");
   }
 
   /** Publishes from..to-1 (cutting the proxy before cutAt), then takes them in order from got. */
