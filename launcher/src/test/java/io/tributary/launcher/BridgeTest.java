@@ -382,7 +382,7 @@ class BridgeTest {
       BlockingQueue<org.eclipse.paho.mqttv5.common.MqttMessage> got) throws Exception {
     var c = new org.eclipse.paho.mqttv5.client.MqttClient("tcp://127.0.0.1:" + port, id,
         new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    c.setCallback(Paho5.callback((t, message) -> got.add(message), code -> { }));
+    c.setCallback(io.tributary.mqtt.Paho5Callback.of((t, message) -> got.add(message), response -> { }));
     c.connect(new org.eclipse.paho.mqttv5.client.MqttConnectionOptions());
     return c;
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tributary.mqtt.Paho5Callback;
 import io.tributary.router.counters.BrokerCounters.Counter;
 import java.util.ArrayList;
 import java.util.List;
@@ -223,9 +224,9 @@ class ClusterTest {
       BlockingQueue<Integer> reasons) throws Exception {
     var c = new org.eclipse.paho.mqttv5.client.MqttClient(cluster.get(node).uri(), id,
         new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    c.setCallback(Paho5.callback((t, message) -> got.add(new String(message.getPayload())), code -> {
+    c.setCallback(Paho5Callback.of((t, message) -> got.add(new String(message.getPayload())), response -> {
       if (reasons != null) {
-        reasons.add(code);
+        reasons.add(response.getReturnCode());
       }
     }));
     c.connect(new org.eclipse.paho.mqttv5.client.MqttConnectionOptions());

@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -45,33 +44,8 @@ final class Mqtt5Paho implements AutoCloseable {
       throws MqttException {
     MqttAsyncClient c = new MqttAsyncClient(broker.tcpUri(), clientId, new MemoryPersistence());
     Mqtt5Paho p = new Mqtt5Paho(c);
-    c.setCallback(new MqttCallback() {
-      @Override
-      public void disconnected(MqttDisconnectResponse response) {
-        p.disconnected = response;
-      }
-
-      @Override
-      public void mqttErrorOccurred(MqttException exception) {
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        p.messages.add(new Received(topic, message));
-      }
-
-      @Override
-      public void deliveryComplete(IMqttToken token) {
-      }
-
-      @Override
-      public void connectComplete(boolean reconnect, String serverURI) {
-      }
-
-      @Override
-      public void authPacketArrived(int reasonCode, MqttProperties properties) {
-      }
-    });
+    c.setCallback(Paho5Callback.of((topic, message) -> p.messages.add(new Received(topic, message)),
+        response -> p.disconnected = response));
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setCleanStart(true);
     o.setSessionExpiryInterval(0L);

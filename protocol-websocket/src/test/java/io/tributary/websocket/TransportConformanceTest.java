@@ -22,7 +22,6 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
@@ -248,42 +247,19 @@ class TransportConformanceTest {
 
   // ---- MQTT 5 ------------------------------------------------------------------------------
 
-  private static final class Events implements MqttCallback {
+  /** What a v5 client is told: messages and the broker's DISCONNECT reason codes. */
+  private static final class Events {
     final BlockingQueue<Integer> disconnects = new LinkedBlockingQueue<>();
     final BlockingQueue<org.eclipse.paho.mqttv5.common.MqttMessage> messages = new LinkedBlockingQueue<>();
-
-    @Override
-    public void disconnected(MqttDisconnectResponse response) {
-      disconnects.add(response.getReturnCode());
-    }
-
-    @Override
-    public void mqttErrorOccurred(MqttException exception) {
-    }
-
-    @Override
-    public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
-      messages.add(message);
-    }
-
-    @Override
-    public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
-    }
-
-    @Override
-    public void connectComplete(boolean reconnect, String serverURI) {
-    }
-
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {
-    }
+    final MqttCallback callback = io.tributary.mqtt.Paho5Callback.of((topic, message) -> messages.add(message),
+        response -> disconnects.add(response.getReturnCode()));
   }
 
   private static org.eclipse.paho.mqttv5.client.MqttClient v5(String transport, String id, Events events)
       throws Exception {
     org.eclipse.paho.mqttv5.client.MqttClient c = new org.eclipse.paho.mqttv5.client.MqttClient(uri(transport),
         id, new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    c.setCallback(events);
+    c.setCallback(events.callback);
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setCleanStart(true);
     if (transport.equals("wss")) {

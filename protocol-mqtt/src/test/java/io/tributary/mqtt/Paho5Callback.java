@@ -1,7 +1,7 @@
-package io.tributary.launcher;
+package io.tributary.mqtt;
 
 import java.util.function.BiConsumer;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
@@ -9,17 +9,21 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
-/** Paho v5's callback for tests: what arrives, and the reason code of a DISCONNECT from the broker. */
-final class Paho5 {
+/**
+ * Paho v5's callback for tests (here and, through the test jar, in other modules): what arrives,
+ * and the DISCONNECT the broker sent; Paho's other events are ignored.
+ */
+public final class Paho5Callback {
 
-  private Paho5() {
+  private Paho5Callback() {
   }
 
-  static MqttCallback callback(BiConsumer<String, MqttMessage> messages, IntConsumer disconnects) {
+  public static MqttCallback of(BiConsumer<String, MqttMessage> messages,
+      Consumer<MqttDisconnectResponse> disconnects) {
     return new MqttCallback() {
       @Override
       public void disconnected(MqttDisconnectResponse response) {
-        disconnects.accept(response.getReturnCode());
+        disconnects.accept(response);
       }
 
       @Override
