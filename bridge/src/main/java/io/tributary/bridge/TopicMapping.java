@@ -97,11 +97,6 @@ public record TopicMapping(String pattern, Direction direction, int qos, String 
     return remotePrefix + pattern;
   }
 
-  /** The remote topic for a local one this mapping sends out, or null if it does not match. */
-  String toRemote(String localTopic) {
-    return sendsOut(localTopic) ? remoteOf(localTopic) : null;
-  }
-
   /** Whether this mapping sends the local topic out. */
   boolean sendsOut(String localTopic) {
     return direction.out() && Topics.matches(localFilter(), localTopic);

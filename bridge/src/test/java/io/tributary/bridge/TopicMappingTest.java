@@ -14,7 +14,8 @@ class TopicMappingTest {
   void defaultsAreOutAtQos0WithoutPrefixes() {
     TopicMapping m = TopicMapping.parse("sensors/#");
     assertEquals(new TopicMapping("sensors/#", TopicMapping.Direction.OUT, 0, "", ""), m);
-    assertEquals("sensors/1", m.toRemote("sensors/1"));
+    assertTrue(m.sendsOut("sensors/1"));
+    assertEquals("sensors/1", m.remoteOf("sensors/1"));
     assertNull(m.toLocal("sensors/1"), "out only");
   }
 
@@ -23,9 +24,10 @@ class TopicMappingTest {
     TopicMapping m = TopicMapping.parse("  chat/+  both 2 local/ \"\"  ");
     assertEquals("local/chat/+", m.localFilter());
     assertEquals("chat/+", m.remoteFilter());
-    assertEquals("chat/x", m.toRemote("local/chat/x"));
+    assertTrue(m.sendsOut("local/chat/x"));
+    assertEquals("chat/x", m.remoteOf("local/chat/x"));
     assertEquals("local/chat/x", m.toLocal("chat/x"));
-    assertNull(m.toRemote("chat/x"), "not under the local prefix");
+    assertTrue(!m.sendsOut("chat/x"), "not under the local prefix");
     assertNull(m.toLocal("chat/x/y"), "+ is one level");
     assertEquals("chat/+ both 2 local/ \"\"", m.toString());
   }
