@@ -218,10 +218,11 @@ final class Outbound {
       return false;
     }
     // PUBLISH: fixed header (at most 5), topic (2 + UTF-8), packet id (2), properties (length, the
-    // stored ones, an expiry), payload.
-    long size = 5 + 2 + (long) topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 2 + 4 + 5
-        + (m.properties() == null ? 0 : m.properties().storedLength()) + m.payloadLength();
-    if (size <= remoteMaxPacket) {
+    // stored ones, an expiry), payload. The topic's UTF-8 is at most 3 bytes a char: encoded only
+    // when that bound does not settle it (nearly every record fits by far).
+    long rest = 5 + 2 + 2 + 4 + 5 + (m.properties() == null ? 0 : m.properties().storedLength()) + m.payloadLength();
+    if (rest + 3L * topic.length() <= remoteMaxPacket
+        || rest + topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= remoteMaxPacket) {
       return false;
     }
     log.warn("bridge '{}': a message on '{}' ({} bytes) is larger than the remote takes ({} bytes); not sent", name,
