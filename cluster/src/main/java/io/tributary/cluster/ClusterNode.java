@@ -36,11 +36,11 @@ import org.slf4j.LoggerFactory;
  * node, in batches over a TCP connection of its own ({@link ForwardLink}), what its filters match;
  * what other nodes send arrives at this node's {@link ForwardServer} (its address is in
  * {@code tributary.forward-addresses}: member id -> host:port) and is stored in this node's log by
- * the {@link ForwardInbox}. The event bus carries the rest (retained sync, session hand-offs). A member that leaves takes its routes with
- * it: each survivor drops them, and the oldest survivor publishes its clients' wills
- * ({@link ClusterWills}). A node that joins takes the retained messages of one member
- * ({@link RetainedSync}). Sessions
- * move between nodes through {@link ClusterSessions}.
+ * the {@link ForwardInbox}. The event bus carries the rest (retained sync, session hand-offs).
+ * A member that leaves takes its routes with it: each survivor drops them, and the oldest survivor
+ * publishes its clients' wills ({@link ClusterWills}). A node that joins takes the retained
+ * messages of one member ({@link RetainedSync}). Sessions move between nodes through
+ * {@link ClusterSessions}.
  *
  * <p>Threads: Hazelcast's events hop to the broker verticle's context, which alone touches the peer
  * table; writes to the maps go through one thread of their own (they may wait on the network); a
